@@ -1,0 +1,799 @@
+"""Read ``imsmanifest.xml`` (SCORM 1.2 and 2004 2nd/3rd/4th editions) into plain frozen dataclasses.
+
+Lookups ignore namespaces and the case of element and attribute names, because authoring tools are
+sloppy (``adlcp:scormtype`` in 1.2, ``adlcp:scormType`` in 2004, undeclared prefixes, missing
+namespaces). Parsing never expands entities or touches the network (see :mod:`scorm._xml`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from scorm._xml import parse_xml_lenient
+from scorm.errors import ManifestError
+
+__all__ = [
+    "CompletionThreshold", "ControlMode", "DataMap", "DeliveryControls", "Issue", "Item", "LimitConditions",
+    "Manifest", "MapInfo", "Objective", "Organization", "Resource", "RollupCondition", "RollupRule",
+    "RollupRules", "RuleCondition", "Sequencing", "SequencingRule", "check_manifest", "join_url", "launch_url",
+    "parse_manifest",
+]
+
+SCORM_12, SCORM_2004_2ND, SCORM_2004_3RD, SCORM_2004_4TH = "1.2", "2004-2nd", "2004-3rd", "2004-4th"
+
+#: code -> (Vietnamese, English); ``{detail}`` is filled in per issue
+MESSAGES: dict[str, tuple[str, str]] = {
+    "manifest.schemaversion_missing": (
+        "Manifest không ghi schemaversion; đã nhận dạng là SCORM {detail} qua không gian tên.",
+        "The manifest has no schemaversion; detected SCORM {detail} from its namespaces."),
+    "manifest.undeclared_prefix": (
+        "Manifest dùng tiền tố không gian tên chưa khai báo (ví dụ adlcp:); đã đọc bỏ qua không gian tên.",
+        "The manifest uses undeclared namespace prefixes (e.g. adlcp:); read without namespaces."),
+    "manifest.default_org_missing": (
+        "Tổ chức mặc định \"{detail}\" không tồn tại; dùng tổ chức đầu tiên.",
+        "The default organization \"{detail}\" does not exist; using the first one."),
+    "manifest.invalid_value": (
+        "Giá trị không hợp lệ, đã bỏ qua: {detail}.", "An invalid value was ignored: {detail}."),
+    "manifest.sequencing_ref_missing": (
+        "Tham chiếu sequencing IDRef=\"{detail}\" không có trong sequencingCollection.",
+        "Sequencing IDRef=\"{detail}\" is not in the sequencingCollection."),
+    "manifest.sub_manifest_ignored": (
+        "Manifest con (lồng nhau) bị bỏ qua.", "Nested sub-manifests are ignored."),
+    "manifest.no_organization": (
+        "Manifest không có tổ chức (organization) nào để học.", "The manifest has no organization to launch."),
+    "manifest.no_launchable_item": (
+        "Tổ chức mặc định không có mục nào có thể mở (SCO hoặc asset).",
+        "The default organization has no launchable item (SCO or asset)."),
+    "manifest.missing_resource": (
+        "Mục \"{detail}\" trỏ tới tài nguyên không tồn tại.", "Item \"{detail}\" points to a missing resource."),
+    "manifest.duplicate_identifier": (
+        "Định danh bị trùng trong manifest: \"{detail}\".", "Duplicate identifier in the manifest: \"{detail}\"."),
+    "manifest.dependency_missing": (
+        "Tài nguyên phụ thuộc \"{detail}\" không tồn tại.", "Dependency \"{detail}\" does not exist."),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding of a check: a stable code, the message in Vietnamese and English, maybe a path."""
+
+    code: str
+    message_vi: str
+    message_en: str
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The issue as a JSON-able dict."""
+        return {"code": self.code, "message_vi": self.message_vi, "message_en": self.message_en,
+                "path": self.path}
+
+
+def make_issue(code: str, detail: str = "", path: str | None = None,
+               catalog: dict[str, tuple[str, str]] | None = None) -> Issue:
+    """Build an :class:`Issue` from a message catalog (this module's by default)."""
+    vi, en = (catalog or MESSAGES)[code]
+    return Issue(code, vi.format(detail=detail), en.format(detail=detail), path)
+
+
+# --- data ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionThreshold:
+    """``adlcp:completionThreshold``: completion judged by progress measure (2004)."""
+
+    completed_by_measure: bool = False
+    min_progress_measure: float = 1.0
+    progress_weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ControlMode:
+    """``imsss:controlMode``; the defaults are the specification's."""
+
+    choice: bool = True
+    choice_exit: bool = True
+    flow: bool = False
+    forward_only: bool = False
+    use_current_attempt_objective_info: bool = True
+    use_current_attempt_progress_info: bool = True
+
+
+@dataclass(frozen=True)
+class DeliveryControls:
+    """``imsss:deliveryControls``."""
+
+    tracked: bool = True
+    completion_set_by_content: bool = False
+    objective_set_by_content: bool = False
+
+
+@dataclass(frozen=True)
+class MapInfo:
+    """``imsss:mapInfo``: how a local objective reads and writes a global one."""
+
+    target_objective_id: str
+    read_satisfied_status: bool = True
+    read_normalized_measure: bool = True
+    write_satisfied_status: bool = False
+    write_normalized_measure: bool = False
+
+
+@dataclass(frozen=True)
+class Objective:
+    """``imsss:primaryObjective`` (``primary=True``) or ``imsss:objective``."""
+
+    objective_id: str | None
+    primary: bool = False
+    satisfied_by_measure: bool = False
+    min_normalized_measure: float = 1.0
+    map_info: tuple[MapInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleCondition:
+    """``imsss:ruleCondition`` of a sequencing rule."""
+
+    condition: str
+    operator: str = "noOp"
+    referenced_objective: str | None = None
+    measure_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class SequencingRule:
+    """A pre-, exit- or post-condition rule (``kind`` is ``"pre"``, ``"exit"`` or ``"post"``)."""
+
+    kind: str
+    action: str
+    conditions: tuple[RuleCondition, ...] = ()
+    condition_combination: str = "all"
+
+
+@dataclass(frozen=True)
+class RollupCondition:
+    """``imsss:rollupCondition``."""
+
+    condition: str
+    operator: str = "noOp"
+
+
+@dataclass(frozen=True)
+class RollupRule:
+    """``imsss:rollupRule``."""
+
+    action: str
+    conditions: tuple[RollupCondition, ...] = ()
+    child_activity_set: str = "all"
+    minimum_count: int = 0
+    minimum_percent: float = 0.0
+    condition_combination: str = "any"
+
+
+@dataclass(frozen=True)
+class RollupRules:
+    """``imsss:rollupRules``."""
+
+    rollup_objective_satisfied: bool = True
+    rollup_progress_completion: bool = True
+    objective_measure_weight: float = 1.0
+    rules: tuple[RollupRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class LimitConditions:
+    """``imsss:limitConditions``."""
+
+    attempt_limit: int | None = None
+    attempt_absolute_duration_limit: str | None = None
+
+
+@dataclass(frozen=True)
+class Sequencing:
+    """``imsss:sequencing``. A part is ``None`` when the element does not give it (so it can inherit
+    from the ``sequencingCollection`` entry named by ``idref``)."""
+
+    id: str | None = None
+    idref: str | None = None
+    control_mode: ControlMode | None = None
+    sequencing_rules: tuple[SequencingRule, ...] | None = None
+    limit_conditions: LimitConditions | None = None
+    rollup_rules: RollupRules | None = None
+    objectives: tuple[Objective, ...] | None = None
+    delivery_controls: DeliveryControls | None = None
+
+    def merged_over(self, base: Sequencing) -> Sequencing:
+        """This sequencing with every part it leaves out taken from ``base`` (a collection entry)."""
+        parts = ("control_mode", "sequencing_rules", "limit_conditions", "rollup_rules", "objectives",
+                 "delivery_controls")
+        return replace(self, **{p: getattr(self, p) if getattr(self, p) is not None else getattr(base, p)
+                                for p in parts})
+
+
+@dataclass(frozen=True)
+class DataMap:
+    """``adlcp:data/adlcp:map`` (2004 4th edition shared data buckets)."""
+
+    target_id: str
+    read_shared_data: bool = True
+    write_shared_data: bool = True
+
+
+@dataclass(frozen=True)
+class Item:
+    """An ``<item>`` of an organization, with its children."""
+
+    identifier: str
+    title: str
+    identifierref: str | None = None
+    isvisible: bool = True
+    parameters: str = ""
+    children: tuple[Item, ...] = ()
+    mastery_score: float | None = None
+    max_time_allowed: str | None = None
+    time_limit_action: str | None = None
+    data_from_lms: str | None = None
+    prerequisites: str | None = None
+    completion_threshold: CompletionThreshold | None = None
+    sequencing: Sequencing | None = None
+    hide_lms_ui: tuple[str, ...] = ()
+    data_maps: tuple[DataMap, ...] = ()
+
+    def walk(self) -> Iterator[Item]:
+        """This item and all its descendants in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A ``<resource>``; ``base`` is the combined ``xml:base`` and ``files`` are resolved against it."""
+
+    identifier: str
+    type: str
+    scorm_type: str | None
+    href: str | None
+    base: str = ""
+    files: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+
+    @property
+    def launch_path(self) -> str | None:
+        """``href`` resolved against ``base`` (query and fragment kept), or ``None`` without ``href``."""
+        return join_url(self.base, self.href) if self.href else None
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An ``<organization>`` and its item tree."""
+
+    identifier: str
+    title: str
+    items: tuple[Item, ...] = ()
+    sequencing: Sequencing | None = None
+    shared_data_global_to_system: bool = True
+    objectives_global_to_system: bool = True
+
+    def walk(self) -> Iterator[Item]:
+        """Every item of the organization in document order."""
+        for item in self.items:
+            yield from item.walk()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed ``imsmanifest.xml``."""
+
+    identifier: str
+    scorm_version: str
+    title: str
+    organizations: tuple[Organization, ...]
+    default_organization: Organization | None
+    resources: dict[str, Resource]
+    version: str | None = None
+    schema_version: str | None = None
+    base: str = ""
+    sequencing_collection: dict[str, Sequencing] = field(default_factory=dict)
+    duplicate_identifiers: tuple[str, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+
+    def scos(self) -> list[Item]:
+        """Launchable items of the default organization (identifierref to a resource with an href),
+        in document order."""
+        if self.default_organization is None:
+            return []
+        return [item for item in self.default_organization.walk() if self._launchable(item)]
+
+    def _launchable(self, item: Item) -> bool:
+        resource = self.resources.get(item.identifierref or "")
+        return resource is not None and bool(resource.href)
+
+
+# --- URLs ---------------------------------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _is_absolute(url: str) -> bool:
+    return bool(_SCHEME.match(url)) or url.startswith("/")
+
+
+def _normalize_path(path: str) -> str:
+    out: list[str] = []
+    parts = path.split("/")
+    for i, seg in enumerate(parts):
+        last = i == len(parts) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if out and out[-1] not in ("..", ""):
+                out.pop()
+            elif not out or out[-1] == "..":
+                out.append("..")
+            if last:
+                out.append("")
+        elif seg or last or not out:
+            out.append(seg)
+    return "/".join(out)
+
+
+def join_url(base: str, ref: str) -> str:
+    """Resolve ``ref`` against ``base`` as ``xml:base`` does; a base without a trailing slash is taken as
+    a folder (as authoring tools mean it). Query and fragment of ``ref`` are kept untouched."""
+    ref = ref.strip()
+    if _is_absolute(ref):
+        return ref
+    base = base.strip()
+    if base and not base.endswith("/"):
+        base += "/"
+    if _SCHEME.match(base):
+        return urljoin(base, ref)
+    cut = min((i for i in (ref.find("?"), ref.find("#")) if i >= 0), default=len(ref))
+    return _normalize_path(base + ref[:cut]) + ref[cut:]
+
+
+def launch_url(manifest: Manifest, item: Item) -> str:
+    """The URL that launches ``item``, relative to the package root: the resource's ``xml:base`` and
+    ``href`` joined, then the item's ``parameters`` added as SCORM CAM prescribes (a leading ``?`` or
+    ``&`` dropped; ``#fragment`` appended only when the href has none; a query merged with ``&``).
+    Raises :class:`ManifestError` (``manifest.not_launchable``) when the item has no launchable resource."""
+    resource = manifest.resources.get(item.identifierref or "")
+    if resource is None or not resource.launch_path:
+        raise ManifestError(f"Item {item.identifier!r} has no launchable resource.",
+                            code="manifest.not_launchable",
+                            message_vi=f"Mục \"{item.identifier}\" không có tài nguyên để mở.")
+    return add_parameters(resource.launch_path, item.parameters)
+
+
+def add_parameters(url: str, parameters: str) -> str:
+    """Append item ``parameters`` to a launch ``url`` (the SCORM CAM algorithm)."""
+    params = parameters.strip()
+    if not params:
+        return url
+    head, hash_, fragment = url.partition("#")
+    if params.startswith("#"):
+        return url if hash_ else url + params
+    params = params.lstrip("?&")
+    if not params:
+        return url
+    params, _, own_fragment = params.partition("#")
+    sep = "&" if "?" in head else "?"
+    if head.endswith(("?", "&")):
+        sep = ""
+    result = head + sep + params
+    if hash_:
+        return f"{result}#{fragment}"
+    return f"{result}#{own_fragment}" if own_fragment else result
+
+
+# --- namespace-agnostic helpers -----------------------------------------------------------------------
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def _elements(el: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in el if isinstance(c.tag, str) and _local(c.tag) == name]
+
+
+def _first(el: etree._Element | None, *path: str) -> etree._Element | None:
+    for name in path:
+        if el is None:
+            return None
+        found = _elements(el, name)
+        el = found[0] if found else None
+    return el
+
+
+def _text(el: etree._Element | None, *path: str) -> str | None:
+    found = _first(el, *path) if path else el
+    if found is None:
+        return None
+    text = "".join(found.itertext()).strip()
+    return text or None
+
+
+def _attr(el: etree._Element, name: str) -> str | None:
+    for key, value in el.attrib.items():
+        if _local(key) == name:
+            return value.strip()
+    return None
+
+
+class _Reader:
+    """Typed attribute and text reading that records warnings instead of failing."""
+
+    def __init__(self) -> None:
+        self.warnings: list[Issue] = []
+
+    def warn(self, code: str, detail: str = "") -> None:
+        issue = make_issue(code, detail)
+        if issue not in self.warnings and len(self.warnings) < 100:
+            self.warnings.append(issue)
+
+    def boolean(self, el: etree._Element, name: str, default: bool) -> bool:
+        raw = _attr(el, name)
+        if raw is None:
+            return default
+        if raw.lower() in ("true", "1"):
+            return True
+        if raw.lower() in ("false", "0"):
+            return False
+        self.warn("manifest.invalid_value", f"{name}={raw[:40]!r}")
+        return default
+
+    def number(self, raw: str | None, what: str, low: float = float("-inf"),
+               high: float = float("inf")) -> float | None:
+        if raw is None:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            self.warn("manifest.invalid_value", f"{what}={raw[:40]!r}")
+            return None
+        return value
+
+    def integer(self, raw: str | None, what: str) -> int | None:
+        value = self.number(raw, what, 0, 2**31)
+        if value is None or value != int(value):
+            if value is not None:
+                self.warn("manifest.invalid_value", f"{what}={raw!r}")
+            return None
+        return int(value)
+
+
+# --- sequencing ---------------------------------------------------------------------------------------
+
+
+def _control_mode(r: _Reader, el: etree._Element) -> ControlMode:
+    return ControlMode(
+        choice=r.boolean(el, "choice", True), choice_exit=r.boolean(el, "choiceexit", True),
+        flow=r.boolean(el, "flow", False), forward_only=r.boolean(el, "forwardonly", False),
+        use_current_attempt_objective_info=r.boolean(el, "usecurrentattemptobjectiveinfo", True),
+        use_current_attempt_progress_info=r.boolean(el, "usecurrentattemptprogressinfo", True))
+
+
+def _rules(r: _Reader, el: etree._Element) -> tuple[SequencingRule, ...]:
+    rules = []
+    for kind in ("pre", "exit", "post"):
+        for rule in _elements(el, f"{kind}conditionrule"):
+            conds_el = _first(rule, "ruleconditions")
+            conditions = tuple(
+                RuleCondition(condition=_attr(c, "condition") or "", operator=_attr(c, "operator") or "noOp",
+                              referenced_objective=_attr(c, "referencedobjective"),
+                              measure_threshold=r.number(_attr(c, "measurethreshold"), "measureThreshold", -1, 1))
+                for c in (_elements(conds_el, "rulecondition") if conds_el is not None else []))
+            combination = (_attr(conds_el, "conditioncombination") if conds_el is not None else None) or "all"
+            action_el = _first(rule, "ruleaction")
+            action = (_attr(action_el, "action") if action_el is not None else None) or ""
+            rules.append(SequencingRule(kind, action, conditions, combination))
+    return tuple(rules)
+
+
+def _rollup(r: _Reader, el: etree._Element) -> RollupRules:
+    rules = []
+    for rule in _elements(el, "rolluprule"):
+        conds_el = _first(rule, "rollupconditions")
+        conditions = tuple(RollupCondition(_attr(c, "condition") or "", _attr(c, "operator") or "noOp")
+                           for c in (_elements(conds_el, "rollupcondition") if conds_el is not None else []))
+        action_el = _first(rule, "rollupaction")
+        rules.append(RollupRule(
+            action=(_attr(action_el, "action") if action_el is not None else None) or "",
+            conditions=conditions, child_activity_set=_attr(rule, "childactivityset") or "all",
+            minimum_count=r.integer(_attr(rule, "minimumcount"), "minimumCount") or 0,
+            minimum_percent=r.number(_attr(rule, "minimumpercent"), "minimumPercent", 0, 1) or 0.0,
+            condition_combination=(_attr(conds_el, "conditioncombination") if conds_el is not None else None)
+            or "any"))
+    weight = r.number(_attr(el, "objectivemeasureweight"), "objectiveMeasureWeight", 0, 1)
+    return RollupRules(
+        rollup_objective_satisfied=r.boolean(el, "rollupobjectivesatisfied", True),
+        rollup_progress_completion=r.boolean(el, "rollupprogresscompletion", True),
+        objective_measure_weight=1.0 if weight is None else weight, rules=tuple(rules))
+
+
+def _objective(r: _Reader, el: etree._Element, primary: bool) -> Objective:
+    measure = r.number(_text(el, "minnormalizedmeasure"), "minNormalizedMeasure", -1, 1)
+    maps = tuple(
+        MapInfo(target_objective_id=_attr(m, "targetobjectiveid") or "",
+                read_satisfied_status=r.boolean(m, "readsatisfiedstatus", True),
+                read_normalized_measure=r.boolean(m, "readnormalizedmeasure", True),
+                write_satisfied_status=r.boolean(m, "writesatisfiedstatus", False),
+                write_normalized_measure=r.boolean(m, "writenormalizedmeasure", False))
+        for m in _elements(el, "mapinfo"))
+    return Objective(objective_id=_attr(el, "objectiveid"), primary=primary,
+                     satisfied_by_measure=r.boolean(el, "satisfiedbymeasure", False),
+                     min_normalized_measure=1.0 if measure is None else measure, map_info=maps)
+
+
+def _sequencing(r: _Reader, el: etree._Element | None) -> Sequencing | None:
+    if el is None:
+        return None
+    cm, rules, limits = _first(el, "controlmode"), _first(el, "sequencingrules"), _first(el, "limitconditions")
+    rollup, objectives, delivery = _first(el, "rolluprules"), _first(el, "objectives"), _first(el, "deliverycontrols")
+    objs = None
+    if objectives is not None:
+        objs = tuple(_objective(r, o, True) for o in _elements(objectives, "primaryobjective")) + tuple(
+            _objective(r, o, False) for o in _elements(objectives, "objective"))
+    return Sequencing(
+        id=_attr(el, "id"), idref=_attr(el, "idref"),
+        control_mode=_control_mode(r, cm) if cm is not None else None,
+        sequencing_rules=_rules(r, rules) if rules is not None else None,
+        limit_conditions=LimitConditions(
+            attempt_limit=r.integer(_attr(limits, "attemptlimit"), "attemptLimit"),
+            attempt_absolute_duration_limit=_attr(limits, "attemptabsolutedurationlimit"),
+        ) if limits is not None else None,
+        rollup_rules=_rollup(r, rollup) if rollup is not None else None,
+        objectives=objs,
+        delivery_controls=DeliveryControls(
+            tracked=r.boolean(delivery, "tracked", True),
+            completion_set_by_content=r.boolean(delivery, "completionsetbycontent", False),
+            objective_set_by_content=r.boolean(delivery, "objectivesetbycontent", False),
+        ) if delivery is not None else None)
+
+
+# --- items, organizations, resources ------------------------------------------------------------------
+
+
+def _completion_threshold(r: _Reader, item: etree._Element) -> CompletionThreshold | None:
+    el = _first(item, "completionthreshold")
+    if el is not None and any(_attr(el, a) is not None for a in
+                              ("completedbymeasure", "minprogressmeasure", "progressweight")):
+        minimum = r.number(_attr(el, "minprogressmeasure"), "minProgressMeasure", 0, 1)
+        weight = r.number(_attr(el, "progressweight"), "progressWeight", 0, 1)
+        return CompletionThreshold(completed_by_measure=r.boolean(el, "completedbymeasure", False),
+                                   min_progress_measure=1.0 if minimum is None else minimum,
+                                   progress_weight=1.0 if weight is None else weight)
+    raw = _text(el) if el is not None else _attr(item, "completionthreshold")
+    value = r.number(raw, "completionThreshold", 0, 1)
+    return None if value is None else CompletionThreshold(completed_by_measure=True, min_progress_measure=value)
+
+
+def _item(r: _Reader, el: etree._Element, collection: dict[str, Sequencing]) -> Item:
+    sequencing = _sequencing(r, _first(el, "sequencing"))
+    if sequencing is not None and sequencing.idref:
+        if sequencing.idref in collection:
+            sequencing = sequencing.merged_over(collection[sequencing.idref])
+        else:
+            r.warn("manifest.sequencing_ref_missing", sequencing.idref)
+    nav = _first(el, "presentation", "navigationinterface")
+    data = _first(el, "data")
+    return Item(
+        identifier=_attr(el, "identifier") or "",
+        title=_text(el, "title") or "",
+        identifierref=_attr(el, "identifierref") or None,
+        isvisible=r.boolean(el, "isvisible", True),
+        parameters=_attr(el, "parameters") or "",
+        children=tuple(_item(r, child, collection) for child in _elements(el, "item")),
+        mastery_score=r.number(_text(el, "masteryscore"), "masteryscore", 0, 100),
+        max_time_allowed=_text(el, "maxtimeallowed"),
+        time_limit_action=_text(el, "timelimitaction"),
+        data_from_lms=_text(el, "datafromlms"),
+        prerequisites=_text(el, "prerequisites"),
+        completion_threshold=_completion_threshold(r, el),
+        sequencing=sequencing,
+        hide_lms_ui=tuple(t for h in _elements(nav, "hidelmsui") if (t := _text(h)))
+        if nav is not None else (),
+        data_maps=tuple(DataMap(target_id=_attr(m, "targetid") or "",
+                                read_shared_data=r.boolean(m, "readshareddata", True),
+                                write_shared_data=r.boolean(m, "writeshareddata", True))
+                        for m in _elements(data, "map")) if data is not None else (),
+    )
+
+
+def _organization(r: _Reader, el: etree._Element, collection: dict[str, Sequencing]) -> Organization:
+    return Organization(
+        identifier=_attr(el, "identifier") or "",
+        title=_text(el, "title") or "",
+        items=tuple(_item(r, child, collection) for child in _elements(el, "item")),
+        sequencing=_sequencing(r, _first(el, "sequencing")),
+        shared_data_global_to_system=r.boolean(el, "shareddataglobaltosystem", True),
+        objectives_global_to_system=r.boolean(el, "objectivesglobaltosystem", True))
+
+
+def _resource(el: etree._Element, base: str) -> Resource:
+    base = join_url(base, _attr(el, "base") or "") if _attr(el, "base") else base
+    scorm_type = _attr(el, "scormtype")
+    return Resource(
+        identifier=_attr(el, "identifier") or "",
+        type=_attr(el, "type") or "",
+        scorm_type=scorm_type.lower() if scorm_type else None,
+        href=_attr(el, "href") or None,
+        base=base,
+        files=tuple(join_url(base, href) for f in _elements(el, "file") if (href := _attr(f, "href"))),
+        dependencies=tuple(ref for d in _elements(el, "dependency") if (ref := _attr(d, "identifierref"))))
+
+
+# --- schema version -----------------------------------------------------------------------------------
+
+_NS_12 = ("adlcp_rootv1p2", "imscp_rootv1p1p2")
+_NS_2004 = ("adlcp_v1p3", "adlseq_v1p3", "adlnav_v1p3", "imsss", "imscp_v1p1")
+_4TH_ONLY = ("data", "shareddataglobaltosystem", "objectivesglobaltosystem", "progressweight",
+             "minprogressmeasure", "completedbymeasure")
+
+
+def _version_from_text(text: str) -> str | None:
+    s = " ".join(text.lower().replace("_", " ").split())
+    if re.fullmatch(r"(scorm )?1\.2(\.0)?", s):
+        return SCORM_12
+    if re.fullmatch(r"(scorm )?(cam )?1\.3(\.\d)?", s):
+        return SCORM_2004_2ND
+    edition = re.fullmatch(r"(scorm )?(2004 )?(2nd|3rd|4th)( edition)?", s)
+    if edition and ("2004" in s or "edition" in s):
+        return {"2nd": SCORM_2004_2ND, "3rd": SCORM_2004_3RD, "4th": SCORM_2004_4TH}[edition.group(3)]
+    if s in ("2004", "scorm 2004"):
+        return "2004"
+    return None
+
+
+def _names(root: etree._Element) -> tuple[set[str], set[str]]:
+    """Every namespace URI and every raw (prefixed, unlowered) element/attribute local name used."""
+    namespaces, names = set(root.nsmap.values()), set()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for name in (el.tag, *el.attrib.keys()):
+            if name.startswith("{"):
+                namespaces.add(name[1:].split("}", 1)[0])
+            names.add(name.rsplit("}", 1)[-1])
+    return {n for n in namespaces if n}, names
+
+
+def _detect_version(root: etree._Element, r: _Reader) -> tuple[str, str | None]:
+    raw = _text(root, "metadata", "schemaversion")
+    version = _version_from_text(raw) if raw else None
+    if raw and version is None:
+        raise ManifestError(f"Unknown SCORM schema version {raw[:60]!r}.", code="manifest.unknown_schema",
+                            message_vi=f"Phiên bản SCORM không xác định: {raw[:60]!r}.")
+    namespaces, names = _names(root)
+    lowered = {_local(n) for n in names}
+    if version == "2004" or version is None:
+        is_2004 = version == "2004" or any(n.rstrip("/").endswith(_NS_2004) for n in namespaces) \
+            or any(n.endswith(":scormType") for n in names)
+        is_12 = any(n.rstrip("/").endswith(_NS_12) for n in namespaces) or any(
+            n.endswith(":scormtype") or _local(n) == "masteryscore" for n in names)
+        if is_2004:
+            detected = SCORM_2004_4TH if lowered & set(_4TH_ONLY) else SCORM_2004_3RD
+        elif is_12:
+            detected = SCORM_12
+        else:
+            raise ManifestError("The manifest says nothing of its SCORM version.", code="manifest.unknown_schema",
+                                message_vi="Manifest không cho biết phiên bản SCORM.")
+        if version is None:
+            r.warn("manifest.schemaversion_missing", detected)
+        version = detected
+    return version, raw
+
+
+# --- entry point --------------------------------------------------------------------------------------
+
+
+def _duplicates(root: etree._Element) -> tuple[str, ...]:
+    counts = Counter(
+        ident for el in root.iter() if isinstance(el.tag, str)
+        and _local(el.tag) in ("manifest", "organization", "item", "resource")
+        and (ident := _attr(el, "identifier")))
+    return tuple(sorted(ident for ident, n in counts.items() if n > 1))
+
+
+def _collection(r: _Reader, root: etree._Element) -> dict[str, Sequencing]:
+    coll = _first(root, "sequencingcollection")
+    result: dict[str, Sequencing] = {}
+    for el in _elements(coll, "sequencing") if coll is not None else []:
+        seq = _sequencing(r, el)
+        if seq is not None and seq.id:
+            result[seq.id] = seq
+    return result
+
+
+def parse_manifest(data: bytes, base: str = "") -> Manifest:
+    """Parse ``imsmanifest.xml`` bytes into a :class:`Manifest`.
+
+    ``base`` is prefixed to the manifest's own ``xml:base`` (for a manifest read from a subfolder, pass
+    ``""`` to get URLs relative to the manifest's folder). Structural problems that still leave a usable
+    manifest are listed in ``Manifest.warnings`` or found by :func:`check_manifest`. Raises
+    :class:`ManifestError` (codes ``manifest.xml_*``, ``manifest.not_a_manifest``,
+    ``manifest.unknown_schema``) and nothing else.
+    """
+    root, sloppy = parse_xml_lenient(data)
+    if _local(root.tag) != "manifest":
+        raise ManifestError("The root element is not <manifest>.", code="manifest.not_a_manifest",
+                            message_vi="Phần tử gốc không phải <manifest>.")
+    r = _Reader()
+    if sloppy:
+        r.warn("manifest.undeclared_prefix")
+    try:
+        return _build(r, root, base)
+    except RecursionError:
+        raise ManifestError("The manifest is nested too deeply.", code="manifest.xml_invalid",
+                            message_vi="Manifest lồng nhau quá sâu.") from None
+
+
+def _build(r: _Reader, root: etree._Element, base: str) -> Manifest:
+    version, raw_version = _detect_version(root, r)
+    manifest_base = join_url(base, _attr(root, "base") or "") if _attr(root, "base") else base
+    collection = _collection(r, root)
+    orgs_el = _first(root, "organizations")
+    orgs = tuple(_organization(r, o, collection) for o in _elements(orgs_el, "organization")) \
+        if orgs_el is not None else ()
+    default_id = _attr(orgs_el, "default") if orgs_el is not None else None
+    default = next((o for o in orgs if o.identifier == default_id), None) if default_id else None
+    if default_id and default is None:
+        r.warn("manifest.default_org_missing", default_id)
+    default = default or (orgs[0] if orgs else None)
+    res_el = _first(root, "resources")
+    res_base = manifest_base
+    if res_el is not None and _attr(res_el, "base"):
+        res_base = join_url(manifest_base, _attr(res_el, "base") or "")
+    resources: dict[str, Resource] = {}
+    for el in _elements(res_el, "resource") if res_el is not None else []:
+        res = _resource(el, res_base)
+        resources.setdefault(res.identifier, res)
+    if _elements(root, "manifest"):
+        r.warn("manifest.sub_manifest_ignored")
+    identifier = _attr(root, "identifier") or ""
+    title = (default.title if default else "") or _text(root, "metadata", "lom", "general", "title") or identifier
+    return Manifest(
+        identifier=identifier, scorm_version=version, title=title, organizations=orgs,
+        default_organization=default, resources=resources, version=_attr(root, "version"),
+        schema_version=raw_version, base=manifest_base, sequencing_collection=collection,
+        duplicate_identifiers=_duplicates(root), warnings=tuple(r.warnings))
+
+
+def check_manifest(manifest: Manifest) -> tuple[list[Issue], list[Issue]]:
+    """Structural checks of a parsed manifest: ``(errors, warnings)``.
+
+    Errors: no organization, no launchable item, an item pointing to a missing resource, duplicate
+    identifiers. Warnings: the parser's own, and dependencies naming missing resources.
+    """
+    errors: list[Issue] = []
+    warnings = list(manifest.warnings)
+
+    def add(code: str, detail: str) -> None:
+        errors.append(make_issue(code, detail))
+
+    if not manifest.organizations:
+        add("manifest.no_organization", "")
+    for org in manifest.organizations:
+        for item in org.walk():
+            if item.identifierref and item.identifierref not in manifest.resources:
+                add("manifest.missing_resource", item.identifier)
+    if manifest.organizations and not manifest.scos():
+        add("manifest.no_launchable_item", "")
+    for ident in manifest.duplicate_identifiers:
+        add("manifest.duplicate_identifier", ident)
+    for res in manifest.resources.values():
+        for dep in res.dependencies:
+            if dep not in manifest.resources:
+                warnings.append(make_issue("manifest.dependency_missing", dep))
+    return errors, warnings

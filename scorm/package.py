@@ -1,0 +1,514 @@
+"""Open an uploaded SCORM zip safely, report what is wrong with it, and extract it.
+
+:func:`inspect` never raises for a bad package: it returns a :class:`Report` whose errors and warnings
+carry stable codes and messages in Vietnamese and English. :func:`extract` refuses (raises
+:class:`~scorm.errors.PackageError`) any package whose report has errors, streams every member while
+counting the bytes it really decompresses, and moves the result into place only when all succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit
+
+from scorm.errors import ManifestError, PackageError
+from scorm.limits import Limits, decode_name, entry_problem
+from scorm.manifest import Issue, Item, Manifest, check_manifest, launch_url, make_issue, parse_manifest
+
+__all__ = ["MESSAGES", "Issue", "Limits", "Report", "extract", "inspect"]
+
+Source = str | os.PathLike[str] | IO[bytes]
+
+_CHUNK = 1024 * 1024
+_MAX_ISSUES = 50
+_IGNORED_PREFIXES = ("__MACOSX/",)
+
+#: code -> (Vietnamese, English) for the package's own findings; ``{detail}`` is filled in per issue
+MESSAGES: dict[str, tuple[str, str]] = {
+    "package.not_a_zip": ("Tệp tải lên không phải tệp zip hợp lệ.", "The upload is not a valid zip file."),
+    "package.corrupt": ("Tệp zip bị hỏng: {detail}.", "The zip is corrupt: {detail}."),
+    "package.too_many_entries": ("Gói có quá nhiều mục ({detail}).", "The package has too many entries ({detail})."),
+    "package.too_large": ("Dung lượng giải nén vượt giới hạn ({detail}).",
+                          "The uncompressed size is over the limit ({detail})."),
+    "package.ratio_exceeded": ("Tỉ lệ nén bất thường (nghi ngờ bom zip): {detail}.",
+                               "Suspicious compression ratio (zip bomb?): {detail}."),
+    "package.size_mismatch": ("Kích thước thực của tệp khác với khai báo: {detail}.",
+                              "An entry's real size differs from its declared size: {detail}."),
+    "package.overlapping_entries": ("Các mục trong zip chồng lên nhau (nghi ngờ bom zip).",
+                                    "Entries of the zip overlap (zip bomb?)."),
+    "package.encrypted": ("Gói chứa tệp được mã hoá: {detail}.", "The package contains encrypted entries: {detail}."),
+    "package.unsupported_compression": ("Phương thức nén không được hỗ trợ: {detail}.",
+                                        "Unsupported compression method: {detail}."),
+    "package.path_traversal": ("Đường dẫn thoát ra ngoài gói (../): {detail}.",
+                               "A path escapes the package (../): {detail}."),
+    "package.absolute_path": ("Đường dẫn tuyệt đối không được phép: {detail}.",
+                              "Absolute paths are not allowed: {detail}."),
+    "package.drive_letter": ("Đường dẫn có ký tự ổ đĩa: {detail}.", "A path has a drive letter: {detail}."),
+    "package.backslash": ("Đường dẫn dùng dấu gạch ngược (\\): {detail}.",
+                          "A path uses backslashes (\\): {detail}."),
+    "package.bad_filename": ("Tên tệp không hợp lệ: {detail}.", "Invalid file name: {detail}."),
+    "package.path_too_long": ("Đường dẫn quá dài hoặc quá sâu: {detail}.", "A path is too long or too deep: {detail}."),
+    "package.symlink": ("Gói chứa liên kết tượng trưng (symlink): {detail}.",
+                        "The package contains a symbolic link: {detail}."),
+    "package.special_file": ("Gói chứa tệp đặc biệt (thiết bị, FIFO...): {detail}.",
+                             "The package contains a special file (device, FIFO...): {detail}."),
+    "package.duplicate_entry": ("Tệp xuất hiện hai lần trong zip: {detail}.",
+                                "A file appears twice in the zip: {detail}."),
+    "package.path_conflict": ("Một tên vừa là tệp vừa là thư mục: {detail}.",
+                              "A name is both a file and a folder: {detail}."),
+    "package.manifest_missing": ("Không tìm thấy imsmanifest.xml ở gốc gói.",
+                                 "imsmanifest.xml is not at the root of the package."),
+    "package.manifest_ambiguous": ("Có nhiều imsmanifest.xml trong các thư mục con: {detail}.",
+                                   "Several imsmanifest.xml files in subfolders: {detail}."),
+    "package.manifest_too_large": ("imsmanifest.xml quá lớn ({detail}).", "imsmanifest.xml is too large ({detail})."),
+    "package.launch_missing": ("Thiếu tệp khởi chạy trong gói: {detail}.",
+                               "A launch file is missing from the package: {detail}."),
+    "package.destination_exists": ("Thư mục đích đã tồn tại và không rỗng: {detail}.",
+                                   "The destination exists and is not empty: {detail}."),
+    "package.manifest_in_subfolder": ("imsmanifest.xml nằm trong thư mục con \"{detail}\"; đã dùng thư mục này làm gốc.",
+                                      "imsmanifest.xml is in the subfolder \"{detail}\"; using it as the root."),
+    "package.manifest_name_case": ("Tên tệp manifest viết hoa/thường sai: {detail}.",
+                                   "The manifest file name has the wrong case: {detail}."),
+    "package.file_missing": ("Tệp được khai báo trong manifest nhưng không có trong gói: {detail}.",
+                             "A file listed in the manifest is not in the package: {detail}."),
+    "package.launch_external": ("Tài nguyên khởi chạy nằm ngoài gói: {detail}.",
+                                "A launch resource is outside the package: {detail}."),
+    "package.outside_root": ("Bỏ qua {detail} mục nằm ngoài thư mục chứa manifest.",
+                             "Ignored {detail} entries outside the manifest's folder."),
+    "package.ignored_entries": ("Bỏ qua {detail} mục rác của hệ điều hành (__MACOSX).",
+                                "Ignored {detail} operating-system junk entries (__MACOSX)."),
+    "package.filename_encoding": ("Tên tệp không dùng UTF-8, đã đọc theo mã CP437: {detail}.",
+                                  "A file name is not UTF-8; read as CP437: {detail}."),
+}
+
+
+def _issue(code: str, detail: object = "", path: str | None = None) -> Issue:
+    return make_issue(code, str(detail), path, MESSAGES)
+
+
+def _refusal(code: str, detail: object = "") -> PackageError:
+    issue = _issue(code, detail)
+    return PackageError(issue.message_en, code=code, message_vi=issue.message_vi)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`inspect` found. ``root`` is ``""`` or the ``"folder/"`` holding imsmanifest.xml;
+    ``files`` are the names (relative to ``root``) that :func:`extract` writes."""
+
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    manifest: Manifest | None = None
+    root: str = ""
+    files: tuple[str, ...] = ()
+    total_size: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the package has no errors (warnings allowed)."""
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-able summary: version, title, organizations with item trees, SCOs, warnings, errors."""
+        m = self.manifest
+        return {
+            "ok": self.ok,
+            "root": self.root,
+            "scorm_version": m.scorm_version if m else None,
+            "title": m.title if m else None,
+            "identifier": m.identifier if m else None,
+            "default_organization": m.default_organization.identifier if m and m.default_organization else None,
+            "organizations": [
+                {"identifier": o.identifier, "title": o.title, "items": [_item_tree(m, i) for i in o.items]}
+                for o in (m.organizations if m else ())],
+            "scos": [{"identifier": i.identifier, "title": i.title, "launch_url": launch_url(m, i),
+                      "scorm_type": m.resources[i.identifierref or ""].scorm_type}
+                     for i in (m.scos() if m else [])],
+            "warnings": [i.as_dict() for i in self.warnings],
+            "errors": [i.as_dict() for i in self.errors],
+        }
+
+
+def _item_tree(m: Manifest, item: Item) -> dict[str, Any]:
+    res = m.resources.get(item.identifierref or "")
+    return {"identifier": item.identifier, "title": item.title, "isvisible": item.isvisible,
+            "launch_url": launch_url(m, item) if res is not None and res.href else None,
+            "children": [_item_tree(m, c) for c in item.children]}
+
+
+# --- opening ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _binary(source: Source, limits: Limits) -> Iterator[IO[bytes]]:
+    if isinstance(source, str | os.PathLike):
+        try:
+            with open(source, "rb") as fp:
+                yield fp
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            raise _refusal("package.not_a_zip") from exc
+        return
+    seekable = getattr(source, "seekable", None)
+    if callable(seekable) and seekable():
+        yield source
+        return
+    with tempfile.TemporaryFile() as spool:
+        copied = 0
+        while chunk := source.read(_CHUNK):
+            copied += len(chunk)
+            if copied > limits.max_total_size:
+                raise _refusal("package.too_large", f"> {limits.max_total_size} B")
+            spool.write(chunk)
+        spool.seek(0)
+        yield spool
+
+
+def _directory_size(fp: IO[bytes]) -> tuple[int, int]:
+    """Entry count and central-directory size from the end record, before zipfile parses anything."""
+    fp.seek(0, os.SEEK_END)
+    size = fp.tell()
+    tail_len = min(size, 22 + 65535)
+    fp.seek(size - tail_len)
+    tail = fp.read(tail_len)
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0 or len(tail) - pos < 22:
+        raise _refusal("package.not_a_zip")
+    entries, cd_size = struct.unpack("<10xHL6x", tail[pos:pos + 22])
+    locator = tail[pos - 20:pos] if pos >= 20 else b""
+    if locator[:4] == b"PK\x06\x07":
+        (offset,) = struct.unpack("<8xQ4x", locator)
+        fp.seek(offset)
+        record = fp.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            entries, cd_size = struct.unpack("<32xQQ8x", record)
+    fp.seek(0)
+    return entries, cd_size
+
+
+@contextmanager
+def _open(source: Source, limits: Limits) -> Iterator[zipfile.ZipFile]:
+    with _binary(source, limits) as fp:
+        try:
+            entries, cd_size = _directory_size(fp)
+        except (OSError, struct.error) as exc:
+            raise _refusal("package.not_a_zip") from exc
+        if entries > limits.max_entries or cd_size > limits.max_entries * (46 + 4 * limits.max_path_length + 2048):
+            raise _refusal("package.too_many_entries", f"{entries} > {limits.max_entries}")
+        try:
+            zf = zipfile.ZipFile(fp)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error,
+                NotImplementedError, UnicodeDecodeError) as exc:
+            raise _refusal("package.not_a_zip") from exc
+        with zf:
+            if len(zf.infolist()) > limits.max_entries:
+                raise _refusal("package.too_many_entries", f"{len(zf.infolist())} > {limits.max_entries}")
+            yield zf
+
+
+# --- reading members ----------------------------------------------------------------------------------
+
+
+def _data_range(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """Where the member's compressed bytes start and end, from its local header."""
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise _refusal("package.corrupt", f"bad local header for {info.orig_filename!r}")
+    name_len, extra_len = struct.unpack("<26xHH", header)
+    start = info.header_offset + 30 + name_len + extra_len
+    return start, start + info.compress_size
+
+
+def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, emit: Callable[[bytes], None]) -> int:
+    """Decompress one member chunk by chunk into ``emit``; count the real bytes and check size and CRC.
+    Never holds more than about two chunks in memory."""
+    start, end = _data_range(zf, info)
+    if info.file_size == 0 and info.compress_size == 0:
+        if info.CRC != 0:
+            raise _refusal("package.corrupt", f"{name}: CRC")
+        return 0
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(start)
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    count, crc, left = 0, 0, end - start
+
+    def push(data: bytes) -> None:
+        nonlocal count, crc
+        count += len(data)
+        if count > info.file_size:
+            raise _refusal("package.size_mismatch", f"{name}: > {info.file_size} B")
+        crc = zlib.crc32(data, crc)
+        emit(data)
+
+    try:
+        while left > 0:
+            raw = fp.read(min(_CHUNK, left))
+            if not raw:
+                raise _refusal("package.corrupt", f"{name}: truncated")
+            left -= len(raw)
+            if inflate is None:
+                push(raw)
+                continue
+            while raw and not inflate.eof:
+                push(inflate.decompress(raw, _CHUNK))
+                raw = inflate.unconsumed_tail
+        while inflate is not None and not inflate.eof and (out := inflate.decompress(b"", _CHUNK)):
+            push(out)
+    except zlib.error as exc:
+        raise _refusal("package.corrupt", f"{name}: {exc}") from None
+    if inflate is not None and not inflate.eof:
+        raise _refusal("package.corrupt", f"{name}: truncated")
+    if count != info.file_size:
+        raise _refusal("package.size_mismatch", f"{name}: {count} != {info.file_size} B")
+    if crc != info.CRC:
+        raise _refusal("package.corrupt", f"{name}: CRC")
+    return count
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> bytes:
+    if info.file_size > limit:
+        raise _refusal("package.manifest_too_large", f"{info.file_size} > {limit} B")
+    parts: list[bytes] = []
+    _stream(zf, info, name, parts.append)
+    return b"".join(parts)
+
+
+# --- inspection ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    info: zipfile.ZipInfo
+    name: str
+    is_dir: bool
+
+
+@dataclass
+class _Plan:
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    manifest: Manifest | None = None
+    root: str = ""
+
+    def error(self, code: str, detail: object = "", path: str | None = None) -> None:
+        if len(self.errors) < _MAX_ISSUES:
+            self.errors.append(_issue(code, detail, path))
+
+    def warn(self, code: str, detail: object = "", path: str | None = None) -> None:
+        if len(self.warnings) < _MAX_ISSUES:
+            self.warnings.append(_issue(code, detail, path))
+
+    def extracted(self) -> list[tuple[str, _Entry]]:
+        """(name relative to the root, entry) for every entry extract writes."""
+        return [(name[len(self.root):], e) for name, e in self.entries.items()
+                if name.startswith(self.root) and name != self.root and not name.startswith(_IGNORED_PREFIXES)]
+
+    def report(self) -> Report:
+        files = tuple(rel for rel, e in self.extracted() if not e.is_dir)
+        size = sum(e.info.file_size for _, e in self.extracted())
+        return Report(errors=list(self.errors), warnings=list(self.warnings), manifest=self.manifest,
+                      root=self.root, files=files, total_size=size)
+
+
+def _check_entries(zf: zipfile.ZipFile, plan: _Plan, limits: Limits) -> None:
+    total = compressed = 0
+    for info in zf.infolist():
+        name, legacy = decode_name(info)
+        problem = entry_problem(info, name, limits)
+        if problem:
+            plan.error(problem, repr(name)[1:-1][:200], name)
+            continue
+        if legacy:
+            plan.warn("package.filename_encoding", name, name)
+        total += info.file_size
+        compressed += info.compress_size
+        if name in plan.entries:
+            plan.error("package.duplicate_entry", name, name)
+        plan.entries[name] = _Entry(info, name, name.endswith("/"))
+    if total > limits.max_total_size:
+        plan.error("package.too_large", f"{total} > {limits.max_total_size} B")
+    if total >= limits.ratio_min_size and total > limits.max_ratio * max(compressed, 1):
+        plan.error("package.ratio_exceeded", f"{total} / {compressed}")
+    if not plan.errors:
+        _check_layout(zf, plan)
+
+
+def _check_layout(zf: zipfile.ZipFile, plan: _Plan) -> None:
+    files = {n for n, e in plan.entries.items() if not e.is_dir}
+    parents = {n[:i] for n in plan.entries for i in range(len(n)) if n[i] == "/"}
+    for name in sorted(files & parents)[:_MAX_ISSUES]:
+        plan.error("package.path_conflict", name, name)
+    ranges = sorted((e.info.header_offset, _data_range(zf, e.info)[1]) for e in plan.entries.values())
+    directory = getattr(zf, "start_dir", None)
+    for (_, end), (next_start, _) in zip(ranges, ranges[1:], strict=False):
+        if next_start < end:
+            plan.error("package.overlapping_entries")
+            return
+    if ranges and directory is not None and ranges[-1][1] > directory:
+        plan.error("package.overlapping_entries")
+
+
+def _find_manifest(plan: _Plan) -> _Entry | None:
+    files = {n: e for n, e in plan.entries.items() if not e.is_dir and not n.startswith(_IGNORED_PREFIXES)}
+    if "imsmanifest.xml" in files:
+        return files["imsmanifest.xml"]
+    by_case = [n for n in files if "/" not in n and n.lower() == "imsmanifest.xml"]
+    if by_case:
+        plan.warn("package.manifest_name_case", by_case[0], by_case[0])
+        return files[by_case[0]]
+    nested = sorted(n for n in files if n.count("/") == 1 and n.endswith("/imsmanifest.xml"))
+    if len(nested) > 1:
+        plan.error("package.manifest_ambiguous", ", ".join(nested[:5]))
+        return None
+    if not nested:
+        plan.error("package.manifest_missing")
+        return None
+    plan.root = nested[0][: -len("imsmanifest.xml")]
+    plan.warn("package.manifest_in_subfolder", plan.root.rstrip("/"), nested[0])
+    return files[nested[0]]
+
+
+def _local_path(url: str) -> str | None:
+    """The package path a launch or file URL points at, or ``None`` when it leaves the package."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith("/"):
+        return None
+    path = parts.path
+    return None if path == ".." or path.startswith("../") else path
+
+
+def _check_files(plan: _Plan) -> None:
+    m = plan.manifest
+    assert m is not None
+    present = {n[len(plan.root):] for n, e in plan.entries.items() if not e.is_dir and n.startswith(plan.root)}
+
+    def exists(path: str) -> bool:
+        return path in present or unquote(path) in present
+
+    launched = {item.identifierref for org in m.organizations for item in org.walk() if item.identifierref}
+    for ident in sorted(launched & m.resources.keys()):
+        res = m.resources[ident]
+        if not res.launch_path:
+            continue
+        path = _local_path(res.launch_path)
+        if path is None:
+            plan.warn("package.launch_external", res.launch_path)
+        elif not exists(path):
+            plan.error("package.launch_missing", path, path)
+    missing = sorted({f for r in m.resources.values() for f in r.files
+                      if (p := _local_path(f)) is not None and not exists(p)})
+    for path in missing[:20]:
+        plan.warn("package.file_missing", path, path)
+
+
+def _examine(zf: zipfile.ZipFile, limits: Limits) -> _Plan:
+    plan = _Plan()
+    _check_entries(zf, plan, limits)
+    if plan.errors:
+        return plan
+    entry = _find_manifest(plan)
+    if entry is None:
+        return plan
+    try:
+        data = _read_member(zf, entry.info, entry.name, limits.max_manifest_size)
+        plan.manifest = parse_manifest(data)
+    except (ManifestError, PackageError) as exc:
+        plan.errors.append(Issue(exc.code, exc.message_vi, str(exc), entry.name))
+        return plan
+    errors, warnings = check_manifest(plan.manifest)
+    plan.errors.extend(errors)
+    plan.warnings.extend(warnings)
+    _check_files(plan)
+    outside = [n for n in plan.entries if not n.startswith(plan.root) and not n.startswith(_IGNORED_PREFIXES)]
+    if outside:
+        plan.warn("package.outside_root", len(outside))
+    junk = [n for n in plan.entries if n.startswith(_IGNORED_PREFIXES)]
+    if junk:
+        plan.warn("package.ignored_entries", len(junk))
+    return plan
+
+
+def inspect(source: Source, limits: Limits | None = None) -> Report:
+    """Validate a SCORM zip (a path or a binary stream) and return a :class:`Report`.
+
+    Never raises for a bad package: hostile or broken input becomes an error in the report. Only the
+    central directory, the local headers and imsmanifest.xml are read; member contents are verified
+    (real size, CRC) by :func:`extract` while it copies them.
+    """
+    limits = limits or Limits()
+    try:
+        with _open(source, limits) as zf:
+            return _examine(zf, limits).report()
+    except PackageError as exc:
+        return Report(errors=[Issue(exc.code, exc.message_vi, str(exc))])
+
+
+# --- extraction ---------------------------------------------------------------------------------------
+
+
+def _write_all(zf: zipfile.ZipFile, plan: _Plan, folder: Path, limits: Limits) -> None:
+    total = 0
+    made: set[Path] = {folder}
+    for rel, entry in plan.extracted():
+        target = folder.joinpath(*rel.rstrip("/").split("/"))
+        if os.path.commonpath([folder, target]) != str(folder):
+            raise _refusal("package.path_traversal", rel)
+        directory = target if entry.is_dir else target.parent
+        if directory not in made:
+            directory.mkdir(parents=True, exist_ok=True)
+            made.add(directory)
+        if entry.is_dir:
+            continue
+        with open(target, "xb") as out:
+            total += _stream(zf, entry.info, entry.name, out.write)
+        if total > limits.max_total_size:
+            raise _refusal("package.too_large", f"> {limits.max_total_size} B")
+
+
+def _prepare(destination: Path) -> None:
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise _refusal("package.destination_exists", destination.name)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+
+
+def extract(source: Source, destination: Path, limits: Limits | None = None) -> Report:
+    """Extract a SCORM zip so that its manifest lands at ``destination/imsmanifest.xml``.
+
+    Raises :class:`~scorm.errors.PackageError` (with the first error's ``code``) when the package has
+    any error, when a member's real size or CRC differs from its header, or when ``destination``
+    exists and is not empty. Members are streamed into a temporary folder next to ``destination``,
+    which is renamed into place only when everything succeeded; on failure nothing is left behind.
+    Returns the :class:`Report`.
+    """
+    limits = limits or Limits()
+    destination = Path(destination).absolute()
+    with _open(source, limits) as zf:
+        plan = _examine(zf, limits)
+        if plan.errors:
+            first = plan.errors[0]
+            raise PackageError(first.message_en, code=first.code, message_vi=first.message_vi)
+        _prepare(destination)
+        folder = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent))
+        try:
+            _write_all(zf, plan, folder, limits)
+            if destination.exists():
+                destination.rmdir()
+            folder.rename(destination)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    return plan.report()
