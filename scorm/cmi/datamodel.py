@@ -1,0 +1,248 @@
+"""Apply GetValue/SetValue calls to a stored state, with the error codes of the RTE books.
+
+The state is a flat ``{element name: string}`` dict, the same shape the LMS stores and the browser
+runtime sends. Array sizes (``_count``) are derived from the indices present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scorm.cmi.model12 import SCORM12
+from scorm.cmi.model2004 import SCORM2004
+from scorm.cmi.responses import pattern_limit
+from scorm.cmi.spec import Element, Model, ParsedName, normalise_version, parse_name
+from scorm.cmi.values import check_value, to_text
+
+__all__ = ["DataModel", "Rules", "model_for"]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which error code each kind of failure gets in one version."""
+
+    bad_get_name: int
+    bad_set_name: int
+    undefined: int
+    unimplemented: int
+    no_children: int
+    not_array: int
+    keyword_set: int
+    read_only: int
+    write_only: int
+    type: int
+    range: int
+    get_index: int
+    set_index: int
+    dependency: int
+    set_failure: int
+    #: GetValue of an element that has no value and no default (None: answer "" with no error)
+    not_initialized: int | None
+
+
+#: 1.2 has no dependency or set-failure codes: those cases are 405 (wrong value) or 201 (bad index)
+RULES_12 = Rules(201, 201, 401, 401, 202, 203, 402, 403, 404, 405, 405, 201, 201, 405, 405, None)
+RULES_2004 = Rules(301, 351, 401, 402, 301, 301, 404, 404, 405, 406, 407, 301, 351, 408, 351, 403)
+
+
+def model_for(version: str) -> Model:
+    """Return the data-model table of a version (any accepted spelling)."""
+    return SCORM12 if normalise_version(version) == "1.2" else SCORM2004
+
+
+class DataModel:
+    """The run-time data of one SCO attempt, read and written as a SCO does through the API."""
+
+    def __init__(
+        self,
+        version: str,
+        state: Mapping[str, object] | None = None,
+        *,
+        strict_suspend_data_limit: bool = False,
+    ) -> None:
+        """Load ``state`` (trusted: what the LMS stored) for ``version`` ("1.2" or "2004", any edition)."""
+        self.version = normalise_version(version)
+        self.model = model_for(self.version)
+        self.rules = RULES_12 if self.version == "1.2" else RULES_2004
+        self.strict_suspend_data_limit = strict_suspend_data_limit
+        self._values: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+        for name, value in (state or {}).items():
+            text = to_text(value)
+            parsed = parse_name(name)
+            if text is None or not isinstance(name, str) or (parsed is not None and parsed.keyword):
+                continue  # keywords are derived, never stored
+            self._values[name] = text
+            if parsed is not None:
+                self._grow(name)
+
+    # -- reading -------------------------------------------------------------------------------
+    def state(self) -> dict[str, str]:
+        """A copy of the stored values, as a flat dict."""
+        return dict(self._values)
+
+    def stored(self, name: str) -> str | None:
+        """The stored value of an element given by its real name, or None (no defaults, no checks)."""
+        return self._values.get(name)
+
+    def count(self, array: str) -> int:
+        """The ``_count`` of an array given by its real name (``cmi.interactions.0.objectives``)."""
+        return self._counts.get(array, 0)
+
+    def get_value(self, element: object) -> tuple[str, int]:
+        """GetValue: return ``(value, error code)``; the value is ``""`` whenever the code is not 0."""
+        try:
+            return self._get(element)
+        except Exception:  # a bug must not break the API contract: answer "General exception"
+            return "", 101
+
+    def _get(self, name: object) -> tuple[str, int]:
+        rules = self.rules
+        parsed = parse_name(name)
+        if parsed is None:
+            return "", (rules.bad_get_name if name == "" or not isinstance(name, str) else rules.undefined)
+        if parsed.keyword:
+            return self._get_keyword(parsed)
+        element = self.model.element(parsed.key)
+        if element is None:
+            return "", self._undefined_code(parsed)
+        if element.access == "WO":
+            return "", rules.write_only
+        if not self._indices_exist(parsed.base, inclusive=False):
+            return "", rules.get_index
+        value = self._values.get(parsed.base, element.default)
+        if value is None:
+            return "", rules.not_initialized or 0
+        return value, 0
+
+    def _get_keyword(self, parsed: ParsedName) -> tuple[str, int]:
+        rules = self.rules
+        if parsed.keyword == "_version":
+            if parsed.key == "cmi":
+                return self.model.version_value, 0
+            return "", self._undefined_code(parsed) if not self.model.is_node(parsed.key) else rules.no_children
+        if not self.model.is_node(parsed.key):
+            return "", self._undefined_code(parsed)
+        if parsed.keyword == "_children":
+            if not self.model.has_children(parsed.key):
+                return "", rules.no_children
+            if not self._indices_exist(parsed.base, inclusive=False):
+                return "", rules.get_index
+            return self.model.children_of(parsed.key), 0
+        if not self.model.is_array(parsed.key):
+            return "", rules.not_array
+        if not self._indices_exist(parsed.base, inclusive=False):
+            return "", rules.get_index
+        return str(self.count(parsed.base)), 0
+
+    def _undefined_code(self, parsed: ParsedName) -> int:
+        if self.model.is_unimplemented(parsed.base):
+            return self.rules.unimplemented
+        return self.rules.undefined
+
+    # -- writing -------------------------------------------------------------------------------
+    def set_value(self, element: object, value: object) -> int:
+        """SetValue: store ``value`` when valid and return the error code (0 when stored)."""
+        try:
+            return self._set(element, value)
+        except Exception:  # a bug must not break the API contract: answer "General exception"
+            return 101
+
+    def _set(self, name: object, value: object) -> int:
+        rules = self.rules
+        parsed = parse_name(name)
+        if parsed is None:
+            return rules.bad_set_name if name == "" or not isinstance(name, str) else rules.undefined
+        if parsed.keyword:
+            defined = parsed.key == "cmi" or self.model.is_node(parsed.key)
+            return rules.keyword_set if defined else self._undefined_code(parsed)
+        element = self.model.element(parsed.key)
+        if element is None:
+            return self._undefined_code(parsed)
+        if element.access == "RO":
+            return rules.read_only
+        if not self._indices_exist(parsed.base, inclusive=True):
+            return rules.set_index
+        text = to_text(value)
+        if text is None:
+            return rules.type
+        code = self._check(parsed, element, text)
+        if code:
+            return code
+        self._values[parsed.base] = text
+        self._grow(parsed.base)
+        return 0
+
+    def _check(self, parsed: ParsedName, element: Element, text: str) -> int:
+        rules = self.rules
+        if self.version == "2004":
+            code = self._check_2004(parsed, element, text)
+            if code:
+                return code
+        elif text in element.not_settable:
+            return rules.type
+        interaction_type = self._values.get(_record(parsed.base) + ".type") if "interactions" in parsed.key else None
+        fault = check_value(element, text, interaction_type=interaction_type)
+        if fault == "type" and element.path == "cmi.suspend_data" and not self.strict_suspend_data_limit:
+            fault = None  # the only check on 1.2 suspend_data is its 4,096 length, relaxed by default
+        if fault == "type":
+            return rules.type
+        if fault == "range":
+            return rules.range
+        return 0
+
+    def _check_2004(self, parsed: ParsedName, element: Element, text: str) -> int:
+        record = _record(parsed.base)
+        if any(f"{record}.{sibling}" not in self._values for sibling in element.requires):
+            return self.rules.dependency
+        if element.path == "cmi.objectives.n.id":
+            return self._check_objective_id(parsed.base, text)
+        if element.path == "cmi.interactions.n.correct_responses.m.pattern":
+            limit = pattern_limit(self._values.get(record + ".type", ""))
+            if limit is not None and parsed.indices[-1] >= limit:
+                return self.rules.set_failure
+        return 0
+
+    def _check_objective_id(self, name: str, text: str) -> int:
+        current = self._values.get(name)
+        if current is not None and current != text:
+            return self.rules.set_failure  # an objective's id is fixed once set
+        others = (self._values.get(f"cmi.objectives.{index}.id") for index in range(self.count("cmi.objectives")))
+        if current is None and text in others:
+            return self.rules.set_failure  # objective ids are unique
+        return 0
+
+    # -- arrays --------------------------------------------------------------------------------
+    def _arrays_along(self, name: str) -> list[tuple[str, int]]:
+        """The (array name, index) pairs a name passes through, outermost first."""
+        parts = name.split(".")
+        found = []
+        for position, part in enumerate(parts):
+            if part.startswith("{"):
+                break  # adl.nav.request_valid.choice.{target=...}: the rest is a target, not indices
+            if part.isascii() and part.isdigit() and position > 0:
+                found.append((".".join(parts[:position]), int(part)))
+        return found
+
+    def _indices_exist(self, name: str, *, inclusive: bool) -> bool:
+        """Whether every index in ``name`` is below its array's count (or equal to it, to append)."""
+        for array, index in self._arrays_along(name):
+            count = self.count(array)
+            if index > count or (index == count and not inclusive):
+                return False
+        return True
+
+    def _grow(self, name: str) -> None:
+        for array, index in self._arrays_along(name):
+            if index >= self._counts.get(array, 0):
+                self._counts[array] = index + 1
+
+
+def _record(name: str) -> str:
+    """The outermost array entry a name belongs to (``cmi.interactions.3``), or ``""``."""
+    parts = name.split(".")
+    for position, part in enumerate(parts):
+        if part.isascii() and part.isdigit():
+            return ".".join(parts[: position + 1])
+    return ""
