@@ -1,0 +1,55 @@
+# The README's two commands: `make demo` (install + demo data + serve) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LMS := $(VENV)/bin/lms
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install demo serve test test-sqlite test-postgres lint i18n browsers bench clean packages
+
+install: $(VENV)/.installed node_modules/.installed lms/static/vendor/.copied translations
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,xblock]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lms/static/vendor/.copied: node_modules/.installed scripts/copy-vendor.mjs
+	node scripts/copy-vendor.mjs
+
+translations: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile --use-fuzzy -q -d lms/translations 2>/dev/null || $(VENV)/bin/pybabel compile -d lms/translations
+
+demo: install
+	LMS_ENV=development $(LMS) db upgrade
+	LMS_ENV=development $(LMS) demo
+	LMS_ENV=development $(LMS) run --host $(HOST) --port $(PORT)
+
+serve: install
+	LMS_ENV=development $(LMS) run --host $(HOST) --port $(PORT)
+
+packages: install
+	$(LMS) packages build
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+i18n: $(VENV)/.installed
+	$(PY) scripts/i18n.py
+
+browsers:
+	@command -v /usr/bin/chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+clean:
+	rm -rf $(VENV) node_modules lms/static/vendor build .pytest_cache

@@ -1,0 +1,61 @@
+"""The union cadre LMS: a Flask application. ``create_app`` is the factory."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+#: feature packages; each may define ``init_app(app)`` in its package module or a ``views.bp`` blueprint
+FEATURES = ["accounts", "org"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the application: settings from ``LMS_*`` variables, then ``config`` on top (tests)."""
+    instance_path = os.environ.get("LMS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from lms.core.settings import load_settings
+
+    app.config.update(load_settings(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_features(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms.core import db as core_db
+    from lms.core import errors, i18n
+    from lms.core.extensions import csrf, login_manager, migrate
+
+    core_db.init_app(app)
+    migrate.init_app(app, core_db.db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+
+    from lms.core import templating
+
+    templating.init_app(app)
+
+
+def _register_features(app: Flask) -> None:
+    for name in FEATURES:
+        package = importlib.import_module(f"lms.{name}")
+        init = getattr(package, "init_app", None)
+        if init is not None:
+            init(app)
+            continue
+        views = importlib.import_module(f"lms.{name}.views")
+        app.register_blueprint(views.bp)
+    from lms import cli
+
+    cli.register(app)

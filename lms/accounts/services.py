@@ -1,0 +1,124 @@
+"""Passwords (argon2id), login throttling, user creation. No request objects here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select
+
+from lms.accounts.models import LoginAttempt, User
+from lms.core.db import db, utcnow
+from lms.core.errors import UserError
+from lms.core.roles import Role
+
+_hasher = PasswordHasher()
+#: verified against when the login is unknown, so timing does not reveal which logins exist
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    """Hash ``password`` with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Check a password in constant-ish time whether or not the user exists; rehash when params changed."""
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def check_password_policy(password: str) -> None:
+    """Refuse passwords that are too short."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            code="password_too_short",
+        )
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
+
+
+def is_throttled(login: str, ip: str, *, max_failures: int, max_failures_ip: int, window_seconds: int) -> bool:
+    """True when this login or this address failed too often within the window."""
+    since = _naive(utcnow() - timedelta(seconds=window_seconds))
+    by_login = db.session.scalar(
+        select(func.count()).where(LoginAttempt.login == login, LoginAttempt.at >= since, ~LoginAttempt.success)
+    )
+    if by_login >= max_failures:
+        return True
+    by_ip = db.session.scalar(
+        select(func.count()).where(LoginAttempt.ip == ip, LoginAttempt.at >= since, ~LoginAttempt.success)
+    )
+    return by_ip >= max_failures_ip
+
+
+def record_attempt(login: str, ip: str, success: bool) -> None:
+    """Remember an attempt; a success clears that login's failures."""
+    if success:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.login == login))
+    db.session.add(LoginAttempt(login=login, ip=ip, success=success))
+
+
+def normalize_login(login: str) -> str:
+    """Logins are case-insensitive and trimmed."""
+    return login.strip().lower()
+
+
+def find_user(login: str) -> User | None:
+    """The user with this login, or None."""
+    return db.session.scalar(select(User).where(User.login == normalize_login(login)))
+
+
+def create_user(
+    login: str,
+    password: str,
+    roles: list[Role] | set[Role],
+    *,
+    full_name: str = "",
+    email: str | None = None,
+    scope_org_unit_id: int | None = None,
+    cadre_id: int | None = None,
+) -> User:
+    """Create a user (flushes; the caller commits)."""
+    login = normalize_login(login)
+    if not login:
+        raise UserError("Tên đăng nhập không được để trống.", "The login may not be empty.", code="login_empty")
+    if find_user(login) is not None:
+        raise UserError(f"Tên đăng nhập '{login}' đã tồn tại.", f"Login '{login}' exists.", code="login_taken")
+    check_password_policy(password)
+    user = User(
+        login=login,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        email=email,
+        scope_org_unit_id=scope_org_unit_id,
+        cadre_id=cadre_id,
+    )
+    user.set_roles(set(roles))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    """Change the password after checking the old one; other sessions are logged out."""
+    if not verify_password(user, old):
+        raise UserError("Mật khẩu hiện tại không đúng.", "The current password is wrong.", code="wrong_password")
+    check_password_policy(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1

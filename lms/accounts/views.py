@@ -1,0 +1,110 @@
+"""Login, logout, language switch, password change, and the per-role home page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import services
+from lms.accounts.forms import EmptyForm, LoginForm, PasswordForm
+from lms.core.db import commit_even_on_error, utcnow
+from lms.core.errors import UserError
+from lms.core.i18n import LANGUAGES
+from lms.core.roles import Role
+from lms.home import home_panels
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative redirects after login."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("accounts.home")
+
+
+@bp.route("/")
+@login_required
+def home():
+    """The home page: one panel per role the user holds."""
+    return render_template("accounts/home.html", panels=home_panels(current_user))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in. Failures get one generic message; too many failures get 429."""
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        login_name = services.normalize_login(form.login.data)
+        ip = request.remote_addr or "?"
+        cfg = current_app.config
+        if services.is_throttled(
+            login_name,
+            ip,
+            max_failures=cfg["LMS_LOGIN_MAX_FAILURES"],
+            max_failures_ip=cfg["LMS_LOGIN_MAX_FAILURES_PER_IP"],
+            window_seconds=cfg["LMS_LOGIN_WINDOW_SECONDS"],
+        ):
+            return render_template("accounts/login.html", form=form, throttled=True), 429
+        user = services.find_user(login_name)
+        ok = services.verify_password(user, form.password.data) and user is not None and user.active
+        services.record_attempt(login_name, ip, ok)
+        if ok:
+            session.clear()
+            session["lang"] = user.locale
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
+        status = 401
+        commit_even_on_error()  # the failed attempt is stored although the answer is 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form, throttled=False), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Log out (POST with CSRF, so a link cannot log someone out)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str):
+    """Choose the UI language; saved on the user when logged in."""
+    form = EmptyForm()
+    if lang in LANGUAGES and form.validate_on_submit():
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+    return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.old.data, form.new.data)
+        except UserError as exc:
+            flash(exc.message(), "danger")
+            return render_template("accounts/password.html", form=form), 400
+        login_user(current_user)
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("accounts.home"))
+    return render_template("accounts/password.html", form=form)
+
+
+__all__ = ["bp", "Role"]

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: database, settings, permissions and org scope, storage, errors, i18n."""

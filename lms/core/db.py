@@ -1,0 +1,95 @@
+"""The SQLAlchemy base, the Flask-SQLAlchemy handle and the transaction boundary.
+
+Services only ``flush``; exactly one place per request (``after_request`` here) or per command
+(:func:`command_transaction`) commits or rolls back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, String, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model; constraint names are deterministic for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+#: a string column compared byte-wise on every database (materialized paths, codes in range scans)
+BinaryString = String(512).with_variant(String(512, collation="C"), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware (stored naive-UTC on SQLite by SQLAlchemy)."""
+    return datetime.now(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no cover - driver hook
+    """Turn on foreign keys and WAL on SQLite; a no-op on other databases."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database and install the per-request transaction boundary."""
+    db.init_app(app)
+
+    @app.after_request
+    def _commit_or_rollback(response: Response) -> Response:
+        keep = response.status_code < 400 or g.get("lms_commit_on_error", False)
+        if keep and not app.config.get("LMS_NO_AUTOCOMMIT"):
+            try:
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+
+def commit_even_on_error() -> None:
+    """Ask the request boundary to commit although the response is a 4xx (e.g. a failed login is stored)."""
+    g.lms_commit_on_error = True
+
+
+@contextlib.contextmanager
+def command_transaction() -> Iterator[None]:
+    """The transaction boundary of a CLI command: commit when the block succeeds, else roll back."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise

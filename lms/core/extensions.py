@@ -1,0 +1,32 @@
+"""Flask extension objects shared by the features."""
+
+from __future__ import annotations
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+from sqlalchemy import select
+
+from lms.core.db import db
+
+csrf = CSRFProtect()
+migrate = Migrate(compare_type=True, render_as_batch=True)
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    """Load the user of a session id "<id>:<version>"; a stale version logs the session out."""
+    from lms.accounts.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user

@@ -1,0 +1,85 @@
+"""Settings from ``LMS_*`` environment variables, with defaults that work on a laptop.
+
+| variable | meaning | default |
+|---|---|---|
+| ``LMS_DATABASE_URL`` | SQLAlchemy URL | SQLite file ``lms.sqlite3`` in the instance folder |
+| ``LMS_SECRET_KEY`` | session signing key | generated once into ``instance/secret_key`` |
+| ``LMS_STORAGE_DIR`` | package files (content-addressed) | ``instance/storage`` |
+| ``LMS_CONTENT_ORIGIN`` | separate origin serving package files, e.g. ``http://content.example:5001`` | unset (same origin) |
+| ``LMS_REDIS_URL`` | Redis for rate limits and jobs | unset (database used) |
+| ``LMS_ENV`` | ``production`` or ``development`` | ``production`` |
+| ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
+| ``LMS_MAX_UPLOAD_MB`` | largest accepted upload | 1024 |
+| ``LMS_MAIL_*`` | SMTP settings (``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``FROM``, ``OUTBOX``) | file outbox |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return ``LMS_SECRET_KEY`` or a key generated once and kept in the instance folder."""
+    key = os.environ.get("LMS_SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(instance_path: Path) -> dict[str, Any]:
+    """Build the Flask config from the environment. ``instance_path`` must exist."""
+    env = os.environ.get("LMS_ENV", "production")
+    development = env == "development"
+    database_url = os.environ.get("LMS_DATABASE_URL") or f"sqlite:///{instance_path / 'lms.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    secure = _flag("LMS_SECURE_COOKIES", not development)
+    max_upload_mb = int(os.environ.get("LMS_MAX_UPLOAD_MB", "1024"))
+    return {
+        "LMS_ENV": env,
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LMS_STORAGE_DIR": os.environ.get("LMS_STORAGE_DIR") or str(instance_path / "storage"),
+        "LMS_CONTENT_ORIGIN": os.environ.get("LMS_CONTENT_ORIGIN") or None,
+        "LMS_REDIS_URL": os.environ.get("LMS_REDIS_URL") or None,
+        "LMS_MAIL_HOST": os.environ.get("LMS_MAIL_HOST") or None,
+        "LMS_MAIL_PORT": int(os.environ.get("LMS_MAIL_PORT", "25")),
+        "LMS_MAIL_USER": os.environ.get("LMS_MAIL_USER") or None,
+        "LMS_MAIL_PASSWORD": os.environ.get("LMS_MAIL_PASSWORD") or None,
+        "LMS_MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "lms@localhost"),
+        "LMS_MAIL_OUTBOX": os.environ.get("LMS_MAIL_OUTBOX") or str(instance_path / "outbox"),
+        "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        "LMS_IMPORT_MAX_BYTES": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")) * 1024 * 1024,
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LMS_LOGIN_MAX_FAILURES": int(os.environ.get("LMS_LOGIN_MAX_FAILURES", "5")),
+        "LMS_LOGIN_WINDOW_SECONDS": int(os.environ.get("LMS_LOGIN_WINDOW_SECONDS", "900")),
+        "LMS_LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LMS_LOGIN_MAX_FAILURES_PER_IP", "50")),
+    }

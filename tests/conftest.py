@@ -1,0 +1,165 @@
+"""Shared fixtures: an app on a fresh database built by the migrations, per test a clean slate.
+
+The database is SQLite (a temporary file) unless ``LMS_TEST_DATABASE_URL`` names PostgreSQL; then a
+private database is created on that server for this session (and each xdist worker) and dropped after.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.core.db import db
+
+pytest_plugins = ["tests.factories"]
+
+
+def _postgres_database(base_url: str) -> tuple[str, callable]:
+    """Create a private database on the server of ``base_url``; return its URL and a dropper."""
+    url = make_url(base_url).set(drivername="postgresql+psycopg")
+    name = f"lms_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """The URL of this session's private test database."""
+    base = os.environ.get("LMS_TEST_DATABASE_URL", "")
+    if base.startswith("postgres"):
+        url, drop = _postgres_database(base)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    """One application per session, its schema built from empty by the migrations."""
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["LMS_INSTANCE_PATH"] = str(instance)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_STORAGE_DIR": str(instance / "storage"),
+        "LMS_MAIL_OUTBOX": str(instance / "outbox"),
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": True,
+        "SERVER_NAME": None,
+    })
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+    return app
+
+
+def _clean(app) -> None:
+    """Empty every table (fast enough per test; keeps the schema from the migrations)."""
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f'DELETE FROM "{table}"'))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def app(_app):
+    """The application with an empty database and an app context pushed for the test."""
+    _clean(_app)
+    with _app.app_context():
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as real requests do.
+
+    The test's own app context (and so its ``g`` and database session) is not shared with the
+    request; after each request the test's session is expired so it reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    """A test client (requests isolated from the test's app context)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    """Extract the CSRF token of a rendered page."""
+    import re
+
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html
+    ) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log in and out through the real login form (CSRF included)."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def csrf(self, path: str = "/login") -> str:
+        return csrf_token_from(self._client.get(path).get_data(as_text=True))
+
+    def login(self, login: str, password: str = "matkhau-123", **extra):
+        token = self.csrf("/login")
+        return self._client.post("/login", data={"login": login, "password": password, "csrf_token": token, **extra})
+
+    def logout(self):
+        token = self.csrf("/")
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    """Login helper bound to the test client."""
+    return AuthActions(client)
+
+
+def pytest_report_header(config) -> str:
+    base = os.environ.get("LMS_TEST_DATABASE_URL", "")
+    return f"database: {'PostgreSQL' if base.startswith('postgres') else 'SQLite'}"
