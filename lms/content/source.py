@@ -74,6 +74,7 @@ class LegalSource:
     number: str
     #: date of adoption or signature (YYYY-MM-DD); empty when not verified
     adopted: str
+    #: date of entry into force (YYYY-MM-DD); empty when not verified
     effective: str
     note: str = ""
 
@@ -194,11 +195,11 @@ def _legal_sources(meta: dict[str, Any], file: Path) -> tuple[LegalSource, ...]:
         if not isinstance(item, dict):
             raise ContentError(file, where, "must be a table")
         for key in ("adopted", "effective"):
-            if (key == "effective" or key in item) and not _DATE.match(str(item.get(key, ""))):
+            if key in item and not _DATE.match(str(item[key])):
                 raise ContentError(file, f"{where}.{key}", "must be a date written YYYY-MM-DD")
         out.append(LegalSource(
             name=_text(item, "name", file, where), number=_text(item, "number", file, where),
-            adopted=str(item.get("adopted", "")), effective=str(item["effective"]),
+            adopted=str(item.get("adopted", "")), effective=str(item.get("effective", "")),
             note=_optional_text(item, "note", file, where) or "",
         ))
     return tuple(out)
