@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-#: feature packages; each may define ``init_app(app)`` in its package module or a ``views.bp`` blueprint
-FEATURES = ["accounts", "org"]
+#: feature packages; each defines ``init_app(app)`` in its package module, or a ``views.bp`` blueprint.
+#: A package not yet present is skipped.
+FEATURES = ["accounts", "org", "catalog", "player", "assessments", "records", "standards", "reports", "api"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -42,6 +44,10 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     errors.init_app(app)
 
+    from lms.core import storage
+
+    storage.init_app(app)
+
     from lms.core import templating
 
     templating.init_app(app)
@@ -49,13 +55,16 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_features(app: Flask) -> None:
     for name in FEATURES:
+        if importlib.util.find_spec(f"lms.{name}") is None:
+            continue
         package = importlib.import_module(f"lms.{name}")
         init = getattr(package, "init_app", None)
         if init is not None:
             init(app)
-            continue
-        views = importlib.import_module(f"lms.{name}.views")
-        app.register_blueprint(views.bp)
+        elif importlib.util.find_spec(f"lms.{name}.views") is not None:
+            app.register_blueprint(importlib.import_module(f"lms.{name}.views").bp)
+        elif importlib.util.find_spec(f"lms.{name}.models") is not None:
+            importlib.import_module(f"lms.{name}.models")
     from lms import cli
 
     cli.register(app)

@@ -1,0 +1,1 @@
+"""Modules (học phần) and their SCORM package versions."""

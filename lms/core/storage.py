@@ -1,0 +1,93 @@
+"""Content-addressed file storage: files are kept once, named by their sha256.
+
+One interface, a local-disk implementation (``LMS_STORAGE_DIR``); an S3-compatible store can be added
+behind the same three methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import Flask, current_app
+
+CHUNK = 1024 * 1024
+
+
+class Storage(Protocol):
+    """What the LMS needs from a blob store."""
+
+    def put_file(self, source: Path) -> tuple[str, int]:
+        """Store a file; return (sha256, size). Idempotent for equal content."""
+
+    def path(self, sha256: str) -> Path:
+        """A local path to read the blob (for sendfile and Range)."""
+
+    def exists(self, sha256: str) -> bool:
+        """True when the blob is stored."""
+
+
+class LocalStorage:
+    """Blobs under ``root/ab/cd/abcdef…``; writes go through a temp file and an atomic rename."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError("not a sha256 hex digest")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    def put_file(self, source: Path) -> tuple[str, int]:
+        digest, size = hash_file(source)
+        target = self.path(digest)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            os.close(fd)
+            try:
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, target)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        return digest, size
+
+    def put_stream(self, stream: BinaryIO) -> tuple[str, int]:
+        """Store a stream without holding it in memory."""
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(stream, out, CHUNK)
+            return self.put_file(Path(tmp))
+        finally:
+            os.unlink(tmp)
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """sha256 and size of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def get_storage() -> LocalStorage:
+    """The storage of the current app."""
+    return current_app.extensions["lms_storage"]
+
+
+def init_app(app: Flask) -> None:
+    """Create the storage from ``LMS_STORAGE_DIR``."""
+    app.extensions["lms_storage"] = LocalStorage(app.config["LMS_STORAGE_DIR"])

@@ -1,0 +1,1 @@
+"""The training-record ledger (hồ sơ đào tạo): append-only."""

@@ -1,0 +1,119 @@
+"""TrainingRecord: one row per thing a cadre did that counts toward training standards. Append-only.
+
+A correction or revocation is a new row (``kind`` correction/revocation) pointing at the row it
+amends through ``amends_id``, with its reason and author; rows are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import db, utcnow
+from lms.org.models import Cadre
+
+
+class Source(enum.StrEnum):
+    """Where a record comes from."""
+
+    online = "online"  #: a SCORM module completion
+    assessment = "assessment"  #: a server-graded quiz passed
+    in_person = "in_person"  #: attendance of an in-person class
+    imported = "import"  #: historical records loaded from a file
+    waiver = "waiver"  #: a requirement waived or exempted for this cadre
+    xblock = "xblock"  #: a completion reported through the Open edX XBlock
+
+
+SOURCE_LABELS = {
+    Source.online: ("Học trực tuyến", "Online module"),
+    Source.assessment: ("Bài kiểm tra", "Assessment"),
+    Source.in_person: ("Lớp tập huấn trực tiếp", "In-person class"),
+    Source.imported: ("Nhập từ tệp", "Imported"),
+    Source.waiver: ("Miễn", "Waiver"),
+    Source.xblock: ("Open edX", "Open edX"),
+}
+
+
+class Kind(enum.StrEnum):
+    """An original record, or an amendment of an earlier one."""
+
+    record = "record"
+    correction = "correction"  #: replaces the amended row's values
+    revocation = "revocation"  #: the amended row no longer counts
+
+
+class TrainingRecord(db.Model):
+    """A completed piece of training (or a waiver) of one cadre."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (
+        CheckConstraint(
+            "source IN ('online', 'assessment', 'in_person', 'import', 'waiver', 'xblock')", name="source_valid"
+        ),
+        CheckConstraint("kind IN ('record', 'correction', 'revocation')", name="kind_valid"),
+        CheckConstraint("hours >= 0", name="hours_nonneg"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        CheckConstraint("kind = 'record' OR amends_id IS NOT NULL", name="amendment_has_target"),
+        Index("ix_training_records_cadre_completed", "cadre_id", "completed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id"))
+    #: the module completed, or None for topic-only records (in-person classes on a topic, imports)
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"), index=True)
+    #: the topic the hours count toward (the module's topic when a module is given)
+    topic: Mapped[str] = mapped_column(String(16))
+    #: credit hours
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("0"))
+    #: score in percent (0–100), when the training was scored
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    #: the day the training was completed; validity periods count from here
+    completed_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.record.value)
+    #: the row a correction/revocation amends
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("training_records.id"), index=True)
+    #: for waivers: the requirement waived (None = all requirements the module/topic satisfies)
+    requirement_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: what proves it, e.g. {"attempt_id": 12} or {"class_id": 3} or {"file": "lich-su.xlsx", "row": 5}
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: makes appends idempotent: "attempt:12", "quiz_attempt:7", "class:3:cadre:9" …
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    cadre: Mapped[Cadre] = relationship()
+    amends: Mapped[TrainingRecord | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<TrainingRecord {self.id} cadre={self.cadre_id} {self.source}>"
+
+
+@event.listens_for(TrainingRecord, "before_update")
+def _refuse_update(mapper, connection, target: TrainingRecord) -> None:
+    """The ledger is append-only: corrections are new rows."""
+    raise RuntimeError("training_records is append-only; append a correction instead")
+
+
+@event.listens_for(TrainingRecord, "before_delete")
+def _refuse_delete(mapper, connection, target: TrainingRecord) -> None:
+    """The ledger is append-only: revocations are new rows."""
+    raise RuntimeError("training_records is append-only; append a revocation instead")
