@@ -175,14 +175,14 @@ class DataModel:
         return 0
 
     def _check(self, parsed: ParsedName, element: Element, text: str) -> int:
+        """Dependencies first (408), then the value's type and range, then the 2004 set-failure rules."""
         rules = self.rules
-        if self.version == "2004":
-            code = self._check_2004(parsed, element, text)
-            if code:
-                return code
-        elif text in element.not_settable:
+        record = _record(parsed.base)
+        if any(f"{record}.{sibling}" not in self._values for sibling in element.requires):
+            return rules.dependency
+        if text in element.not_settable:
             return rules.type
-        interaction_type = self._values.get(_record(parsed.base) + ".type") if "interactions" in parsed.key else None
+        interaction_type = self._values.get(record + ".type") if "interactions" in parsed.key else None
         fault = check_value(element, text, interaction_type=interaction_type)
         if fault == "type" and element.path == "cmi.suspend_data" and not self.strict_suspend_data_limit:
             fault = None  # the only check on 1.2 suspend_data is its 4,096 length, relaxed by default
@@ -190,16 +190,13 @@ class DataModel:
             return rules.type
         if fault == "range":
             return rules.range
-        return 0
+        return self._check_set_failure(parsed, element, text) if self.version == "2004" else 0
 
-    def _check_2004(self, parsed: ParsedName, element: Element, text: str) -> int:
-        record = _record(parsed.base)
-        if any(f"{record}.{sibling}" not in self._values for sibling in element.requires):
-            return self.rules.dependency
+    def _check_set_failure(self, parsed: ParsedName, element: Element, text: str) -> int:
         if element.path == "cmi.objectives.n.id":
             return self._check_objective_id(parsed.base, text)
         if element.path == "cmi.interactions.n.correct_responses.m.pattern":
-            limit = pattern_limit(self._values.get(record + ".type", ""))
+            limit = pattern_limit(self._values.get(_record(parsed.base) + ".type", ""))
             if limit is not None and parsed.indices[-1] >= limit:
                 return self.rules.set_failure
         return 0

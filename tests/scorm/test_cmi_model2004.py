@@ -219,3 +219,14 @@ def test_number_values_convert_like_javascript() -> None:
     assert data.set_value("cmi.score.scaled", 1e-7) == 0
     assert data.get_value("cmi.score.scaled") == ("0.0000001", 0)
     assert data.set_value("cmi.score.scaled", float("nan")) == 406
+
+
+def test_unexpected_internal_failure_is_101(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = model()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("scorm.cmi.datamodel.check_value", broken)
+    assert data.set_value("cmi.location", "x") == 101
+    assert data.get_value("cmi.location") == ("", 403)
