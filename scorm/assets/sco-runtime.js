@@ -146,12 +146,18 @@
 
   function allSeen() { return Object.keys(state.visited).length >= pages.length; }
 
+  function allAnswered() {
+    return allQuestions().every(function (q) { return !!state.answers[q.id]; });
+  }
+
   /* ---- reporting -------------------------------------------------------------------------- */
 
-  function reportProgress() {
+  /* Success is decided once the learner has answered everything, or is leaving after the last page. */
+  function reportProgress(leaving) {
     if (!lms) { return; }
     var score = practiceScore();
     var passed = score !== null && data.passMark !== null && score >= data.passMark;
+    var decided = allAnswered() || !!leaving;
     lms.set(lms.el.location, state.page);
     lms.set("cmi.suspend_data", suspendData());
     if (score !== null) {
@@ -161,13 +167,14 @@
     }
     if (lms.version === "1.2") {
       var status = "incomplete";
-      if (allSeen()) { status = data.passMark === null ? "completed" : (passed ? "passed" : "failed"); }
+      if (allSeen() && data.passMark === null) { status = "completed"; }
+      if (allSeen() && data.passMark !== null && decided) { status = passed ? "passed" : "failed"; }
       if (status !== reportedStatus) { lms.set(lms.el.status, status); reportedStatus = status; }
     } else {
       lms.set("cmi.progress_measure", Math.round((Object.keys(state.visited).length / pages.length) * 1000) / 1000);
       if (score !== null) { lms.set("cmi.score.scaled", Math.round(score * 100) / 10000); }
       lms.set("cmi.completion_status", state.visited[lastPage] ? "completed" : "incomplete");
-      if (data.passMark !== null && state.visited[lastPage]) {
+      if (data.passMark !== null && state.visited[lastPage] && decided) {
         lms.set("cmi.success_status", passed ? "passed" : "failed");
       }
     }
@@ -209,7 +216,7 @@
     if (finished) { return; }
     finished = true;
     if (!lms) { return; }
-    reportProgress();
+    reportProgress(true);
     var done = lms.version === "1.2" ? allSeen() : !!state.visited[lastPage];
     lms.set(lms.el.exit, done ? (lms.version === "1.2" ? "" : "normal") : "suspend");
     lms.set(lms.el.sessionTime, lms.duration(new Date() - startedAt));
