@@ -30,6 +30,8 @@ __all__ = ["MESSAGES", "Issue", "Limits", "Report", "extract", "inspect"]
 Source = str | os.PathLike[str] | IO[bytes]
 
 _CHUNK = 1024 * 1024
+#: what reading a broken zip can raise besides our own errors; mapped to ``package.corrupt``
+_BROKEN = (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile, zlib.error)
 _MAX_ISSUES = 50
 _IGNORED_PREFIXES = ("__MACOSX/",)
 
@@ -218,12 +220,28 @@ def _open(source: Source, limits: Limits) -> Iterator[zipfile.ZipFile]:
 # --- reading members ----------------------------------------------------------------------------------
 
 
+def _seek(fp: IO[bytes], offset: int, name: str) -> None:
+    try:
+        fp.seek(offset)
+    except (OSError, ValueError, OverflowError) as exc:
+        raise _refusal("package.corrupt", f"{name}: {type(exc).__name__}") from None
+
+
+def _read(fp: IO[bytes], size: int, name: str) -> bytes:
+    try:
+        return fp.read(size)
+    except (OSError, ValueError) as exc:
+        raise _refusal("package.corrupt", f"{name}: {type(exc).__name__}") from None
+
+
 def _data_range(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
     """Where the member's compressed bytes start and end, from its local header."""
     fp = zf.fp
     assert fp is not None
-    fp.seek(info.header_offset)
-    header = fp.read(30)
+    if info.header_offset < 0:
+        raise _refusal("package.corrupt", f"bad local header offset for {info.orig_filename!r}")
+    _seek(fp, info.header_offset, info.orig_filename)
+    header = _read(fp, 30, info.orig_filename)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
         raise _refusal("package.corrupt", f"bad local header for {info.orig_filename!r}")
     name_len, extra_len = struct.unpack("<26xHH", header)
@@ -241,7 +259,7 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, emit: Callabl
         return 0
     fp = zf.fp
     assert fp is not None
-    fp.seek(start)
+    _seek(fp, start, name)
     inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     count, crc, left = 0, 0, end - start
 
@@ -255,7 +273,7 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, emit: Callabl
 
     try:
         while left > 0:
-            raw = fp.read(min(_CHUNK, left))
+            raw = _read(fp, min(_CHUNK, left), name)
             if not raw:
                 raise _refusal("package.corrupt", f"{name}: truncated")
             left -= len(raw)
@@ -455,6 +473,8 @@ def inspect(source: Source, limits: Limits | None = None) -> Report:
             return _examine(zf, limits).report()
     except PackageError as exc:
         return Report(errors=[Issue(exc.code, exc.message_vi, str(exc))])
+    except _BROKEN as exc:
+        return Report(errors=[_issue("package.corrupt", type(exc).__name__)])
 
 
 # --- extraction ---------------------------------------------------------------------------------------
@@ -497,7 +517,10 @@ def extract(source: Source, destination: Path, limits: Limits | None = None) -> 
     limits = limits or Limits()
     destination = Path(destination).absolute()
     with _open(source, limits) as zf:
-        plan = _examine(zf, limits)
+        try:
+            plan = _examine(zf, limits)
+        except _BROKEN as exc:
+            raise _refusal("package.corrupt", type(exc).__name__) from exc
         if plan.errors:
             first = plan.errors[0]
             raise PackageError(first.message_en, code=first.code, message_vi=first.message_vi)
