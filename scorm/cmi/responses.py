@@ -23,8 +23,8 @@ __all__ = [
     "pattern_ok",
 ]
 
-_REAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
-_LANGUAGE = re.compile(r"(?:[A-Za-z]{2,3}|[iIxX])(?:-[A-Za-z0-9]{1,8})*")
+_REAL = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+_LANGUAGE = re.compile(r"(?:[A-Za-z]{2,3}|[iIxX])(?:-[A-Za-z0-9]{1,8})*", re.ASCII)
 _LANG_DELIMITER = re.compile(r"\{lang=([^{}]*)\}")
 _SHORT_ID = re.compile(r"[^\s\[\]{}]+")
 _BOOLEAN_DELIMITER = re.compile(r"\{(case_matters|order_matters)=(true|false)\}")

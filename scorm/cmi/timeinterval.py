@@ -3,7 +3,7 @@
 SCORM 1.2 writes intervals as ``CMITimespan`` (``HHHH:MM:SS.SS``: 2 to 4 hour digits, optional 1 or 2
 fraction digits); SCORM 2004 writes ISO 8601 durations (``P[yY][mM][dD][T[hH][mM][s[.s]S]]``).
 Intervals are handled as :class:`~decimal.Decimal` seconds so that accumulated ``total_time`` never
-drifts. For 2004, a year counts as 365 days and a month as 30 days (the books give no conversion;
+drifts (each 2004 number may have up to 15 digits, and 15 fraction digits for seconds). For 2004, a year counts as 365 days and a month as 30 days (the books give no conversion;
 SCOs in practice send hours, minutes and seconds only).
 """
 
@@ -31,15 +31,17 @@ _DAY = 86400
 _MONTH = 30 * _DAY
 _YEAR = 365 * _DAY
 
-_TIMESPAN_12 = re.compile(r"(\d{2,4}):([0-5]\d):([0-5]\d)(?:\.(\d{1,2}))?")
+_TIMESPAN_12 = re.compile(r"(\d{2,4}):([0-5]\d):([0-5]\d)(?:\.(\d{1,2}))?", re.ASCII)
 _DURATION_2004 = re.compile(
-    r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
-    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+    r"P(?:(\d{1,15})Y)?(?:(\d{1,15})M)?(?:(\d{1,15})D)?"
+    r"(?:T(?:(\d{1,15})H)?(?:(\d{1,15})M)?(?:(\d{1,15}(?:\.\d{1,15})?)S)?)?",
+    re.ASCII,
 )
-_TIME_12 = re.compile(r"([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d{1,2})?")
+_TIME_12 = re.compile(r"([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d{1,2})?", re.ASCII)
 _TIMESTAMP_2004 = re.compile(
     r"(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})(?:T(?P<h>\d{2})(?::(?P<mi>\d{2})"
-    r"(?::(?P<s>\d{2})(?:\.\d{1,2})?(?:Z|[+-]\d{2}(?::\d{2})?)?)?)?)?)?)?"
+    r"(?::(?P<s>\d{2})(?:\.\d{1,2})?(?:Z|[+-]\d{2}(?::\d{2})?)?)?)?)?)?)?",
+    re.ASCII,
 )
 
 #: the largest interval a 1.2 ``CMITimespan`` can hold (9999:59:59.99); longer totals saturate
@@ -119,7 +121,7 @@ def format_interval(seconds: Decimal | int, version: str) -> str:
 
 
 def _format_timespan_12(value: Decimal) -> str:
-    value = min(value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"), MAX_TIMESPAN_12)
+    value = min(value, MAX_TIMESPAN_12).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     whole = int(value)
     centis = int((value - whole) * 100)
     hours, rest = divmod(whole, _HOUR)

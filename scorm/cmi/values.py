@@ -20,7 +20,10 @@ __all__ = ["Fault", "check_value", "to_text"]
 
 Fault = Literal["type", "range"] | None
 
-_SINTEGER = re.compile(r"-?\d+")
+_SINTEGER = re.compile(r"-?\d+", re.ASCII)
+#: numbers beyond these are refused rather than written out in full
+_LARGEST = 10**40
+_EXPONENT_LIMIT = 40
 _NAV_TARGETED = re.compile(r"\{target=[^{}\s]+\}(?:choice|jump)")
 
 
@@ -33,11 +36,11 @@ def to_text(value: object) -> str | None:
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, int):
-        text = str(value)
+        text = str(value) if abs(value) < _LARGEST else None
     elif isinstance(value, float):
         text = _float_text(value)
     elif isinstance(value, Decimal):
-        text = format(value, "f") if value.is_finite() else None
+        text = _decimal_text(value)
     elif isinstance(value, str):
         text = value
     else:
@@ -50,7 +53,16 @@ def _float_text(value: float) -> str | None:
         return None
     if value.is_integer() and abs(value) < 1e21:
         return str(int(value))
-    return format(Decimal(repr(value)), "f")
+    return _decimal_text(Decimal(repr(value)))
+
+
+def _decimal_text(value: Decimal) -> str | None:
+    """Plain notation for ordinary numbers; None for NaN, infinities and absurd exponents."""
+    if not value.is_finite():
+        return None
+    if value.is_zero():
+        return "0"
+    return format(value, "f") if -_EXPONENT_LIMIT <= value.adjusted() <= _EXPONENT_LIMIT else None
 
 
 def _storable(text: str) -> bool:

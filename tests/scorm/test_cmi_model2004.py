@@ -230,3 +230,10 @@ def test_unexpected_internal_failure_is_101(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr("scorm.cmi.datamodel.check_value", broken)
     assert data.set_value("cmi.location", "x") == 101
     assert data.get_value("cmi.location") == ("", 403)
+
+
+def test_huge_numbers_are_type_mismatches_not_general_exceptions() -> None:
+    data = model()
+    assert data.set_value("cmi.session_time", "PT" + "9" * 5000 + "S") == 406
+    assert data.set_value("cmi.score.raw", 10**5000) == 406
+    assert data.set_value("cmi.score.raw", "1" + "0" * 5000) == 0

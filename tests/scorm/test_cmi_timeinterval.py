@@ -104,3 +104,9 @@ def test_cmitime(text: str, valid: bool) -> None:
 ])
 def test_2004_timestamp(text: str, valid: bool) -> None:
     assert is_valid_timestamp_2004(text) is valid
+
+
+def test_absurdly_long_numbers_are_refused_not_crashing() -> None:
+    with pytest.raises(CmiError):
+        parse_interval("PT" + "9" * 5000 + "H", "2004")
+    assert parse_interval("PT" + "9" * 15 + "S", "2004") == Decimal("9" * 15)
