@@ -13,7 +13,7 @@ from enum import Enum
 
 from scorm.cmi.codes import error_text
 from scorm.cmi.datamodel import DataModel
-from scorm.cmi.spec import normalise_version
+from scorm.cmi.spec import Version, normalise_version
 
 __all__ = ["RuntimeApi"]
 
@@ -36,7 +36,7 @@ class RuntimeApi:
 
     def __init__(
         self,
-        version: str,
+        version: Version,
         state: object = None,
         *,
         on_commit: Callable[[dict[str, str]], None] | None = None,

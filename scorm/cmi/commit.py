@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from scorm.cmi.codes import error_text
 from scorm.cmi.datamodel import DataModel
-from scorm.cmi.spec import normalise_version, parse_name
+from scorm.cmi.spec import Version, normalise_version, parse_name
 from scorm.cmi.timeinterval import format_interval, parse_interval
 from scorm.cmi.values import to_text
 from scorm.errors import CmiError
@@ -59,7 +59,7 @@ def _error(version: str, element: object, code: int) -> CommitError:
 
 
 def validate_commit(
-    version: str,
+    version: Version,
     prior_state: Mapping[str, object],
     payload: object,
     *,
@@ -154,7 +154,7 @@ def _prior_total(version: str, prior_state: Mapping[str, object]) -> Decimal:
 
 
 def launch_state(
-    version: str,
+    version: Version,
     prior_state: Mapping[str, object] | None,
     *,
     new_attempt: bool = False,

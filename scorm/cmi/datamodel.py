@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from scorm.cmi.model12 import SCORM12
 from scorm.cmi.model2004 import SCORM2004
 from scorm.cmi.responses import pattern_limit
-from scorm.cmi.spec import Element, Model, ParsedName, normalise_version, parse_name
+from scorm.cmi.spec import Element, Model, ParsedName, Version, normalise_version, parse_name
 from scorm.cmi.values import check_value, to_text
 
 __all__ = ["DataModel", "Rules", "model_for"]
@@ -46,7 +46,7 @@ RULES_12 = Rules(201, 201, 401, 401, 202, 203, 402, 403, 404, 405, 405, 201, 201
 RULES_2004 = Rules(301, 351, 401, 402, 301, 301, 404, 404, 405, 406, 407, 301, 351, 408, 351, 403)
 
 
-def model_for(version: str) -> Model:
+def model_for(version: Version) -> Model:
     """Return the data-model table of a version (any accepted spelling)."""
     return SCORM12 if normalise_version(version) == "1.2" else SCORM2004
 
@@ -56,7 +56,7 @@ class DataModel:
 
     def __init__(
         self,
-        version: str,
+        version: Version,
         state: Mapping[str, object] | None = None,
         *,
         strict_suspend_data_limit: bool = False,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from scorm.cmi.responses import is_real
-from scorm.cmi.spec import normalise_version
+from scorm.cmi.spec import Version, normalise_version
 from scorm.cmi.timeinterval import parse_interval
 from scorm.errors import CmiError
 
@@ -53,7 +53,7 @@ class Outcome:
         return {"passed": True, "failed": False}.get(self.success)
 
 
-def outcome(version: str, state: Mapping[str, object], launch_data: Mapping[str, object] | None = None) -> Outcome:
+def outcome(version: Version, state: Mapping[str, object], launch_data: Mapping[str, object] | None = None) -> Outcome:
     """Interpret a stored state; ``launch_data`` may hold ``mastery_score`` (1.2, 0..100),
     ``completion_threshold`` (2004, 0..1) and ``scaled_passing_score`` (2004, -1..1).
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from scorm.errors import CmiError
 
-__all__ = ["KEYWORDS", "Access", "Element", "Model", "ParsedName", "normalise_version", "parse_name"]
+__all__ = ["KEYWORDS", "Access", "Element", "Model", "ParsedName", "Version", "normalise_version", "parse_name"]
 
 Access = Literal["RO", "RW", "WO"]
 
@@ -182,8 +182,17 @@ def _key(path: str) -> str:
     return ".".join("#" if part in {"n", "m"} else part for part in path.split("."))
 
 
-def normalise_version(version: str) -> str:
-    """Return ``"1.2"`` or ``"2004"`` for any accepted spelling; raise :class:`CmiError` otherwise."""
+#: a version argument: "1.2", "2004", "2004-4th" ... or one of the tables
+Version = str | Model
+
+
+def normalise_version(version: Version) -> str:
+    """Return ``"1.2"`` or ``"2004"`` for any accepted spelling or for a table (``SCORM12``/``SCORM2004``).
+
+    Raises :class:`~scorm.errors.CmiError` (code ``cmi.unknown_version``) otherwise.
+    """
+    if isinstance(version, Model):
+        return version.version
     text = str(version).strip().lower()
     if text in {"1.2", "scorm12", "scorm 1.2", "scorm_12"}:
         return "1.2"

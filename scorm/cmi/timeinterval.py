@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from scorm.cmi.spec import normalise_version
+from scorm.cmi.spec import Version, normalise_version
 from scorm.errors import CmiError
 
 __all__ = [
@@ -57,7 +57,7 @@ def _bad_interval(text: object, version: str) -> CmiError:
     )
 
 
-def parse_interval(text: str, version: str) -> Decimal:
+def parse_interval(text: str, version: Version) -> Decimal:
     """Parse a time interval of the given SCORM version into exact seconds.
 
     Raises :class:`~scorm.errors.CmiError` (code ``cmi.bad_interval``) when ``text`` does not have the
@@ -92,7 +92,7 @@ def _parse_duration_2004(text: str) -> Decimal:
     return Decimal(whole) + (Decimal(seconds) if seconds else Decimal(0))
 
 
-def is_valid_interval(text: str, version: str) -> bool:
+def is_valid_interval(text: str, version: Version) -> bool:
     """Tell whether ``text`` is a valid time interval of the given version."""
     try:
         parse_interval(text, version)
@@ -101,7 +101,7 @@ def is_valid_interval(text: str, version: str) -> bool:
     return True
 
 
-def format_interval(seconds: Decimal | int, version: str) -> str:
+def format_interval(seconds: Decimal | int, version: Version) -> str:
     """Write ``seconds`` (non-negative) in the interval format of the given version.
 
     1.2 gives ``HHHH:MM:SS.SS`` (always four hour digits and two fraction digits, rounded half-up to

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scorm.cmi import CommitError, launch_state, validate_commit
+from scorm.cmi import SCORM12, SCORM2004, CommitError, launch_state, validate_commit
 from scorm.errors import CmiError
 
 # What scorm-again sends (dataCommitFormat "flattened") for a 1.2 SCO that only set a few values:
@@ -211,3 +211,10 @@ def test_launch_state_after_normal_exit_is_empty_entry() -> None:
 
 def test_launch_state_of_an_empty_12_state_sets_not_attempted() -> None:
     assert launch_state("1.2", {}) == {"cmi.core.entry": "ab-initio", "cmi.core.lesson_status": "not attempted"}
+
+
+def test_the_tables_can_stand_for_their_version() -> None:
+    state, errors = validate_commit(SCORM12, {}, {"cmi.core.lesson_status": "completed"})
+    assert errors == [] and state["cmi.core.lesson_status"] == "completed"
+    state, errors = validate_commit(SCORM2004, {}, {"cmi.session_time": "PT1S"})
+    assert errors == [] and state["cmi.total_time"] == "PT1S"
