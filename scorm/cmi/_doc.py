@@ -126,8 +126,8 @@ file is out of date. Test references are `tests/scorm/<file>::<test>`.
 
 ## Decisions
 
-- **Versions.** `"1.2"`, and `"2004"` with any edition suffix (`2004-2nd`, `2004-3rd`, `2004-4th`); the
-  2004 tables are those of the 4th edition. `adl.data.*` is not implemented (error 402); `adl.nav.*`
+- **Versions.** `"1.2"`, and `"2004"` with any edition suffix (`2004-2nd`, `2004-3rd`, `2004-4th`), or
+  the tables `SCORM12`/`SCORM2004` themselves; the 2004 tables are those of the 4th edition. `adl.data.*` is not implemented (error 402); `adl.nav.*`
   is stored but the LMS does no sequencing (`request_valid.*` answers `unknown`).
 - **Lengths.** 2004 SPM lengths are documented, never enforced: longer values are stored whole
   (`cmi.suspend_data` is never cut). 1.2 `CMIString255`/`CMIString4096` limits are enforced (405),
@@ -138,6 +138,8 @@ file is out of date. Test references are `tests/scorm/<file>::<test>`.
   `long_identifier_type` any non-blank text, pattern identifiers without white space or `[]{}`.
 - **Values** are converted as JavaScript's `String()` does (`80` → `"80"`, `0.85` → `"0.85"`,
   `true` → `"true"`); containers, NaN, infinities, NUL characters and lone surrogates are type errors.
+- **Keywords.** `_children` on an element without children: 1.2 → 202, 2004 → 301; `_count` on a
+  non-array: 1.2 → 203, 2004 → 301; `_version` anywhere but `cmi._version` is treated like `_children`.
 - **Array indices** must be written `0`, `1`, ... (no leading zeros). A new entry is appended only at
   index `_count`. Beyond it: 1.2 → 201, 2004 SetValue → 351, GetValue → 301.
 - **Dependencies (2004, 408).** Every `cmi.interactions.n.*` element needs `cmi.interactions.n.id`;
