@@ -117,3 +117,106 @@ def _refuse_update(mapper, connection, target: TrainingRecord) -> None:
 def _refuse_delete(mapper, connection, target: TrainingRecord) -> None:
     """The ledger is append-only: revocations are new rows."""
     raise RuntimeError("training_records is append-only; append a revocation instead")
+
+
+# --- In-person classes and historical imports (added by the records feature) -----------------------
+
+from sqlalchemy import Boolean, UniqueConstraint  # noqa: E402
+
+from lms.org.models import OrgUnit  # noqa: E402
+
+
+class ClassStatus(enum.StrEnum):
+    """An in-person class is open (attendance being taken) or closed (records appended)."""
+
+    open = "open"
+    closed = "closed"
+
+
+class TrainingClass(db.Model):
+    """An in-person training class (lớp tập huấn trực tiếp) organised by a unit."""
+
+    __tablename__ = "training_classes"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status_valid"),
+        CheckConstraint("topic IN ('union_law', 'osh', 'finance', 'democracy', 'other')", name="topic_valid"),
+        CheckConstraint("hours >= 0", name="hours_nonneg"),
+        CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    #: the module the class teaches, or None for a class on a topic
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"), index=True)
+    #: the topic the hours count toward (the module's topic when a module is given)
+    topic: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date)
+    #: the last day; the attendees' records are completed on this day
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: credit hours each present attendee receives
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    place: Mapped[str] = mapped_column(String(255), default="")
+    lecturer_name: Mapped[str] = mapped_column(String(255), default="")
+    #: the organising unit; the class is visible to users whose scope contains it
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ClassStatus.open.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    org_unit: Mapped[OrgUnit] = relationship()
+    attendees: Mapped[list[Attendance]] = relationship(back_populates="training_class", order_by="Attendance.id")
+
+    @property
+    def is_closed(self) -> bool:
+        """True once the class is closed and its records appended."""
+        return self.status == ClassStatus.closed.value
+
+    def __repr__(self) -> str:
+        return f"<TrainingClass {self.id} {self.title!r}>"
+
+
+class Attendance(db.Model):
+    """A cadre on a class's attendance list. Removal keeps the row (``removed_at``) for history."""
+
+    __tablename__ = "class_attendances"
+    __table_args__ = (
+        UniqueConstraint("class_id", "cadre_id", name="uq_class_attendances_class_cadre"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_classes.id"), index=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id"), index=True)
+    #: present (có mặt); only present attendees get a record
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: set when the attendee was removed (after closing, a revocation row was appended too)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_reason: Mapped[str] = mapped_column(Text, default="")
+    #: the ledger row appended for this attendance (None until the class is closed, or when absent)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("training_records.id"))
+
+    training_class: Mapped[TrainingClass] = relationship(back_populates="attendees")
+    cadre: Mapped[Cadre] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attendance class={self.class_id} cadre={self.cadre_id}>"
+
+
+class ImportBatch(db.Model):
+    """One applied historical import: which file, by whom, how many rows were added or skipped."""
+
+    __tablename__ = "record_import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
