@@ -96,11 +96,14 @@ def parse_xml_lenient(data: bytes) -> tuple[etree._Element, bool]:
         raise _error(XML_INVALID, "The XML must be given as bytes.", "Dữ liệu XML phải ở dạng byte.")
     data = bytes(data)
     _check_doctype(data)
+    strict = _parser(recover=False)
     try:
-        root = etree.fromstring(data, _parser(recover=False))
+        root = etree.fromstring(data, strict)
         sloppy = False
     except etree.XMLSyntaxError as exc:
-        if not exc.error_log or any(e.domain_name != "NAMESPACE" for e in exc.error_log):
+        # the parser's own log: the exception's log can also hold earlier documents' errors
+        log = strict.error_log
+        if not log or any(e.domain_name != "NAMESPACE" for e in log):
             raise _invalid(exc) from None
         try:
             root = etree.fromstring(data, _parser(recover=True))

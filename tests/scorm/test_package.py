@@ -316,3 +316,20 @@ def test_extract_with_custom_limits(kit, tmp_path):
         extract(io.BytesIO(data), tmp_path / "out", Limits(max_total_size=4096))
     assert exc.value.code == "package.too_large"
     assert extract(io.BytesIO(data), Path(tmp_path / "ok")).ok
+
+
+# --- documentation ----------------------------------------------------------------------------------------
+
+RAISED_ONLY = ["manifest.xml_entities", "manifest.xml_external", "manifest.xml_invalid", "manifest.not_a_manifest",
+               "manifest.unknown_schema", "manifest.not_launchable"]
+
+
+def test_every_code_and_message_is_documented():
+    from scorm import manifest, package
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scorm-packages.md").read_text(encoding="utf-8")
+    for code, (vi, en) in {**manifest.MESSAGES, **package.MESSAGES}.items():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{code}` |")), "")
+        assert vi.replace("|", "\\|") in row and en.replace("|", "\\|") in row, code
+    for code in RAISED_ONLY:
+        assert f"| `{code}` |" in doc, code
