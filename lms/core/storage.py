@@ -21,7 +21,7 @@ CHUNK = 1024 * 1024
 class Storage(Protocol):
     """What the LMS needs from a blob store."""
 
-    def put_file(self, source: Path) -> tuple[str, int]:
+    def put_file(self, source: Path, known: tuple[str, int] | None = None, *, move: bool = False) -> tuple[str, int]:
         """Store a file; return (sha256, size). Idempotent for equal content."""
 
     def path(self, sha256: str) -> Path:
@@ -46,30 +46,70 @@ class LocalStorage:
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
 
-    def put_file(self, source: Path) -> tuple[str, int]:
-        digest, size = hash_file(source)
+    def put_file(self, source: Path, known: tuple[str, int] | None = None, *, move: bool = False) -> tuple[str, int]:
+        """Store a file (hashed unless ``known`` = (sha256, size) is given); return (sha256, size).
+
+        With ``move`` the source (on the same file system, e.g. under :meth:`temp_dir`) is renamed
+        into place instead of copied; it is gone afterwards either way.
+        """
+        digest, size = known or hash_file(source)
         target = self.path(digest)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            os.close(fd)
-            try:
-                shutil.copyfile(source, tmp)
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+        if target.exists():
+            if move:
+                os.unlink(source)
+            return digest, size
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if move:
+            os.chmod(source, 0o644)
+            os.replace(source, target)
+            return digest, size
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        os.close(fd)
+        try:
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         return digest, size
 
     def put_stream(self, stream: BinaryIO) -> tuple[str, int]:
-        """Store a stream without holding it in memory."""
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        """Store a stream without holding it in memory (hashed while it is copied)."""
+        tmp, digest, size = spool(stream, self.root)
         try:
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(stream, out, CHUNK)
-            return self.put_file(Path(tmp))
+            return self.put_file(tmp, (digest, size))
         finally:
-            os.unlink(tmp)
+            tmp.unlink(missing_ok=True)
+
+    def temp_dir(self) -> Path:
+        """A folder for work files on the same file system as the blobs (cheap renames)."""
+        folder = self.root / ".tmp"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+
+def spool(stream: BinaryIO, directory: str | Path | None = None, max_bytes: int | None = None) -> tuple[Path, str, int]:
+    """Copy ``stream`` into a new temporary file in chunks, hashing while copying.
+
+    Returns (path, sha256, size); the caller deletes the file. Raises ``ValueError`` when the stream
+    is longer than ``max_bytes`` (the partial file is removed). Memory use is one chunk.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    fd, name = tempfile.mkstemp(dir=directory, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise ValueError(f"stream longer than {max_bytes} bytes")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name), digest.hexdigest(), size
 
 
 def hash_file(path: Path) -> tuple[str, int]:
