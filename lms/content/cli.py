@@ -26,3 +26,7 @@ def build_command(code: str | None, out_dir: Path) -> None:
             raise click.ClickException(str(exc)) from exc
         for path in paths:
             click.echo(str(path))
+
+
+#: attached to ``lms packages`` by lms/cli.py
+package_commands = [build_command]
