@@ -1,0 +1,41 @@
+"""Import of org units and cadres from .xlsx / .csv: read → check → plan → (dry run or) apply.
+
+One bad row rejects the whole file: :class:`ImportRejected` lists every bad row (sheet, row,
+column, reason in Vietnamese and English) and nothing is written. Upsert is by code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from lms.org.importer.reader import CadreRow, ImportRejected, ParsedFile, RowError, UnitRow, read_import_file
+from lms.org.importer.upsert import ImportReport, Plan, apply_plan, plan_import
+from lms.org.models import OrgUnit
+
+__all__ = ["CadreRow", "ImportRejected", "ImportReport", "ParsedFile", "Plan", "RowError", "UnitRow",
+           "apply_plan", "import_file", "import_rows", "plan_import", "read_import_file"]
+
+
+def import_file(path: str | Path, filename: str | None = None, *, dry_run: bool = False,
+                deactivate_missing: bool = False, scope: OrgUnit | None = None,
+                max_bytes: int = 20 * 1024 * 1024, today: date | None = None) -> ImportReport:
+    """Import ``path`` (named ``filename`` by the uploader); flushes, the caller commits or rolls back."""
+    parsed = read_import_file(path, filename or Path(path).name, max_bytes, today or date.today())
+    return _run(parsed, dry_run=dry_run, deactivate_missing=deactivate_missing, scope=scope)
+
+
+def import_rows(units: list[UnitRow], cadres: list[CadreRow], *, cadre_fields: set[str] | None = None,
+                dry_run: bool = False) -> ImportReport:
+    """Upsert rows built in code (the demo seed) through the same checks as a file."""
+    parsed = ParsedFile(units=units, cadres=cadres, unit_fields={"code", "name", "level", "parent", "active"},
+                        cadre_fields=cadre_fields if cadre_fields is not None else set(CadreRow.__slots__),
+                        sheet_names={"units": "Đơn vị", "cadres": "Cán bộ"})
+    return _run(parsed, dry_run=dry_run, deactivate_missing=False, scope=None)
+
+
+def _run(parsed: ParsedFile, *, dry_run: bool, deactivate_missing: bool, scope: OrgUnit | None) -> ImportReport:
+    plan = plan_import(parsed, deactivate_missing=deactivate_missing, scope=scope)
+    if dry_run:
+        return plan.report
+    return apply_plan(plan)
