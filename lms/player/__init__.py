@@ -1,0 +1,33 @@
+"""The SCORM player: attempts, launch with scorm-again, the run-time commit endpoint, resume, records."""
+
+import os
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the navigation link and the learner's home panel."""
+    from lms.core.roles import Role
+    from lms.home import NavItem, Panel, register_nav, register_panel
+    from lms.player import models  # noqa: F401  (tables)
+    from lms.player.views import bp, frame_bp
+
+    strict = os.environ.get("LMS_SCORM12_STRICT_SUSPEND_DATA", "").strip().lower() in {"1", "true", "yes", "on"}
+    app.config.setdefault("LMS_SCORM12_STRICT_SUSPEND_DATA", strict)
+    app.config.setdefault("LMS_PLAYER_AUTOCOMMIT_SECONDS", 10)
+    app.register_blueprint(bp)
+    app.register_blueprint(frame_bp)
+    register_nav(NavItem("player.my_modules", "Học phần của tôi", "My modules", (Role.learner,), 10))
+    register_panel(Panel(Role.learner, "player/_home_panel.html", _panel_context, 10))
+
+
+def _panel_context(user) -> dict:
+    from lms.player.services import available_modules, my_modules
+
+    from lms.player.models import ATTEMPT_STATUS_LABELS
+
+    if user.cadre_id is None:
+        return {"rows": [], "available": [], "status_labels": ATTEMPT_STATUS_LABELS}
+    rows = my_modules(user.cadre_id)
+    return {"rows": rows[:5], "available": available_modules({r.module.id for r in rows})[:5],
+            "status_labels": ATTEMPT_STATUS_LABELS}

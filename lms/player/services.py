@@ -1,0 +1,475 @@
+"""Player logic: choose or start an attempt, build the launch data, apply commits, grade, record.
+
+Services take plain values and flush; the request (``views``) commits. See ``docs/player.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from lms.catalog.models import Module, PackageFile, PackageVersion
+from lms.core.db import db, utcnow
+from lms.core.errors import UserError
+from lms.org.models import Cadre
+from lms.player import rules
+from lms.player.models import Attempt, AttemptStatus, CommitLog, CommitStatus, ScoState
+from scorm.cmi import format_interval, launch_state, outcome, parse_interval, validate_commit
+from scorm.errors import CmiError
+from scorm.manifest import Item, Manifest, launch_url, parse_manifest
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+_SESSION_TIME = {"1.2": "cmi.core.session_time", "2004": "cmi.session_time"}
+_TOTAL_TIME = {"1.2": "cmi.core.total_time", "2004": "cmi.total_time"}
+
+
+def cmi_version(version: PackageVersion) -> str:
+    """``"1.2"`` or ``"2004"`` for a package version."""
+    return "1.2" if version.scorm_version == "1.2" else "2004"
+
+
+# --- the manifest ---------------------------------------------------------------------------------
+
+
+def manifest_of(version: PackageVersion) -> Manifest:
+    """The parsed manifest of a package version (versions are immutable, so it is cached)."""
+    return _cached_manifest(version.id, current_app.config["LMS_STORAGE_DIR"])
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_manifest(version_id: int, storage_dir: str) -> Manifest:
+    try:
+        from lms.catalog.services import parsed_manifest  # the catalog's reader, when present
+    except ImportError:  # pragma: no cover - before the catalog lands
+        parsed_manifest = None
+    version = db.session.get(PackageVersion, version_id)
+    if parsed_manifest is not None:
+        return parsed_manifest(version)
+    from lms.core.storage import get_storage  # pragma: no cover
+
+    row = db.session.get(PackageFile, (version_id, "imsmanifest.xml"))  # pragma: no cover
+    return parse_manifest(get_storage().path(row.sha256).read_bytes())  # pragma: no cover
+
+
+def sco_items(manifest: Manifest) -> list[Item]:
+    """The launchable items of the default organization, in order (hidden ones included)."""
+    return manifest.scos()
+
+
+def find_item(manifest: Manifest, identifier: str) -> Item | None:
+    """The launchable item ``identifier``, or None."""
+    return next((i for i in sco_items(manifest) if i.identifier == identifier), None)
+
+
+def toc(manifest: Manifest) -> list[dict[str, Any]]:
+    """The table of contents of the default organization, hidden items left out."""
+    org = manifest.default_organization
+
+    def node(item: Item, depth: int) -> list[dict[str, Any]]:
+        if not item.isvisible:
+            return []
+        launchable = manifest._launchable(item)
+        rows = [{"identifier": item.identifier, "title": item.title, "depth": depth, "launchable": launchable,
+                 "prerequisites": item.prerequisites}]
+        for child in item.children:
+            rows.extend(node(child, depth + 1))
+        return rows
+
+    return [row for item in (org.items if org else ()) for row in node(item, 0)]
+
+
+def launch_values(item: Item, version: str, cadre: Cadre) -> dict[str, str]:
+    """LMS-owned values for the SCO: learner, credit and mode, launch data, mastery, limits."""
+    if version == "1.2":
+        values = {"cmi.core.student_id": cadre.code, "cmi.core.student_name": cadre.full_name,
+                  "cmi.core.credit": "credit", "cmi.core.lesson_mode": "normal"}
+        if item.mastery_score is not None:
+            values["cmi.student_data.mastery_score"] = _num(item.mastery_score)
+        if item.max_time_allowed:
+            values["cmi.student_data.max_time_allowed"] = item.max_time_allowed
+        if item.time_limit_action:
+            values["cmi.student_data.time_limit_action"] = item.time_limit_action
+    else:
+        values = {"cmi.learner_id": cadre.code, "cmi.learner_name": cadre.full_name,
+                  "cmi.credit": "credit", "cmi.mode": "normal"}
+        values.update({f"cmi.{k}": v for k, v in outcome_launch_data(item, "2004").items()})
+        if item.max_time_allowed:
+            values["cmi.max_time_allowed"] = item.max_time_allowed
+        if item.time_limit_action:
+            values["cmi.time_limit_action"] = item.time_limit_action
+    if item.data_from_lms:
+        values["cmi.launch_data"] = item.data_from_lms
+    return values
+
+
+def outcome_launch_data(item: Item | None, version: str) -> dict[str, str]:
+    """mastery score (1.2), completion threshold and scaled passing score (2004) of an item."""
+    data: dict[str, str] = {}
+    if item is None:
+        return data
+    if version == "1.2":
+        if item.mastery_score is not None:
+            data["mastery_score"] = _num(item.mastery_score)
+        return data
+    threshold = item.completion_threshold
+    if threshold is not None and threshold.completed_by_measure:
+        data["completion_threshold"] = _num(threshold.min_progress_measure)
+    objectives = (item.sequencing.objectives if item.sequencing else None) or ()
+    primary = next((o for o in objectives if o.primary), None)
+    if primary is not None and primary.satisfied_by_measure:
+        data["scaled_passing_score"] = _num(primary.min_normalized_measure)
+    return data
+
+
+def _num(value: float) -> str:
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+# --- attempts ----------------------------------------------------------------------------------------
+
+
+def attempts_of(cadre_id: int, module_id: int) -> list[Attempt]:
+    """The cadre's attempts on a module, in order."""
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.cadre_id == cadre_id, Attempt.module_id == module_id).order_by(Attempt.number)))
+
+
+def open_attempt(cadre: Cadre, module: Module, *, want_new: bool = False) -> Attempt:
+    """The attempt a launch plays, by the module's attempt policy (creating one when due).
+
+    Raises :class:`UserError` when the module has no published package or no attempt is left.
+    """
+    attempts = attempts_of(cadre.id, module.id)
+    latest = attempts[-1] if attempts else None
+    choice = rules.choose_attempt(latest.number if latest else 0, bool(latest and latest.status == "completed"),
+                                  module.new_attempt, module.attempts_allowed, want_new=want_new)
+    if choice.action == "resume" and latest is not None:
+        return latest
+    if choice.action == "exhausted":
+        raise UserError(f"Bạn đã dùng hết {module.attempts_allowed} lượt học của học phần này.",
+                        f"You have used all {module.attempts_allowed} attempts of this module.",
+                        status=409, code="attempts_exhausted")
+    if module.published_version_id is None or not module.active:
+        raise UserError("Học phần chưa có gói bài học được phát hành.", "The module has no published package.",
+                        status=404, code="not_published")
+    return start_attempt(cadre, module, module.published_version, choice.number)
+
+
+def start_attempt(cadre: Cadre, module: Module, version: PackageVersion, number: int) -> Attempt:
+    """Create attempt ``number`` on ``version`` with one state row per SCO."""
+    attempt = Attempt(cadre_id=cadre.id, module_id=module.id, package_version_id=version.id, number=number,
+                      rule_reasons=[])
+    db.session.add(attempt)
+    db.session.flush()
+    for item in sco_items(manifest_of(version)):
+        db.session.add(ScoState(attempt_id=attempt.id, sco_id=item.identifier, cmi={}))
+    db.session.flush()
+    return attempt
+
+
+def sco_state(attempt: Attempt, sco_id: str) -> ScoState | None:
+    """The state row of one SCO of an attempt."""
+    return db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id, ScoState.sco_id == sco_id))
+
+
+def initial_state(attempt: Attempt, item: Item, cadre: Cadre) -> dict[str, str]:
+    """The flat state handed to the run-time at launch, with entry = ab-initio / resume."""
+    version = cmi_version(attempt.package_version)
+    state = sco_state(attempt, item.identifier)
+    prior = state.cmi if state is not None else {}
+    return launch_state(version, prior, lms_values=launch_values(item, version, cadre))
+
+
+def next_sco(attempt: Attempt, manifest: Manifest, requested: str | None = None) -> Item:
+    """The SCO to open: the requested one, else the first not completed (suspended first), else the first."""
+    items = sco_items(manifest)
+    if not items:
+        raise UserError("Gói bài học không có SCO nào để mở.", "The package has nothing to launch.", status=404)
+    if requested:
+        item = find_item(manifest, requested)
+        if item is None:
+            raise UserError("Không tìm thấy bài học này trong gói.", "No such lesson in the package.", status=404)
+        return item
+    states = {s.sco_id: s for s in attempt.sco_states}
+    for item in items:
+        state = states.get(item.identifier)
+        if state is not None and state.completion != "completed" and item.isvisible:
+            return item
+    return items[0]
+
+
+# --- commits -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CommitResult:
+    """The answer to a commit."""
+
+    status: str
+    seq: int
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    attempt: Attempt | None = None
+
+
+def apply_commit(attempt: Attempt, sco_id: str, seq: int, session_key: str, payload: Any, size: int = 0) -> CommitResult:
+    """Validate and store one commit of a SCO (see docs/player.md for the rules).
+
+    * ``seq`` ≤ the stored sequence → ``duplicate`` (the same number) or ``stale`` (older): nothing changes.
+    * invalid data → ``refused`` with the SCORM error codes: nothing changes.
+    * otherwise the state is merged (completion and pass never regress), the session time is added to
+      the total once per session, and the attempt is re-graded; a conditional UPDATE on ``last_seq``
+      keeps a concurrent newer commit from being overwritten.
+    """
+    state = db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id, ScoState.sco_id == sco_id)
+                              .with_for_update())
+    if state is None:
+        raise UserError("Không tìm thấy bài học này trong lượt học.", "No such SCO in this attempt.", status=404,
+                        code="no_such_sco")
+    if seq <= state.last_seq:
+        status = CommitStatus.duplicate if seq == state.last_seq else CommitStatus.stale
+        _log(state, seq, status, size)
+        return CommitResult(status.value, state.last_seq, attempt=attempt)
+    version = cmi_version(attempt.package_version)
+    new_state, session_seconds, errors = _merge(version, state, session_key, payload)
+    if errors:
+        _log(state, seq, CommitStatus.refused, size, errors)
+        return CommitResult(CommitStatus.refused.value, state.last_seq, errors)
+    item = find_item(manifest_of(attempt.package_version), sco_id)
+    result = outcome(version, new_state, outcome_launch_data(item, version))
+    changed = (result.completion, result.success, result.score_scaled) != (
+        state.completion, state.success, state.score_scaled)
+    values = {
+        "cmi": new_state, "last_seq": seq, "session_key": session_key[:64], "session_seconds": session_seconds,
+        "completion": result.completion, "success": result.success, "score_scaled": result.score_scaled,
+        "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "updated_at": utcnow(),
+    }
+    done = db.session.execute(update(ScoState).where(ScoState.id == state.id, ScoState.last_seq == state.last_seq)
+                              .values(**values).execution_options(synchronize_session=False))
+    if done.rowcount != 1:  # a newer commit got in between (only possible without row locks)
+        db.session.expire(state)
+        _log(state, seq, CommitStatus.stale, size)
+        return CommitResult(CommitStatus.stale.value, state.last_seq, attempt=attempt)
+    db.session.expire(state)
+    _log(state, seq, CommitStatus.stored, size)
+    ends_session = isinstance(payload, dict) and bool(payload.get("cmi.core.exit") or payload.get("cmi.exit"))
+    if changed or ends_session or attempt.status == AttemptStatus.not_attempted:
+        refresh_attempt(attempt)
+    return CommitResult(CommitStatus.stored.value, seq, attempt=attempt)
+
+
+def _merge(version: str, state: ScoState, session_key: str, payload: Any) -> tuple[dict, Decimal, list[dict]]:
+    """Merge ``payload`` into the stored cmi; the session time counts once per run-time session.
+
+    The total before this session is the stored total minus what this session already added; the
+    payload's session_time (the time of the whole session so far) is added to that.
+    """
+    prior = dict(state.cmi or {})
+    same_session = bool(session_key) and session_key == state.session_key
+    already = Decimal(state.session_seconds or 0) if same_session else Decimal(0)
+    base = max(_total(version, prior) - already, Decimal(0))
+    prior[_TOTAL_TIME[version]] = format_interval(base, version)
+    if isinstance(payload, dict) and not payload.get(_SESSION_TIME[version]) and already:
+        payload = {**payload, _SESSION_TIME[version]: format_interval(already, version)}
+    strict = bool(current_app.config.get("LMS_SCORM12_STRICT_SUSPEND_DATA", False))
+    merged, errors = validate_commit(version, prior, payload, strict_suspend_data_limit=strict)
+    if errors:
+        return dict(state.cmi or {}), Decimal(0), [
+            {"element": e.element, "code": e.code, "message_vi": e.message_vi, "message_en": e.message_en}
+            for e in errors]
+    session = _total(version, merged) - base
+    if session < already:  # a later report of the same session never takes time away
+        session = already
+        merged[_TOTAL_TIME[version]] = format_interval(base + session, version)
+    return merged, session.quantize(Decimal("0.01")), []
+
+
+def _total(version: str, state: dict) -> Decimal:
+    value = state.get(_TOTAL_TIME[version])
+    try:
+        return parse_interval(value, version) if isinstance(value, str) and value else Decimal(0)
+    except CmiError:
+        return Decimal(0)
+
+
+def _log(state: ScoState, seq: int, status: CommitStatus, size: int, errors: list | None = None) -> None:
+    db.session.add(CommitLog(sco_state_id=state.id, seq=seq, status=status.value, size=size, errors=errors))
+    db.session.flush()
+
+
+# --- grading and records ------------------------------------------------------------------------------
+
+
+def sco_result(state: ScoState, version: str) -> rules.ScoResult:
+    """The aggregation input of one SCO state."""
+    cmi = state.cmi or {}
+    raw_key, max_key = ("cmi.core.score.raw", "cmi.core.score.max") if version == "1.2" else ("cmi.score.raw",
+                                                                                              "cmi.score.max")
+    return rules.ScoResult(
+        completed=state.completion == "completed", success=state.success,
+        score_scaled=None if state.score_scaled is None else max(state.score_scaled, 0.0),
+        score_raw=_float(cmi.get(raw_key)), score_max=_float(cmi.get(max_key)), started=state.last_seq > 0)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def refresh_attempt(attempt: Attempt) -> Attempt:
+    """Re-aggregate the attempt from its SCOs, evaluate the completion rule, append the record once."""
+    db.session.refresh(attempt)
+    version = cmi_version(attempt.package_version)
+    manifest = manifest_of(attempt.package_version)
+    states = list(db.session.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)))
+    visible = {i.identifier for i in sco_items(manifest) if i.isvisible}
+    counted = [s for s in states if s.sco_id in visible or s.last_seq > 0]  # hidden SCOs count once used
+    result = rules.aggregate([sco_result(s, version) for s in counted], len(visible) or len(states),
+                             attempt.module.sco_aggregation)
+    attempt.status = result.status
+    attempt.success = result.success
+    attempt.score = result.score
+    attempt.total_seconds = sum((Decimal(s.total_seconds or 0) for s in states), Decimal(0))
+    attempt.updated_at = utcnow()
+    met, reasons = rules.evaluate_rule(attempt.module.completion_rule, result, attempt.cadre_id, attempt.module)
+    attempt.rule_reasons = [r.as_dict() for r in reasons]
+    if met and not attempt.rule_met:
+        attempt.rule_met = True
+        attempt.completed_at = utcnow()
+        _append_record(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _append_record(attempt: Attempt) -> None:
+    from lms.records.services import append_record
+
+    module = attempt.module
+    record = append_record(
+        attempt.cadre_id, source="online", completed_on=today(), topic=module.topic, hours=module.hours,
+        module_id=module.id, score=attempt.score, evidence={"attempt_id": attempt.id},
+        dedupe_key=f"attempt:{attempt.id}")
+    attempt.record_id = record.id
+
+
+def today() -> date:
+    """Today in Vietnam (records are dated as the learner sees the calendar)."""
+    return datetime.now(VN).date()
+
+
+def reevaluate(cadre_id: int, module_id: int) -> None:
+    """Re-evaluate the rule of the cadre's attempts on a module (e.g. after a quiz was passed)."""
+    for attempt in attempts_of(cadre_id, module_id):
+        if not attempt.rule_met:
+            refresh_attempt(attempt)
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleProgress:
+    """A row of "my modules": the module, its attempts and the grade across them."""
+
+    module: Module
+    attempts: list[Attempt]
+    grade: Decimal | None
+    met: bool
+
+    @property
+    def latest(self) -> Attempt | None:
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def status(self) -> str:
+        if self.met:
+            return "completed"
+        return self.latest.status if self.latest else "not_attempted"
+
+
+def my_modules(cadre_id: int) -> list[ModuleProgress]:
+    """The modules the cadre has attempts on, most recent first."""
+    attempts = db.session.scalars(select(Attempt).where(Attempt.cadre_id == cadre_id)
+                                  .order_by(Attempt.module_id, Attempt.number)).all()
+    by_module: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_module.setdefault(attempt.module_id, []).append(attempt)
+    rows = [ModuleProgress(items[0].module, items, rules.grade([a.score for a in items], items[0].module.grading),
+                           any(a.rule_met for a in items)) for items in by_module.values()]
+    return sorted(rows, key=lambda r: max(a.updated_at for a in r.attempts), reverse=True)
+
+
+def available_modules(exclude: set[int] | None = None) -> list[Module]:
+    """Active modules with a published package."""
+    query = select(Module).where(Module.active.is_(True), Module.published_version_id.is_not(None)).order_by(
+        Module.code)
+    return [m for m in db.session.scalars(query) if m.id not in (exclude or set())]
+
+
+def attempt_counts(module_ids: list[int]) -> dict[int, int]:
+    """Number of attempts per module (for lecturer pages)."""
+    rows = db.session.execute(select(Attempt.module_id, func.count()).where(Attempt.module_id.in_(module_ids))
+                              .group_by(Attempt.module_id))
+    return dict(rows.all())
+
+
+def content_url_for(attempt: Attempt, item: Item, manifest: Manifest, user_id: int) -> str:
+    """The URL of the SCO's launch file (with the item's parameters), same origin or the content origin."""
+    url = launch_url(manifest, item)
+    cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+    path, tail = url[:cut], url[cut:]
+    try:
+        from lms.catalog.content import content_url
+    except ImportError:  # pragma: no cover - before the catalog lands
+        return f"/content/{attempt.package_version_id}/{path}{tail}"
+    base = content_url(attempt.package_version, path, user_id=user_id, attempt_id=attempt.id)
+    if tail.startswith("?") and "?" in base:
+        tail = "&" + tail[1:]
+    return base + tail
+
+
+#: labels of the readable columns of interactions and objectives
+INTERACTION_FIELDS = ("id", "type", "description", "learner_response", "student_response", "correct_responses.0.pattern",
+                      "result", "weighting", "latency", "timestamp", "time")
+OBJECTIVE_FIELDS = ("id", "status", "success_status", "completion_status", "score.raw", "score.scaled",
+                    "progress_measure")
+
+
+def readable_state(cmi: dict[str, Any], version: str) -> dict[str, Any]:
+    """Split a flat state into scalar elements, interactions and objectives (rows of dicts) for tables."""
+    scalars: dict[str, Any] = {}
+    arrays: dict[str, dict[int, dict[str, Any]]] = {"interactions": {}, "objectives": {}}
+    for key, value in sorted(cmi.items()):
+        parts = key.split(".")
+        array = parts[1] if len(parts) > 3 and parts[0] == "cmi" else ""
+        if array in arrays and parts[2].isdigit():
+            arrays[array].setdefault(int(parts[2]), {})[".".join(parts[3:])] = value
+        elif key.startswith("cmi.core.") or key.count(".") <= 2:
+            scalars[key] = value
+        else:
+            scalars[key] = value
+    return {
+        "scalars": scalars,
+        "interactions": [arrays["interactions"][i] for i in sorted(arrays["interactions"])],
+        "objectives": [arrays["objectives"][i] for i in sorted(arrays["objectives"])],
+        "interaction_fields": INTERACTION_FIELDS,
+        "objective_fields": OBJECTIVE_FIELDS,
+    }
+
+
+def scoped_attempts(user: Any, module_id: int) -> list[Attempt]:
+    """Attempts on a module by the cadres the user may see (lms.core.scope)."""
+    from lms.core.scope import visible_cadres
+
+    cadre_ids = visible_cadres(user).with_only_columns(Cadre.id)
+    return list(db.session.scalars(select(Attempt).where(Attempt.module_id == module_id,
+                                                         Attempt.cadre_id.in_(cadre_ids))
+                                   .order_by(Attempt.cadre_id, Attempt.number)))

@@ -1,0 +1,228 @@
+"""The player blueprint: my modules, launch, the SCO page, the commit endpoint, the cross-origin
+launcher frame, and the attempt pages for lecturers and managers."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.catalog.models import Module
+from lms.core.db import commit_even_on_error, db
+from lms.core.errors import UserError, localized
+from lms.core.roles import Role, roles_required
+from lms.core.scope import get_cadre_or_404
+from lms.player import services
+from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
+from lms.player.prereq import prerequisites_met
+
+bp = Blueprint("player", __name__, url_prefix="/player")
+#: the launcher frame, outside /player so that the content origin serves it
+frame_bp = Blueprint("player_frame", __name__)
+
+
+def _own_cadre():
+    """The cadre of the logged-in learner; 403 for accounts without one."""
+    if current_user.cadre_id is None:
+        abort(403)
+    return current_user.cadre
+
+
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
+    """An attempt of the logged-in learner (another learner's attempt is a 404)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or current_user.cadre_id is None or attempt.cadre_id != current_user.cadre_id:
+        abort(404)
+    return attempt
+
+
+def commit_now() -> None:
+    """Make the request's writes durable before the response is produced (a failure raises → 500)."""
+    db.session.commit()
+
+
+@bp.route("/")
+@login_required
+def my_modules():
+    """Học phần của tôi: my modules with status, score, attempts and resume; modules to start."""
+    cadre = _own_cadre()
+    rows = services.my_modules(cadre.id)
+    available = services.available_modules({r.module.id for r in rows})
+    return render_template("player/my_modules.html", rows=rows, available=available,
+                           status_labels=ATTEMPT_STATUS_LABELS)
+
+
+@bp.route("/modules/<code>/launch", methods=["POST"])
+@login_required
+def launch(code: str):
+    """Open (resume or start, by the attempt policy) the module and go to its player page."""
+    cadre = _own_cadre()
+    module = db.session.scalar(select(Module).where(Module.code == code))
+    if module is None or not module.active:
+        abort(404)
+    attempt = services.open_attempt(cadre, module, want_new=request.form.get("new") == "1")
+    commit_now()
+    return redirect(url_for("player.play", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/play")
+@login_required
+def play(attempt_id: int):
+    """The launch page: TOC, navigation and the SCO in an iframe, with scorm-again configured."""
+    attempt = _own_attempt_or_404(attempt_id)
+    manifest = services.manifest_of(attempt.package_version)
+    item = services.next_sco(attempt, manifest, request.args.get("sco"))
+    states = {s.sco_id: s for s in attempt.sco_states}
+    if not prerequisites_met(item.prerequisites, states):
+        raise UserError("Bạn cần hoàn thành các bài học trước trước khi mở bài này.",
+                        "Complete the prerequisite lessons first.", status=409, code="prerequisites")
+    version = services.cmi_version(attempt.package_version)
+    config = _player_config(attempt, manifest, item, version)
+    toc = services.toc(manifest)
+    for row in toc:
+        state = states.get(row["identifier"])
+        row["completion"] = state.completion if state else None
+        row["locked"] = not prerequisites_met(row["prerequisites"], states)
+    return render_template("player/play.html", attempt=attempt, item=item, toc=toc, config=config,
+                           status_labels=ATTEMPT_STATUS_LABELS,
+                           config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"))
+
+
+def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
+    scos = [i for i in services.sco_items(manifest) if i.isvisible]
+    ids = [i.identifier for i in scos]
+    index = ids.index(item.identifier) if item.identifier in ids else -1
+    play = {i: url_for("player.play", attempt_id=attempt.id, sco=i) for i in ids}
+    state = services.sco_state(attempt, item.identifier)
+    content = services.content_url_for(attempt, item, manifest, current_user.id)
+    content_origin = current_app.config.get("LMS_CONTENT_ORIGIN")
+    return {
+        "version": version,
+        "attemptId": attempt.id,
+        "scoId": item.identifier,
+        "lastSeq": state.last_seq if state else 0,
+        "state": services.initial_state(attempt, item, attempt.cadre),
+        "commitUrl": url_for("player.commit", attempt_id=attempt.id, sco_id=item.identifier),
+        "contentUrl": content,
+        "contentOrigin": _origin(content) if content_origin else None,
+        "frameUrl": (content_origin.rstrip("/") + url_for("player_frame.frame")) if content_origin else None,
+        "prev": play[ids[index - 1]] if index > 0 else None,
+        "next": play[ids[index + 1]] if 0 <= index < len(ids) - 1 else None,
+        "items": play,
+        "exitUrl": url_for("player.my_modules"),
+        "autocommitSeconds": current_app.config.get("LMS_PLAYER_AUTOCOMMIT_SECONDS", 10),
+    }
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@bp.route("/attempts/<int:attempt_id>/scos/<sco_id>/commit", methods=["POST"])
+@login_required
+def commit(attempt_id: int, sco_id: str):
+    """Store a run-time commit (JSON ``{"seq", "session", "cmi": {flattened}}``); answers after it is durable.
+
+    200 ``stored`` / ``duplicate`` / ``stale``; 422 with the SCORM error code and element when the data
+    is invalid (nothing stored); 404 for an attempt that is not the learner's.
+    """
+    attempt = _own_attempt_or_404(attempt_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
+    seq = body.get("seq", body.get("commitSequence", request.args.get("seq")))
+    try:
+        seq = int(seq)
+    except (TypeError, ValueError):
+        return _refused(400, "bad_sequence", [], "Thiếu số thứ tự lần lưu (seq).", "Missing commit sequence (seq).")
+    if seq <= 0 or seq > 2**62:
+        return _refused(400, "bad_sequence", [], "Số thứ tự lần lưu không hợp lệ.", "Invalid commit sequence.")
+    payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
+    result = services.apply_commit(attempt, sco_id, seq, str(body.get("session") or ""), payload,
+                                   request.content_length or 0)
+    if result.errors:
+        commit_even_on_error()  # keep the commit log row; the state itself was not touched
+        commit_now()
+        first = result.errors[0]
+        return _refused(422, "scorm_invalid", result.errors, f"Dữ liệu bài học không hợp lệ: {first['message_vi']}",
+                        f"Invalid lesson data: {first['message_en']}", error_code=first["code"],
+                        element=first["element"])
+    commit_now()
+    attempt = result.attempt
+    return jsonify({"result": "true", "errorCode": 0, "status": result.status, "seq": result.seq,
+                    "attempt": {"status": attempt.status, "score": None if attempt.score is None else float(attempt.score),
+                                "rule_met": attempt.rule_met}})
+
+
+def _refused(status: int, code: str, details: list, vi: str, en: str, *, error_code: int = 101,
+             element: str = ""):
+    body = {"result": "false", "errorCode": error_code, "element": element,
+            "error": {"code": code, "message": localized(vi, en), "status": status, "details": details}}
+    return jsonify(body), status
+
+
+@frame_bp.route("/c/_lms/player-frame")
+def frame():
+    """The launcher served on the content origin: installs a CrossFrameAPI talking to the LMS page.
+
+    It lives under ``/c/`` because the content origin serves nothing else (see lms.catalog.views); a
+    static rule wins over the catalog's ``/c/<token>/<path>``. It holds no data and needs no login.
+    """
+    lms_origin = request.args.get("lms", "")
+    parts = urlsplit(lms_origin)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
+        abort(400)
+    response = current_app.make_response(render_template(
+        "player/frame.html", lms_origin=f"{parts.scheme}://{parts.netloc}", script=_cross_frame_script()))
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {parts.scheme}://{parts.netloc}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@functools.cache
+def _cross_frame_script() -> str:
+    """scorm-again's CrossFrameAPI, inlined (the content origin serves no /static)."""
+    path = Path(current_app.static_folder) / "vendor" / "scorm-again" / "cross-frame-api.min.js"
+    return path.read_text(encoding="utf-8").replace("</", "<\\/")
+
+
+@bp.route("/cadres/<int:cadre_id>/attempts")
+@login_required
+def cadre_attempts(cadre_id: int):
+    """Attempts of one cadre (lecturers and managers in scope; a learner for themself); 404 out of scope."""
+    cadre = get_cadre_or_404(current_user, cadre_id)
+    attempts = db.session.scalars(select(Attempt).where(Attempt.cadre_id == cadre.id)
+                                  .order_by(Attempt.module_id, Attempt.number)).all()
+    return render_template("player/cadre_attempts.html", cadre=cadre, attempts=attempts,
+                           status_labels=ATTEMPT_STATUS_LABELS)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def attempt_detail(attempt_id: int):
+    """One attempt with the stored data of each SCO (interactions, objectives) in tables."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    get_cadre_or_404(current_user, attempt.cadre_id)
+    version = services.cmi_version(attempt.package_version)
+    scos = [(s, services.readable_state(s.cmi or {}, version)) for s in attempt.sco_states]
+    return render_template("player/attempt.html", attempt=attempt, scos=scos, status_labels=ATTEMPT_STATUS_LABELS)
+
+
+@bp.route("/modules/<code>/attempts")
+@roles_required(Role.lecturer, Role.manager)
+def module_attempts(code: str):
+    """Attempts on a module by the learners in the user's scope."""
+    module = db.session.scalar(select(Module).where(Module.code == code))
+    if module is None:
+        abort(404)
+    attempts = services.scoped_attempts(current_user, module.id)
+    return render_template("player/module_attempts.html", module=module, attempts=attempts,
+                           status_labels=ATTEMPT_STATUS_LABELS)
