@@ -1,0 +1,168 @@
+"""The xlsx template: one row per question (row 1 = headers). Choice numbers in ``key`` count from 1."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from lms.assessments.importers import MAX_QUESTIONS, ParseResult, blank
+
+MAX_CHOICES = 8
+HEADERS = ["id", "type", "text_vi", "text_en", *[f"choice_{i}" for i in range(1, MAX_CHOICES + 1)], "key",
+           "tolerance", "explanation_vi", "citation", "difficulty", "tags"]
+#: Vietnamese column help, written on the template's second sheet
+HELP = [
+    ("id", "Mã câu hỏi ổn định, ví dụ UL-001 (nhập lại cùng mã sẽ tạo phiên bản mới nếu nội dung đổi)."),
+    ("type", "single | multiple | true_false | numeric | ordering"),
+    ("text_vi / text_en", "Nội dung câu hỏi (tiếng Anh không bắt buộc)."),
+    ("choice_1 … choice_8", "Các lựa chọn; câu sắp xếp: liệt kê theo ĐÚNG thứ tự (hệ thống tự xáo trộn)."),
+    ("key", "single: số thứ tự lựa chọn đúng (1 = choice_1); multiple: ví dụ 1;3; true_false: Đúng/Sai; "
+            "numeric: số; ordering: để trống."),
+    ("tolerance", "Sai số cho phép của câu trả lời bằng số (mặc định 0)."),
+    ("explanation_vi", "Giải thích hiện sau khi nộp bài (theo chính sách xem lại)."),
+    ("citation", "Căn cứ pháp lý, ví dụ: Luật Công đoàn 2024, Điều 29."),
+    ("difficulty", "easy | medium | hard"),
+    ("tags", "Nhãn, cách nhau bởi dấu chấm phẩy."),
+]
+TRUE_WORDS = {"true", "đúng", "dung", "t", "1", "yes", "x"}
+FALSE_WORDS = {"false", "sai", "f", "0", "no"}
+
+
+def parse(data: bytes, result: ParseResult) -> None:
+    """Read the first sheet; row numbers are the spreadsheet's (headers on row 1)."""
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > 50 * 1024 * 1024:
+                raise ValueError("too large when unpacked")
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        result.fail("-", f"Không đọc được tệp Excel (.xlsx): {type(exc).__name__}.",
+                    f"Cannot read the Excel file: {type(exc).__name__}.")
+        return
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = [str(h or "").strip().lower() for h in next(rows, ())]
+        missing = [h for h in ("id", "type", "text_vi", "key") if h not in header]
+        if missing:
+            result.fail(1, f"Thiếu cột: {', '.join(missing)} (hãy dùng tệp mẫu).",
+                        f"Missing column(s): {', '.join(missing)} (use the template).")
+            return
+        for number, values in enumerate(rows, start=2):
+            if number > MAX_QUESTIONS + 2:
+                result.fail(number, "Quá nhiều dòng.", "Too many rows.")
+                break
+            cells = dict(zip(header, values, strict=False))
+            if all(v in (None, "") for v in cells.values()):
+                continue
+            _row(number, cells, result)
+    finally:
+        wb.close()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _row(number: int, cells: dict[str, Any], result: ParseResult) -> None:
+    data = blank(_text(cells.get("id")))
+    qtype = _text(cells.get("type")).lower()
+    choices = [_text(cells.get(f"choice_{i}")) for i in range(1, MAX_CHOICES + 1)]
+    while choices and not choices[-1]:
+        choices.pop()
+    data.update({
+        "qtype": qtype, "text_vi": _text(cells.get("text_vi")), "text_en": _text(cells.get("text_en")),
+        "choices": choices, "explanation_vi": _text(cells.get("explanation_vi")),
+        "citation": _text(cells.get("citation")), "difficulty": _text(cells.get("difficulty")).lower() or "medium",
+        "tags": [t.strip() for t in _text(cells.get("tags")).replace(",", ";").split(";") if t.strip()],
+    })
+    try:
+        data["key"] = _key(qtype, cells.get("key"))
+        data["tolerance"] = float(cells.get("tolerance") or 0)
+    except ValueError:
+        result.fail(number, f"Đáp án (key) hoặc sai số không đọc được: {cells.get('key')!r}.",
+                    f"Cannot read the key or tolerance: {cells.get('key')!r}.")
+        return
+    result.add(number, data)
+
+
+def _key(qtype: str, raw: Any) -> Any:
+    """The key cell in the stored form (choice numbers 1… become indexes 0…)."""
+    if raw is None or raw == "":
+        return None
+    if qtype == "single":
+        return _choice_number(raw)
+    if qtype == "multiple":
+        parts = [p for p in str(raw).replace(",", ";").split(";") if p.strip()]
+        return [_choice_number(p) for p in parts]
+    if qtype == "true_false":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(word)
+    if qtype == "numeric":
+        return float(str(raw).replace(",", ".")) if isinstance(raw, str) else float(raw)
+    return str(raw)
+
+
+def _choice_number(raw: Any) -> int:
+    text = str(raw).strip().upper()
+    if len(text) == 1 and "A" <= text <= "H":
+        return ord(text) - ord("A")
+    value = float(text)
+    if not value.is_integer():
+        raise ValueError(text)
+    return int(value) - 1
+
+
+def _key_cell(q: dict[str, Any]) -> Any:
+    key = q["key"]
+    if q["qtype"] == "single":
+        return key + 1
+    if q["qtype"] == "multiple":
+        return ";".join(str(k + 1) for k in key)
+    if q["qtype"] == "true_false":
+        return "Đúng" if key else "Sai"
+    if q["qtype"] == "numeric":
+        return key
+    return ""
+
+
+def dump(questions: list[dict[str, Any]]) -> bytes:
+    """An xlsx file with the headers, one row per question and the help sheet (empty list = template)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Câu hỏi"
+    ws.append(HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for q in questions:
+        choices = list(q["choices"]) + [""] * (MAX_CHOICES - len(q["choices"]))
+        ws.append([q["ident"], q["qtype"], q["text_vi"], q["text_en"], *choices, _key_cell(q),
+                   q.get("tolerance") or None, q["explanation_vi"], q["citation"], q["difficulty"],
+                   "; ".join(q["tags"])])
+    if not questions:
+        ws.append(["VD-001", "single", "Luật Công đoàn 2024 có hiệu lực từ ngày nào?", "", "01/01/2025",
+                   "01/7/2025", "27/11/2024", "", "", "", "", "", 2, None,
+                   "Luật có hiệu lực từ 01/7/2025.", "Luật Công đoàn 2024, Điều 37", "easy", "hiệu lực"])
+    ws.freeze_panes = "A2"
+    help_ws = wb.create_sheet("Hướng dẫn")
+    help_ws.append(["Cột", "Cách điền"])
+    for row in HELP:
+        help_ws.append(list(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,538 @@
+"""Question banks, versions, imports, quizzes, attempts: the logic (plain values in; flush, never commit)."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
+
+from lms.assessments import qtypes
+from lms.assessments.grading import grade_item, percent
+from lms.assessments.importers import ParseResult, normalize, validate
+from lms.assessments.models import (
+    AttemptItem,
+    AttemptStatus,
+    Question,
+    QuestionBank,
+    QuestionVersion,
+    Quiz,
+    QuizAttempt,
+    ReviewPolicy,
+)
+from lms.catalog.models import Module
+from lms.core.db import db
+from lms.core.errors import UserError
+from lms.core.i18n import nfc
+
+#: seconds after the deadline during which saves and submissions still count (network latency)
+DEFAULT_GRACE_SECONDS = 30
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+# -- time ---------------------------------------------------------------------------------------
+
+
+def now() -> datetime:
+    """The current time; tests inject a clock with ``app.config["LMS_ASSESSMENT_CLOCK"]`` (a callable)."""
+    if has_app_context():
+        clock: Callable[[], datetime] | None = current_app.config.get("LMS_ASSESSMENT_CLOCK")
+        if clock is not None:
+            return aware(clock())
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A datetime in UTC with tzinfo (SQLite gives naive UTC back)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def grace() -> timedelta:
+    """The grace period after a deadline."""
+    seconds = DEFAULT_GRACE_SECONDS
+    if has_app_context():
+        seconds = current_app.config.get("LMS_QUIZ_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)
+    return timedelta(seconds=seconds)
+
+
+# -- banks and questions --------------------------------------------------------------------------
+
+
+def get_or_create_bank(code: str, title: str | None = None, topic: str = "other") -> QuestionBank:
+    """The bank called ``code``, created when missing."""
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
+    if bank is None:
+        bank = QuestionBank(code=code, title=nfc(title or code), topic=topic)
+        db.session.add(bank)
+        db.session.flush()
+    return bank
+
+
+def question_dict(question: Question) -> dict[str, Any]:
+    """The current content of a question as an import/export dict."""
+    v = question.current_version
+    data = v.content()
+    data["ident"] = question.ident
+    return data
+
+
+def add_version(question: Question, data: dict[str, Any], user_id: int | None = None) -> QuestionVersion:
+    """Store ``data`` (validated, normalized) as the question's next version and make it current."""
+    number = (db.session.scalar(
+        select(func.max(QuestionVersion.number)).where(QuestionVersion.question_id == question.id)
+    ) or 0) + 1
+    version = QuestionVersion(
+        question_id=question.id, number=number, qtype=data["qtype"], text_vi=data["text_vi"],
+        text_en=data.get("text_en", ""), choices=list(data["choices"]), key=data["key"],
+        tolerance=float(data.get("tolerance") or 0), explanation_vi=data.get("explanation_vi", ""),
+        citation=data.get("citation", ""), difficulty=data["difficulty"], tags=list(data.get("tags") or []),
+        created_by_id=user_id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    question.current_version_id = version.id
+    question.current_version = version
+    db.session.flush()
+    return version
+
+
+def edit_question(question: Question, data: dict[str, Any], user_id: int | None = None) -> QuestionVersion | None:
+    """Save an edit as a new version (None when nothing changed). Raises UserError (422) when invalid."""
+    data = {**data, "ident": question.ident}
+    problems = validate(data)
+    if problems:
+        raise UserError("; ".join(p[0] for p in problems), "; ".join(p[1] for p in problems), status=422,
+                        code="invalid_question")
+    clean = normalize(data)
+    if question.current_version is not None and _same(question.current_version.content(), clean):
+        return None
+    return add_version(question, clean, user_id)
+
+
+def _same(current: dict[str, Any], new: dict[str, Any]) -> bool:
+    return all(current.get(k) == new.get(k) for k in current)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: ids created, ids given a new version, ids unchanged; and the errors."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def plan_import(bank: QuestionBank, parsed: ParseResult) -> ImportPlan:
+    """Compare the parsed questions with the bank without writing anything."""
+    plan = ImportPlan(errors=[e.as_dict() for e in parsed.errors])
+    existing = {q.ident: q for q in db.session.scalars(select(Question).where(Question.bank_id == bank.id))}
+    for data in parsed.questions:
+        question = existing.get(data["ident"])
+        if question is None:
+            plan.created.append(data["ident"])
+        elif question.current_version is not None and _same(question.current_version.content(), data):
+            plan.unchanged.append(data["ident"])
+        else:
+            plan.updated.append(data["ident"])
+    return plan
+
+
+def import_questions(bank: QuestionBank, parsed: ParseResult, *, dry_run: bool = False,
+                     user_id: int | None = None) -> ImportPlan:
+    """Import parsed questions into ``bank``: all or nothing.
+
+    With any row error, raises UserError (422) listing every row's errors and writes nothing; with
+    ``dry_run`` returns the plan and writes nothing.
+    """
+    plan = plan_import(bank, parsed)
+    if not plan.ok:
+        raise UserError(
+            f"Tệp có {len(plan.errors)} lỗi; chưa có câu hỏi nào được lưu.",
+            f"The file has {len(plan.errors)} error(s); nothing was saved.",
+            status=422, code="import_errors", details=plan.errors,
+        )
+    if dry_run:
+        return plan
+    existing = {q.ident: q for q in db.session.scalars(select(Question).where(Question.bank_id == bank.id))}
+    for data in parsed.questions:
+        if data["ident"] in plan.unchanged:
+            continue
+        question = existing.get(data["ident"])
+        if question is None:
+            question = Question(bank_id=bank.id, ident=data["ident"])
+            db.session.add(question)
+            db.session.flush()
+        question.active = True
+        add_version(question, data, user_id)
+    return plan
+
+
+def export_dicts(bank: QuestionBank) -> list[dict[str, Any]]:
+    """The bank's active questions (current versions) as dicts, by id."""
+    questions = db.session.scalars(
+        select(Question).where(Question.bank_id == bank.id, Question.active, Question.current_version_id.isnot(None))
+        .order_by(Question.ident)
+    )
+    return [question_dict(q) for q in questions]
+
+
+# -- quizzes ------------------------------------------------------------------------------------
+
+
+def _candidates(quiz: Quiz) -> list[QuestionVersion]:
+    """Current versions of the active questions a quiz may draw (its bank, or banks of a pool's topic)."""
+    query = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
+             .join(QuestionBank, Question.bank_id == QuestionBank.id).where(Question.active))
+    topics = {p["topic"] for p in quiz.pools or [] if p.get("topic")}
+    if topics:
+        query = query.where((QuestionBank.id == quiz.bank_id) | QuestionBank.topic.in_(topics))
+    else:
+        query = query.where(QuestionBank.id == quiz.bank_id)
+    return list(db.session.scalars(query.order_by(QuestionVersion.id)))
+
+
+def _matches(version: QuestionVersion, bank_topic: str, pool: dict[str, Any], quiz: Quiz) -> bool:
+    if pool.get("topic"):
+        if bank_topic != pool["topic"]:
+            return False
+    elif version.question.bank_id != quiz.bank_id:
+        return False
+    if pool.get("difficulty") and version.difficulty != pool["difficulty"]:
+        return False
+    tags = pool.get("tags") or []
+    return not tags or bool(set(tags) & set(version.tags or []))
+
+
+def draw_questions(quiz: Quiz, rng: random.Random | None = None) -> list[QuestionVersion]:
+    """Draw the attempt's questions at random, pool by pool, without repeats; UserError when short."""
+    rng = rng or random.SystemRandom()
+    candidates = _candidates(quiz)
+    pools = quiz.pools or [{"count": quiz.question_count}]
+    chosen: list[QuestionVersion] = []
+    for pool in pools:
+        count = int(pool.get("count", 0))
+        fits = [v for v in candidates if v not in chosen and _matches(v, v.question.bank.topic, pool, quiz)]
+        if len(fits) < count:
+            raise UserError(
+                f"Ngân hàng không đủ câu hỏi cho đề: cần {count}, chỉ có {len(fits)}.",
+                f"The bank has too few questions for this quiz: {count} needed, {len(fits)} available.",
+                status=409, code="bank_too_small",
+            )
+        chosen.extend(rng.sample(fits, count))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def check_quiz(quiz: Quiz) -> None:
+    """Refuse a quiz whose pools cannot be filled or whose dates are inverted (UserError 422)."""
+    if quiz.opens_at and quiz.closes_at and aware(quiz.closes_at) <= aware(quiz.opens_at):
+        raise UserError("Ngày đóng phải sau ngày mở.", "The close date must be after the open date.", status=422)
+    if quiz.review_policy == ReviewPolicy.after_close and not quiz.closes_at:
+        raise UserError("Chính sách 'xem sau ngày đóng' cần có ngày đóng.",
+                        "The 'after the close date' review policy needs a close date.", status=422)
+    try:
+        draw_questions(quiz, random.Random(0))
+    except UserError as exc:
+        exc.status = 422
+        raise
+
+
+def quizzes_of_module(module_id: int) -> list[Quiz]:
+    """Active quizzes of a module."""
+    return list(db.session.scalars(select(Quiz).where(Quiz.module_id == module_id, Quiz.active).order_by(Quiz.id)))
+
+
+# -- attempts -----------------------------------------------------------------------------------
+
+
+def _choice_map(version: QuestionVersion, shuffle: bool, rng: random.Random) -> list[list[Any]]:
+    """Opaque random ids for the version's choices, in the order shown."""
+    qtype = qtypes.get(version.qtype)
+    if not qtype.has_choices:
+        return []
+    order = list(range(len(version.choices)))
+    if shuffle or version.qtype == "ordering":
+        rng.shuffle(order)
+        if version.qtype == "ordering":
+            while order == sorted(order):  # never show an ordering question already solved
+                rng.shuffle(order)
+    return [[secrets.token_hex(6), index] for index in order]
+
+
+def attempts_of(quiz: Quiz, cadre_id: int) -> list[QuizAttempt]:
+    """A cadre's attempts at a quiz, by number."""
+    return list(db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.cadre_id == cadre_id)
+        .order_by(QuizAttempt.number)
+    ))
+
+
+def attempts_left(quiz: Quiz, cadre_id: int) -> int | None:
+    """Attempts the cadre may still start (None = unlimited); an open attempt does not count as left."""
+    if not quiz.attempts_allowed:
+        return None
+    return max(0, quiz.attempts_allowed - len(attempts_of(quiz, cadre_id)))
+
+
+def window_problem(quiz: Quiz, at: datetime) -> tuple[str, str] | None:
+    """Why the quiz cannot be taken at ``at`` (not open yet, closed, inactive), or None."""
+    if not quiz.active:
+        return ("Bài kiểm tra đang tạm đóng.", "The quiz is not available.")
+    if quiz.opens_at and at < aware(quiz.opens_at):
+        return ("Bài kiểm tra chưa mở.", "The quiz is not open yet.")
+    if quiz.closes_at and at >= aware(quiz.closes_at):
+        return ("Bài kiểm tra đã đóng.", "The quiz is closed.")
+    return None
+
+
+def open_attempt(quiz: Quiz, cadre_id: int) -> QuizAttempt | None:
+    """The cadre's attempt in progress, if any."""
+    return db.session.scalar(select(QuizAttempt).where(
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.cadre_id == cadre_id,
+        QuizAttempt.status == AttemptStatus.in_progress.value,
+    ))
+
+
+def start_attempt(quiz: Quiz, cadre_id: int, at: datetime | None = None,
+                  rng: random.Random | None = None) -> QuizAttempt:
+    """Resume the open attempt or start a new one (draw, shuffle, deadline, submit token)."""
+    at = at or now()
+    current = open_attempt(quiz, cadre_id)
+    if current is not None and not finalize_if_overdue(current, at):
+        return current
+    problem = window_problem(quiz, at)
+    if problem:
+        raise UserError(*problem, status=409, code="quiz_closed")
+    if attempts_left(quiz, cadre_id) == 0:
+        raise UserError("Bạn đã dùng hết số lần làm bài.", "You have used all your attempts.", status=409,
+                        code="no_attempts_left")
+    rng = rng or random.SystemRandom()
+    versions = draw_questions(quiz, rng)
+    deadline = at + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    if quiz.closes_at and (deadline is None or deadline > aware(quiz.closes_at)):
+        deadline = aware(quiz.closes_at)
+    number = len(attempts_of(quiz, cadre_id)) + 1
+    attempt = QuizAttempt(quiz_id=quiz.id, cadre_id=cadre_id, number=number, started_at=at, deadline_at=deadline,
+                          submit_token=secrets.token_urlsafe(24), max_points=len(versions))
+    db.session.add(attempt)
+    db.session.flush()
+    for position, version in enumerate(versions, start=1):
+        db.session.add(AttemptItem(attempt_id=attempt.id, position=position, question_version_id=version.id,
+                                   choice_map=_choice_map(version, quiz.shuffle_choices, rng)))
+    db.session.flush()
+    return attempt
+
+
+def get_attempt_for(attempt_id: int, cadre_id: int | None) -> QuizAttempt:
+    """The attempt if it belongs to ``cadre_id``; a 404 otherwise (never reveal others' attempts)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or cadre_id is None or attempt.cadre_id != cadre_id:
+        raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
+    return attempt
+
+
+def time_up(attempt: QuizAttempt, at: datetime) -> bool:
+    """True once the deadline plus grace has passed."""
+    return attempt.deadline_at is not None and at > aware(attempt.deadline_at) + grace()
+
+
+def seconds_left(attempt: QuizAttempt, at: datetime) -> int | None:
+    """Whole seconds until the deadline (None without a limit; 0 when past)."""
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((aware(attempt.deadline_at) - at).total_seconds()))
+
+
+def _item(attempt: QuizAttempt, position: int) -> AttemptItem:
+    for item in attempt.items:
+        if item.position == position:
+            return item
+    raise UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.", status=400,
+                    code="bad_position")
+
+
+def _ensure_open(attempt: QuizAttempt, at: datetime) -> None:
+    if attempt.status != AttemptStatus.in_progress.value:
+        raise UserError("Bài đã nộp; không thể thay đổi.", "The attempt was already submitted.", status=409,
+                        code="already_submitted")
+    if time_up(attempt, at):
+        raise UserError("Đã hết giờ làm bài; câu trả lời này không được lưu.",
+                        "Time is up; this answer was not saved.", status=409, code="time_up")
+
+
+def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | None = None) -> AttemptItem:
+    """Store one answer (autosave). 409 when submitted or out of time; 400 for a foreign choice id."""
+    at = at or now()
+    _ensure_open(attempt, at)
+    item = _item(attempt, position)
+    qtype = qtypes.get(item.version.qtype)
+    ids = dict(item.choice_map)
+    try:
+        item.response = qtype.parse(raw, ids)
+    except qtypes.ResponseError as exc:
+        raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
+    item.saved_at = at
+    db.session.flush()
+    return item
+
+
+def submit_attempt(attempt: QuizAttempt, token: str | None, at: datetime | None = None,
+                   answers: dict[int, Any] | None = None) -> QuizAttempt:
+    """Grade and close the attempt. The one-time ``token`` must match; 409 when already submitted.
+
+    ``answers`` (position → raw answer, from the page's form) are saved first while time remains; after
+    the deadline plus grace they are ignored and the attempt is graded on what was saved in time.
+    """
+    at = at or now()
+    if attempt.status != AttemptStatus.in_progress.value:
+        raise UserError("Bài đã được nộp trước đó.", "The attempt was already submitted.", status=409,
+                        code="already_submitted")
+    if not token or not attempt.submit_token or not secrets.compare_digest(token, attempt.submit_token):
+        raise UserError("Mã nộp bài không hợp lệ; hãy tải lại trang.", "Invalid submission token; reload the page.",
+                        status=400, code="bad_token")
+    if answers and not time_up(attempt, at):
+        for position, raw in answers.items():
+            save_answer(attempt, position, raw, at)
+    return _finalize(attempt, at, late=time_up(attempt, at))
+
+
+def finalize_if_overdue(attempt: QuizAttempt, at: datetime) -> bool:
+    """Submit an abandoned attempt whose time is up (graded on what was saved); True when it did."""
+    if attempt.status == AttemptStatus.in_progress.value and time_up(attempt, at):
+        _finalize(attempt, at, late=True)
+        return True
+    return False
+
+
+def _finalize(attempt: QuizAttempt, at: datetime, late: bool) -> QuizAttempt:
+    cutoff = aware(attempt.deadline_at) + grace() if attempt.deadline_at else None
+    points = 0.0
+    for item in attempt.items:
+        if cutoff is not None and item.saved_at is not None and aware(item.saved_at) > cutoff:
+            item.response = None  # saved too late: does not count
+        points += grade_item(item)
+    attempt.points = points
+    attempt.max_points = len(attempt.items)
+    attempt.score = percent(points, attempt.max_points)
+    attempt.passed = attempt.score >= Decimal(str(attempt.quiz.pass_mark))
+    attempt.status = AttemptStatus.submitted.value
+    attempt.submitted_at = at
+    attempt.submit_token = None
+    attempt.late = late
+    db.session.flush()
+    if attempt.passed:
+        record_pass(attempt)
+    return attempt
+
+
+# -- the ledger and the completion rule ----------------------------------------------------------------
+
+
+def rule_kinds(rule: Any) -> set[str]:
+    """Every condition kind in a completion rule ({"all"/"any": [...]} nested)."""
+    if isinstance(rule, dict):
+        kinds = {rule["kind"]} if "kind" in rule else set()
+        for key in ("all", "any"):
+            for sub in rule.get(key, []) or []:
+                kinds |= rule_kinds(sub)
+        return kinds
+    return set()
+
+
+def record_hours(module: Module) -> Decimal:
+    """Hours a quiz pass records: the module's hours when its completion rule is only "quiz_passed",
+    else 0 (the SCORM completion records the hours; the pass adds the score)."""
+    return Decimal(module.hours or 0) if rule_kinds(module.completion_rule) == {"quiz_passed"} else Decimal("0")
+
+
+def local_date(at: datetime) -> date:
+    """The Vietnamese calendar day of ``at``."""
+    return aware(at).astimezone(LOCAL_TZ).date()
+
+
+def record_pass(attempt: QuizAttempt) -> None:
+    """Append the pass to the ledger (idempotent by ``quiz_attempt:<id>``)."""
+    from lms.records.services import append_record
+
+    module = attempt.quiz.module
+    append_record(
+        attempt.cadre_id, source="assessment", completed_on=local_date(attempt.submitted_at), topic=module.topic,
+        hours=record_hours(module), module_id=module.id, score=float(attempt.score),
+        evidence={"quiz_attempt_id": attempt.id, "quiz_id": attempt.quiz_id},
+        dedupe_key=f"quiz_attempt:{attempt.id}",
+    )
+
+
+def quiz_passed(cadre_id: int, module: Module) -> tuple[bool, str]:
+    """The "quiz_passed" completion condition: has the cadre passed a quiz of ``module``?"""
+    passed = db.session.scalar(
+        select(func.count(QuizAttempt.id)).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(Quiz.module_id == module.id, QuizAttempt.cadre_id == cadre_id, QuizAttempt.passed.is_(True))
+    )
+    if passed:
+        return True, "Đã đạt bài kiểm tra của học phần."
+    if not quizzes_of_module(module.id):
+        return False, "Học phần chưa có bài kiểm tra."
+    return False, "Chưa đạt bài kiểm tra của học phần."
+
+
+# -- review ---------------------------------------------------------------------------------------
+
+
+def can_review(attempt: QuizAttempt, at: datetime | None = None) -> bool:
+    """May the learner see right answers, explanations and citations of this attempt now?"""
+    if attempt.status != AttemptStatus.submitted.value:
+        return False
+    policy = attempt.quiz.review_policy
+    if policy == ReviewPolicy.after_submit:
+        return True
+    if policy == ReviewPolicy.after_close:
+        closes = aware(attempt.quiz.closes_at)
+        return closes is not None and (at or now()) >= closes
+    return False
+
+
+def page_items(attempt: QuizAttempt, lang: str = "vi") -> list[dict[str, Any]]:
+    """What the taking page shows: texts, opaque choice ids and saved answers — never a key."""
+    out = []
+    for item in attempt.items:
+        version = item.version
+        qtype = qtypes.get(version.qtype)
+        choices = [(cid, version.choices[index]) for cid, index in item.choice_map]
+        index_to_id = {index: cid for cid, index in item.choice_map}
+        shown = qtype.shown(item.response, index_to_id)
+        if version.qtype == "ordering" and not shown:
+            shown = []
+        out.append({"position": item.position, "qtype": version.qtype, "text": version.text(lang),
+                    "choices": choices, "saved": shown, "answered": item.response is not None})
+    return out
+
+
+def review_items(attempt: QuizAttempt, lang: str = "vi") -> list[dict[str, Any]]:
+    """Per question after submission: the answer given, the right answer, explanation and citation."""
+    out = []
+    for item in attempt.items:
+        v = item.version
+        qtype = qtypes.get(v.qtype)
+        choices = list(v.choices or [])
+        out.append({
+            "position": item.position, "text": v.text(lang), "qtype": v.qtype, "credit": item.credit or 0.0,
+            "given": qtype.response_text(choices, item.response),
+            "right": qtype.key_text(choices, v.key, float(v.tolerance or 0)),
+            "explanation": v.explanation_vi, "citation": v.citation,
+        })
+    return out

@@ -1,0 +1,147 @@
+/* Quiz taking page: autosave each answer, keep unsent answers in localStorage, re-send when back online,
+ * count down the server's time limit. The page never holds a key; the server grades on submission. */
+(function () {
+  "use strict";
+  var form = document.getElementById("quiz-form");
+  if (!form) { return; }
+  var url = form.dataset.autosaveUrl;
+  var storeKey = "lms-quiz-" + form.dataset.attempt;
+  var statusEl = document.getElementById("quiz-status");
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var sending = {};
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function store(pending) {
+    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* private mode: server save only */ }
+  }
+  function say(text) { if (statusEl) { statusEl.textContent = text; } }
+
+  function responseOf(fs) {
+    var type = fs.dataset.qtype;
+    if (type === "single" || type === "true_false") {
+      var c = fs.querySelector("input:checked");
+      if (!c) { return null; }
+      return type === "true_false" ? c.value === "true" : c.value;
+    }
+    if (type === "multiple") {
+      return Array.prototype.map.call(fs.querySelectorAll("input:checked"), function (i) { return i.value; });
+    }
+    if (type === "numeric") {
+      var v = fs.querySelector("input[type=text]").value.trim();
+      return v === "" ? null : v;
+    }
+    if (type === "ordering") {
+      var sels = Array.prototype.slice.call(fs.querySelectorAll("select"));
+      var ranks = sels.map(function (s) { return parseInt(s.value, 10); });
+      var distinct = ranks.filter(function (r, i) { return r && ranks.indexOf(r) === i; });
+      if (distinct.length !== sels.length) { return null; }
+      return sels.slice().sort(function (a, b) { return parseInt(a.value, 10) - parseInt(b.value, 10); })
+        .map(function (s) { return s.dataset.choice; });
+    }
+    return null;
+  }
+
+  function apply(fs, value) {
+    var type = fs.dataset.qtype;
+    if (type === "single" || type === "true_false") {
+      var want = type === "true_false" && value !== null ? String(value) : value;
+      fs.querySelectorAll("input").forEach(function (i) { i.checked = i.value === want; });
+    } else if (type === "multiple") {
+      fs.querySelectorAll("input").forEach(function (i) { i.checked = (value || []).indexOf(i.value) >= 0; });
+    } else if (type === "numeric") {
+      fs.querySelector("input[type=text]").value = value === null ? "" : value;
+    } else if (type === "ordering" && value) {
+      fs.querySelectorAll("select").forEach(function (s) { s.value = String(value.indexOf(s.dataset.choice) + 1); });
+    }
+  }
+
+  function send(position) {
+    var pending = load();
+    if (!(position in pending) || sending[position]) { return Promise.resolve(); }
+    var value = pending[position];
+    sending[position] = true;
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ position: parseInt(position, 10), response: value })
+    }).then(function (r) {
+      sending[position] = false;
+      var now = load();
+      if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 429)) {
+        if (JSON.stringify(now[position]) === JSON.stringify(value)) { delete now[position]; store(now); }
+      }
+      if (r.ok) { say(form.dataset.msgSaved); }
+      else { return r.json().then(function (b) { say((b.error && b.error.message) || form.dataset.msgError); }, function () { say(form.dataset.msgError); }); }
+      if (position in now) { return send(position); }
+    }, function () {
+      sending[position] = false;
+      say(form.dataset.msgOffline);
+    });
+  }
+
+  function flush() {
+    return Promise.all(Object.keys(load()).map(send));
+  }
+
+  form.querySelectorAll(".quiz-item").forEach(function (fs) {
+    var handler = function () {
+      var pending = load();
+      pending[fs.dataset.position] = responseOf(fs);
+      store(pending);
+      send(fs.dataset.position);
+    };
+    fs.addEventListener("change", handler);
+    var num = fs.querySelector("input[type=text]");
+    if (num) {
+      var t;
+      num.addEventListener("input", function () { clearTimeout(t); t = setTimeout(handler, 600); });
+    }
+  });
+
+  // answers not yet sent (connection lost, page reloaded): show them and send them again
+  var pending = load();
+  Object.keys(pending).forEach(function (position) {
+    var fs = form.querySelector('.quiz-item[data-position="' + position + '"]');
+    if (fs) { apply(fs, pending[position]); }
+  });
+  flush();
+  window.addEventListener("online", flush);
+
+  var submitting = false;
+  form.addEventListener("submit", function (ev) {
+    var submitter = ev.submitter;
+    if (submitting) { return; }
+    if (submitter && submitter.value === "submit" && submitter.name === "go" && !window.confirm(form.dataset.msgConfirm)) {
+      ev.preventDefault();
+      return;
+    }
+    if (Object.keys(load()).length && navigator.onLine) {
+      ev.preventDefault();
+      flush().then(function () {
+        submitting = true;
+        if (submitter) { form.requestSubmit(submitter); } else { form.submit(); }
+      });
+    }
+  });
+
+  var timer = document.getElementById("quiz-timer");
+  if (timer) {
+    var left = parseInt(timer.dataset.secondsLeft, 10);
+    var end = Date.now() + left * 1000;
+    var tick = function () {
+      var s = Math.max(0, Math.round((end - Date.now()) / 1000));
+      timer.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+      if (s === 0) {
+        clearInterval(iv);
+        var go = document.createElement("input");
+        go.type = "hidden"; go.name = "go"; go.value = "submit";
+        form.appendChild(go);
+        submitting = true;
+        form.submit();
+      }
+    };
+    var iv = setInterval(tick, 1000);
+  }
+})();
