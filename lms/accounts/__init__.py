@@ -4,7 +4,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprints and the admin navigation link."""
+    from lms.accounts.admin_views import bp as admin_bp
     from lms.accounts.views import bp
+    from lms.core.roles import Role
+    from lms.home import NavItem, register_nav
 
     app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    register_nav(NavItem("accounts_admin.users", "Người dùng", "Users", (Role.admin,), 91))
