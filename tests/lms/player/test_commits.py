@@ -1,0 +1,201 @@
+"""The commit endpoint: idempotent retries, order, regression guard, total time, validation, access."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lms.core.db import db
+from lms.player.models import Attempt, CommitLog, ScoState
+from lms.records.models import TrainingRecord
+from tests.conftest import csrf_token_from
+
+
+class Player:
+    """Drive the player endpoints as the logged-in learner."""
+
+    def __init__(self, client, auth, login="hv.nhung"):
+        self.client = client
+        auth.login(login)
+        self.token = csrf_token_from(client.get("/player/").get_data(as_text=True))
+
+    def launch(self, code, **form):
+        response = self.client.post(f"/player/modules/{code}/launch", data={"csrf_token": self.token, **form})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return int(response.headers["Location"].split("/attempts/")[1].split("/")[0])
+
+    def commit(self, attempt_id, seq, cmi, sco="sco1", session="s1"):
+        return self.client.post(f"/player/attempts/{attempt_id}/scos/{sco}/commit",
+                                json={"seq": seq, "session": session, "cmi": cmi},
+                                headers={"X-CSRFToken": self.token})
+
+
+@pytest.fixture
+def player(client, auth, module12):
+    return Player(client, auth)
+
+
+def state(attempt_id, sco="sco1") -> ScoState:
+    return db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt_id, ScoState.sco_id == sco))
+
+
+def test_commit_is_stored_and_retry_is_a_duplicate(player):
+    attempt_id = player.launch("T12")
+    first = player.commit(attempt_id, 5, {"cmi.core.lesson_location": "p2", "cmi.suspend_data": "abc"})
+    assert first.status_code == 200 and first.json["status"] == "stored"
+    again = player.commit(attempt_id, 5, {"cmi.core.lesson_location": "p3"})
+    assert again.status_code == 200 and again.json["status"] == "duplicate"
+    assert state(attempt_id).cmi["cmi.core.lesson_location"] == "p2"
+    assert state(attempt_id).last_seq == 5
+    assert [c.status for c in db.session.scalars(select(CommitLog).order_by(CommitLog.id))] == ["stored", "duplicate"]
+
+
+def test_out_of_order_commit_never_overwrites_newer_state(player):
+    attempt_id = player.launch("T12")
+    assert player.commit(attempt_id, 20, {"cmi.core.lesson_location": "new"}).json["status"] == "stored"
+    late = player.commit(attempt_id, 10, {"cmi.core.lesson_location": "old"})
+    assert late.status_code == 200 and late.json["status"] == "stale"
+    assert state(attempt_id).cmi["cmi.core.lesson_location"] == "new"
+
+
+def test_completion_never_regresses(player):
+    attempt_id = player.launch("T12")
+    player.commit(attempt_id, 1, {"cmi.core.lesson_status": "completed"})
+    player.commit(attempt_id, 2, {"cmi.core.lesson_status": "incomplete"})
+    assert state(attempt_id).cmi["cmi.core.lesson_status"] == "completed"
+    assert state(attempt_id).completion == "completed"
+
+
+def test_total_time_accumulates_once_per_session(player):
+    attempt_id = player.launch("T12")
+    player.commit(attempt_id, 1, {"cmi.core.session_time": "00:01:00"}, session="a")
+    # the same session reports its whole time so far: 3 minutes, not 1 + 3
+    player.commit(attempt_id, 2, {"cmi.core.session_time": "00:03:00"}, session="a")
+    player.commit(attempt_id, 3, {"cmi.core.session_time": "00:02:00"}, session="b")
+    row = state(attempt_id)
+    assert row.cmi["cmi.core.total_time"] == "00:05:00"
+    assert float(row.total_seconds) == 300.0
+
+
+def test_invalid_commit_is_refused_with_the_scorm_code_and_nothing_changes(player):
+    attempt_id = player.launch("T12")
+    player.commit(attempt_id, 1, {"cmi.core.lesson_location": "p1"})
+    bad = player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p9", "cmi.core.score.raw": "lots"})
+    assert bad.status_code == 422
+    assert bad.json["errorCode"] == 405 or bad.json["errorCode"] in {405, 406, 407}
+    assert bad.json["element"] == "cmi.core.score.raw"
+    row = state(attempt_id)
+    assert row.cmi["cmi.core.lesson_location"] == "p1" and row.last_seq == 1
+    assert db.session.scalar(select(CommitLog).where(CommitLog.status == "refused")) is not None
+
+
+def test_missing_sequence_is_a_400(player):
+    attempt_id = player.launch("T12")
+    response = player.client.post(f"/player/attempts/{attempt_id}/scos/sco1/commit", json={"cmi": {}},
+                                  headers={"X-CSRFToken": player.token})
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_sequence"
+
+
+def test_commit_needs_the_csrf_header(player):
+    attempt_id = player.launch("T12")
+    response = player.client.post(f"/player/attempts/{attempt_id}/scos/sco1/commit", json={"seq": 1, "cmi": {}})
+    assert response.status_code == 400
+
+
+def test_another_learners_attempt_is_a_404(client, auth, module12, other_learner):
+    nhung = Player(client, auth)
+    attempt_id = nhung.launch("T12")
+    auth.logout()
+    dung = Player(client, auth, "hv.dung")
+    assert dung.commit(attempt_id, 1, {"cmi.core.lesson_location": "x"}).status_code == 404
+    assert client.get(f"/player/attempts/{attempt_id}/play").status_code == 404
+
+
+def test_unknown_sco_is_a_404(player):
+    attempt_id = player.launch("T12")
+    assert player.commit(attempt_id, 1, {}, sco="nope").status_code == 404
+
+
+def test_passing_appends_one_training_record(player, tree):
+    attempt_id = player.launch("T12")
+    # mastery score 80: raw 85 makes the status "passed"
+    result = player.commit(attempt_id, 1, {"cmi.core.score.raw": "85", "cmi.core.lesson_status": "completed"})
+    assert result.json["attempt"] == {"status": "completed", "score": 85.0, "rule_met": True}
+    player.commit(attempt_id, 2, {"cmi.core.score.raw": "90"})
+    records = db.session.scalars(select(TrainingRecord)).all()
+    assert len(records) == 1
+    record = records[0]
+    assert (record.cadre_id, record.source, float(record.hours), float(record.score)) == (
+        tree["hn_cadre"].id, "online", 4.0, 85.0)
+    assert record.evidence == {"attempt_id": attempt_id}
+    assert record.dedupe_key == f"attempt:{attempt_id}"
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.record_id == record.id
+    assert attempt.rule_reasons[0]["met"] is True
+
+
+def test_suspend_data_over_4096_is_kept_by_default(player):
+    attempt_id = player.launch("T12")
+    data = "x" * 10000
+    assert player.commit(attempt_id, 1, {"cmi.suspend_data": data}).status_code == 200
+    assert state(attempt_id).cmi["cmi.suspend_data"] == data
+
+
+def test_strict_suspend_data_setting(app, player):
+    app.config["LMS_SCORM12_STRICT_SUSPEND_DATA"] = True
+    try:
+        attempt_id = player.launch("T12")
+        assert player.commit(attempt_id, 1, {"cmi.suspend_data": "x" * 5000}).status_code == 422
+    finally:
+        app.config["LMS_SCORM12_STRICT_SUSPEND_DATA"] = False
+
+
+def test_launch_resumes_then_policy_starts_new_attempt(player, module12):
+    first = player.launch("T12")
+    assert player.launch("T12") == first  # never: resume
+    player.commit(first, 1, {"cmi.core.lesson_status": "completed"})
+    assert player.launch("T12") == first
+    second = player.launch("T12", new="1")
+    assert second != first
+    assert db.session.get(Attempt, second).number == 2
+
+
+def test_attempts_allowed_limit(player, module12):
+    module12.attempts_allowed = 1
+    module12.new_attempt = "on_complete"
+    db.session.commit()
+    first = player.launch("T12")
+    player.commit(first, 1, {"cmi.core.lesson_status": "completed"})
+    response = player.client.post("/player/modules/T12/launch", data={"csrf_token": player.token})
+    assert response.status_code == 409
+
+
+def test_play_page_hands_resume_state(player):
+    attempt_id = player.launch("T12")
+    page = player.client.get(f"/player/attempts/{attempt_id}/play").get_data(as_text=True)
+    assert '"cmi.core.entry": "ab-initio"' in page
+    player.commit(attempt_id, 1, {"cmi.core.exit": "suspend", "cmi.suspend_data": "bookmark-1"})
+    page = player.client.get(f"/player/attempts/{attempt_id}/play").get_data(as_text=True)
+    assert '"cmi.core.entry": "resume"' in page
+    assert '"cmi.suspend_data": "bookmark-1"' in page
+    assert '"cmi.student_data.mastery_score": "80"' in page
+    assert '"cmi.launch_data": "chapter=1"' in page
+    assert "index.html?page=one" in page
+
+
+def test_my_modules_and_lecturer_pages(client, auth, player, tree):
+    attempt_id = player.launch("T12")
+    player.commit(attempt_id, 1, {"cmi.core.lesson_status": "completed", "cmi.interactions.0.id": "q1",
+                                  "cmi.interactions.0.type": "choice", "cmi.interactions.0.result": "correct"})
+    body = client.get("/player/").get_data(as_text=True)
+    assert 'data-module="T12" data-status="completed"' in body
+    auth.logout()
+    auth.login("gv.hanoi")
+    detail = client.get(f"/player/attempts/{attempt_id}")
+    assert detail.status_code == 200 and "q1" in detail.get_data(as_text=True)
+    assert client.get(f"/player/cadres/{tree['hn_cadre'].id}/attempts").status_code == 200
+    assert client.get("/player/modules/T12/attempts").status_code == 200
+    auth.logout()
+    auth.login("ql.caobang")
+    assert client.get(f"/player/attempts/{attempt_id}").status_code == 404
+    assert "Trần Thị" not in client.get("/player/modules/T12/attempts").get_data(as_text=True)
