@@ -1,0 +1,279 @@
+"""Report pages: compliance dashboard, plan against actual, exports, certificates, public verification."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.core.db import commit_even_on_error, db
+from lms.core.errors import UserError, localized
+from lms.core.roles import Role, roles_required
+from lms.core.scope import can_see_cadre, get_cadre_or_404, get_unit_or_404, scope_root, sees_everything
+from lms.org.models import OrgUnit
+from lms.reports import certificates, services
+from lms.reports.exports import Table, iter_csv, xlsx_tempfile
+from lms.reports.models import Certificate
+from lms.reports.pdf import summary_pdf
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+public_bp = Blueprint("reports_public", __name__)
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def _as_of() -> date:
+    """The ``as_of`` query argument (yyyy-mm-dd), today by default; 400 with a message when malformed."""
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return date.today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise UserError("Ngày không hợp lệ (định dạng yyyy-mm-dd).", "Invalid date (yyyy-mm-dd).", 400,
+                        "bad_date") from exc
+
+
+def _year() -> int:
+    raw = request.args.get("year", "").strip()
+    try:
+        year = int(raw) if raw else date.today().year
+    except ValueError as exc:
+        raise UserError("Năm không hợp lệ.", "Invalid year.", 400, "bad_year") from exc
+    if not 2000 <= year <= 2100:
+        raise UserError("Năm không hợp lệ.", "Invalid year.", 400, "bad_year")
+    return year
+
+
+def _start_unit() -> OrgUnit:
+    root = scope_root(current_user)
+    if root is None and sees_everything(current_user):
+        root = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
+    if root is None:
+        abort(404)
+    return root
+
+
+def _compliance_ready() -> bool:
+    try:
+        import lms.standards.services  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def export_response(tables: list[Table], fmt: str, filename: str, *, pdf_title: str, unit: OrgUnit,
+                    as_of: date) -> Response:
+    """Send ``tables`` as xlsx (first table; temp file, constant memory), CSV (streamed) or PDF."""
+    if fmt == "xlsx":
+        path = xlsx_tempfile(tables[0])
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the response
+        os.unlink(path)  # the open handle keeps the data until the response is sent
+        return send_file(handle, mimetype=EXPORT_TYPES["xlsx"], as_attachment=True, download_name=f"{filename}.xlsx",
+                         max_age=0)
+    if fmt == "csv":
+        response = Response(stream_with_context(iter_csv(tables[0])), mimetype=EXPORT_TYPES["csv"])
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    if fmt == "pdf":
+        body = summary_pdf(tables, title=pdf_title, unit_name=unit.name,
+                           parent_name=unit.parent.name if unit.parent else None, as_of=as_of)
+        response = Response(body, mimetype=EXPORT_TYPES["pdf"])
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    abort(404)
+
+
+@bp.route("/")
+@roles_required(Role.manager)
+def index():
+    """The user's top unit's dashboard."""
+    return redirect(url_for("reports.dashboard", code=_start_unit().code))
+
+
+@bp.route("/units/<code>")
+@roles_required(Role.manager)
+def dashboard(code: str):
+    """Compliance of the unit's subtree: per requirement, by child unit, the 12-month trend; 404 outside scope."""
+    unit = get_unit_or_404(current_user, code)
+    as_of = _as_of()
+    context = {"unit": unit, "as_of": as_of, "ready": _compliance_ready(), "crumbs": _crumbs(unit)}
+    if context["ready"]:
+        rows = services.compliance_rows(unit, as_of)
+        context.update(rows=rows, total=services.overall(rows),
+                       children=services.children_compliance(unit, as_of), trend=services.trend(unit, as_of))
+    return render_template("reports/dashboard.html", **context)
+
+
+def _crumbs(unit: OrgUnit) -> list[OrgUnit]:
+    top = None if sees_everything(current_user) else scope_root(current_user)
+    ids = unit.ancestor_ids()
+    if top is not None:
+        ids = ids[ids.index(top.id):] if top.id in ids else [unit.id]
+    by_id = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@bp.route("/units/<code>/compliance.<fmt>")
+@roles_required(Role.manager)
+def compliance_export(code: str, fmt: str):
+    """The compliance report as xlsx, csv (per requirement) or PDF (both tables, signature block)."""
+    unit = get_unit_or_404(current_user, code)
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    as_of = _as_of()
+    tables = services.compliance_tables(unit, as_of)
+    return export_response(tables, fmt, f"tuan-thu-{unit.code}-{as_of:%Y%m%d}", unit=unit, as_of=as_of,
+                           pdf_title="Báo cáo kết quả thực hiện chuẩn đào tạo cán bộ công đoàn")
+
+
+@bp.route("/units/<code>/children.<fmt>")
+@roles_required(Role.manager)
+def children_export(code: str, fmt: str):
+    """Compliance by child unit as xlsx or csv."""
+    unit = get_unit_or_404(current_user, code)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    as_of = _as_of()
+    tables = services.compliance_tables(unit, as_of)[1:]
+    return export_response(tables, fmt, f"don-vi-{unit.code}-{as_of:%Y%m%d}", unit=unit, as_of=as_of,
+                           pdf_title="")
+
+
+@bp.route("/units/<code>/cadres.<fmt>")
+@roles_required(Role.manager)
+def cadres_export(code: str, fmt: str):
+    """Every active cadre of the subtree with their compliance counts, as xlsx or csv (streamed)."""
+    unit = get_unit_or_404(current_user, code)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    return export_response([services.cadre_status_table(unit)], fmt, f"can-bo-{unit.code}", unit=unit,
+                           as_of=date.today(), pdf_title="")
+
+
+@bp.route("/units/<code>/plan", methods=["GET", "POST"])
+@roles_required(Role.manager)
+def plan(code: str):
+    """The unit's training plan for a year against the actuals of its subtree; managers edit the targets."""
+    unit = get_unit_or_404(current_user, code)
+    year = _year()
+    if request.method == "POST":
+        targets = {
+            topic: {key: request.form.get(f"{topic}-{key}", "").strip() for key in ("classes", "learners", "trained_pct")}
+            for topic in [t.value for t in services.Topic]
+        }
+        services.save_plan(unit, year, targets, title=request.form.get("title", ""),
+                           note=request.form.get("note", ""), user_id=current_user.id)
+        flash(localized("Đã lưu kế hoạch đào tạo.", "The training plan was saved."), "success")
+        return redirect(url_for("reports.plan", code=unit.code, year=year))
+    report = services.plan_report(unit, year)
+    chart = {"plan": {"labels": [line.label for line in report.lines], "series": [
+        {"label": localized("Kế hoạch (lượt HV)", "Planned (attendances)"),
+         "values": [line.target.learners if line.target else 0 for line in report.lines]},
+        {"label": localized("Thực hiện (lượt HV)", "Actual (attendances)"),
+         "values": [line.actual.learners for line in report.lines]},
+    ]}}
+    return render_template("reports/plan.html", unit=unit, year=year, report=report, crumbs=_crumbs(unit),
+                           topics=services.TOPIC_LABELS, chart=chart)
+
+
+@bp.route("/units/<code>/plan.<fmt>")
+@roles_required(Role.manager)
+def plan_export(code: str, fmt: str):
+    """Plan against actual as xlsx, csv (per topic) or PDF (topics and children, signature block)."""
+    unit = get_unit_or_404(current_user, code)
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    year = _year()
+    tables = services.plan_tables(services.plan_report(unit, year))
+    as_of = min(date.today(), date(year, 12, 31))
+    return export_response(tables, fmt, f"ke-hoach-{unit.code}-{year}", unit=unit, as_of=as_of,
+                           pdf_title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
+
+
+@bp.route("/my/certificates")
+@login_required
+def my_certificates():
+    """The logged-in learner's certificates."""
+    if current_user.cadre_id is None:
+        abort(404)
+    return redirect(url_for("reports.cadre_certificates", cadre_id=current_user.cadre_id))
+
+
+@bp.route("/cadres/<int:cadre_id>/certificates")
+@login_required
+def cadre_certificates(cadre_id: int):
+    """A cadre's certificates: the cadre themself or staff in scope; 404 otherwise."""
+    cadre = get_cadre_or_404(current_user, cadre_id)
+    rows = db.session.scalars(select(Certificate).where(Certificate.cadre_id == cadre.id)
+                              .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
+    may_revoke = current_user.has_any_role(Role.manager) and current_user.cadre_id != cadre.id
+    return render_template("reports/certificates.html", cadre=cadre, certificates=rows, today=date.today(),
+                           may_revoke=may_revoke)
+
+
+def _certificate_or_404(code: str) -> Certificate:
+    certificate = certificates.find(code)
+    if certificate is None or not can_see_cadre(current_user, certificate.cadre):
+        abort(404)
+    return certificate
+
+
+@bp.route("/certificates/<code>.pdf")
+@login_required
+def certificate_pdf(code: str):
+    """Download a certificate (its holder, or staff in scope)."""
+    certificate = _certificate_or_404(code)
+    response = Response(certificates.certificate_pdf(certificate), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="chung-nhan-{certificate.code}.pdf"'
+    return response
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@roles_required(Role.manager)
+def revoke_certificate(code: str):
+    """Revoke a certificate of a cadre in scope, with a reason."""
+    certificate = _certificate_or_404(code)
+    if current_user.cadre_id == certificate.cadre_id and not current_user.has_role(Role.admin):
+        abort(403)
+    certificates.revoke(certificate, reason=request.form.get("reason", ""), by_user_id=current_user.id)
+    flash(localized("Đã thu hồi giấy chứng nhận.", "The certificate was revoked."), "success")
+    return redirect(url_for("reports.cadre_certificates", cadre_id=certificate.cadre_id))
+
+
+@public_bp.route("/verify", methods=["GET"])
+@public_bp.route("/verify/<code>", methods=["GET"])
+def verify(code: str | None = None):
+    """Public check of a certificate code: valid, revoked, expired or unknown — nothing else is shown."""
+    code = code or request.args.get("code", "")
+    if not code:
+        return render_template("reports/verify.html", code="", certificate=None, state=None)
+    if certificates.rate_limited(request.remote_addr or "unknown"):
+        commit_even_on_error()
+        raise UserError("Quá nhiều lượt tra cứu, vui lòng thử lại sau ít phút.",
+                        "Too many lookups; try again in a few minutes.", 429, "rate_limited")
+    certificate = certificates.find(code)
+    state = certificate.state(date.today()) if certificate else "unknown"
+    status = 404 if certificate is None else 200
+    if certificate is None:
+        commit_even_on_error()
+    response = render_template("reports/verify.html", code=code, certificate=certificate, state=state)
+    return response, status, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
