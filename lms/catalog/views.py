@@ -20,7 +20,7 @@ from lms.catalog.forms import (
 )
 from lms.catalog.models import TOPIC_LABELS, Module, PackageVersion
 from lms.core.db import db
-from lms.core.errors import UserError, error_response, localized
+from lms.core.errors import UserError, error_response, localized, wants_json
 from lms.core.roles import Role, roles_required
 from lms.core.storage import get_storage
 
@@ -149,6 +149,12 @@ def upload(code: str):
 
 
 def _upload_failed(module: Module, form: UploadForm, exc: services.PackageInvalid | None, status: int):
+    if wants_json():
+        if exc is not None:
+            return error_response(exc.status, exc.message(), exc.code, exc.details)
+        errors = [{"field": name, "message": message} for name, messages in form.errors.items() for message in messages]
+        return error_response(status, localized("Thiếu tệp gói SCORM.", "No SCORM package file."), "upload_invalid",
+                              errors)
     return render_template("catalog/module.html", module=module, upload=form, confirm=ConfirmForm(),
                            labels=LABELS, uploaders=_uploaders(module.versions), refused=exc,
                            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH")), status
