@@ -1,6 +1,7 @@
 """Modules (học phần) and their SCORM package versions: lecturer pages, upload, content serving."""
 
 from flask import Flask
+from werkzeug.exceptions import RequestEntityTooLarge
 
 
 def init_app(app: Flask) -> None:
@@ -13,4 +14,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.content_bp)
     register_nav(NavItem("catalog.modules", "Học phần", "Modules", (Role.lecturer,), 30))
     register_panel(Panel(Role.lecturer, "catalog/_home_panel.html", views.home_panel_context, 30))
-    register_panel(Panel(Role.admin, "catalog/_home_panel.html", views.home_panel_context, 30))
+    register_panel(Panel(Role.admin, "catalog/_home_panel.html", views.admin_panel_context, 30))
+    app.register_error_handler(RequestEntityTooLarge, views.too_large)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
 from lms.accounts.models import User
@@ -55,6 +56,22 @@ def home_panel_context(user) -> dict:
     recent = db.session.scalars(select(PackageVersion).order_by(PackageVersion.created_at.desc(),
                                                                 PackageVersion.id.desc()).limit(5)).all()
     return {"catalog_mine": mine, "catalog_recent": recent}
+
+
+def admin_panel_context(user) -> dict:
+    """The same panel for admins, skipped when they also hold the lecturer role (shown once)."""
+    if Role.lecturer in user.roles:
+        return {"catalog_skip": True}
+    return home_panel_context(user)
+
+
+def too_large(exc: RequestEntityTooLarge):
+    """413 with the limit spelled out (Werkzeug stops reading the body at ``MAX_CONTENT_LENGTH``)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    mb = f"{limit / 1024 / 1024:.0f} MB" if limit >= 1024 * 1024 else f"{limit / 1024:.0f} KB"
+    return error_response(413, localized(f"Tệp tải lên quá lớn (tối đa {mb}). Chưa lưu gì.",
+                                         f"The upload is too large (at most {mb}). Nothing was saved."),
+                          "request_entity_too_large")
 
 
 # --- lecturer pages -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms.catalog import services
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import db
+from lms.core.roles import Role
 from tests.conftest import csrf_token_from
 from tests.lms.catalog.helpers import broken_package, large_package, simple_package
 
@@ -63,6 +64,16 @@ def test_nav_link_and_home_panel_for_lecturers(client, lecturer, module):
     home = client.get("/").get_data(as_text=True)
     assert 'href="/modules/"' in home
     assert 'id="panel-catalog"' in home and "LCD2024" in home
+
+
+def test_admin_lecturer_sees_the_panel_once(client, auth, tree, module):
+    from lms.accounts.models import User
+
+    user = db.session.get(User, tree["admin"].id)
+    user.set_roles({Role.admin, Role.lecturer})
+    db.session.commit()
+    auth.login("admin")
+    assert client.get("/").get_data(as_text=True).count('id="panel-catalog"') == 1
 
 
 def test_create_module_through_the_form(client, lecturer):
@@ -187,7 +198,7 @@ def test_upload_over_the_size_limit_gets_413_in_vietnamese(app, client, lecturer
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024 * 1024
     assert response.status_code == 413
-    assert "Tệp tải lên quá lớn." in response.get_data(as_text=True)
+    assert "Tệp tải lên quá lớn (tối đa 1 KB). Chưa lưu gì." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PackageVersion)) == 0
 
 
