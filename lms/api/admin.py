@@ -1,0 +1,124 @@
+"""Admin pages: consumers (create, show the secret once, rotate, enable/disable) and learner links
+waiting for confirmation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.api import services
+from lms.api.forms import ConsumerForm, EmptyForm, LinkForm
+from lms.api.models import LINK_STATUS_LABELS, Consumer, ConsumerLearner, LinkStatus
+from lms.core.db import db
+from lms.core.errors import UserError, localized
+from lms.core.roles import Role, roles_required
+
+bp = Blueprint("api_admin", __name__, url_prefix="/admin/consumers")
+
+
+def _consumer_or_404(consumer_id: int) -> Consumer:
+    consumer = db.session.get(Consumer, consumer_id)
+    if consumer is None:
+        abort(404)
+    return consumer
+
+
+def _list_page(form: ConsumerForm, status: int = 200, secret: str | None = None, shown: Consumer | None = None):
+    consumers = db.session.scalars(select(Consumer).order_by(Consumer.key)).all()
+    counts = dict(db.session.execute(select(ConsumerLearner.consumer_id, func.count()).group_by(
+        ConsumerLearner.consumer_id)).all())
+    pending = db.session.scalar(select(func.count()).select_from(ConsumerLearner).where(
+        ConsumerLearner.status == LinkStatus.pending.value))
+    response = make_response(render_template("api/consumers.html", consumers=consumers, counts=counts, form=form,
+                                             secret=secret, shown=shown, pending=pending, actions=EmptyForm()), status)
+    if secret:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def consumers():
+    """Consumers (Open edX platforms) and a form to register one; the new secret is shown once."""
+    form = ConsumerForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _list_page(form, 422)
+        try:
+            consumer, secret = services.create_consumer(form.key.data, form.name.data, created_by_id=current_user.id)
+        except UserError as exc:
+            flash(exc.message(), "danger")
+            return _list_page(form, exc.status)
+        return _list_page(ConsumerForm(formdata=None), 201, secret=secret, shown=consumer)
+    return _list_page(form)
+
+
+@bp.route("/<int:consumer_id>/rotate", methods=["POST"])
+@roles_required(Role.admin)
+def rotate(consumer_id: int):
+    """Give a consumer a new secret (shown once); the old one stops working at once."""
+    consumer = _consumer_or_404(consumer_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    secret = services.rotate_secret(consumer)
+    return _list_page(ConsumerForm(formdata=None), secret=secret, shown=consumer)
+
+
+@bp.route("/<int:consumer_id>/active", methods=["POST"])
+@roles_required(Role.admin)
+def toggle(consumer_id: int):
+    """Enable or disable a consumer (a disabled consumer's launches and queries are refused)."""
+    consumer = _consumer_or_404(consumer_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    consumer.active = not consumer.active
+    flash(localized("Đã bật consumer." if consumer.active else "Đã tắt consumer.",
+                    "Consumer enabled." if consumer.active else "Consumer disabled."), "success")
+    return redirect(url_for("api_admin.consumers"))
+
+
+@bp.route("/learners")
+@roles_required(Role.admin)
+def learners():
+    """Learners sent by consumers, pending first (filter ``?status=pending|linked|rejected``)."""
+    status = request.args.get("status", LinkStatus.pending.value)
+    if status not in {s.value for s in LinkStatus}:
+        status = LinkStatus.pending.value
+    rows = db.session.scalars(select(ConsumerLearner).where(ConsumerLearner.status == status)
+                              .order_by(ConsumerLearner.created_at.desc(), ConsumerLearner.id.desc()).limit(500)).all()
+    return render_template("api/learners.html", rows=rows, status=status, labels=LINK_STATUS_LABELS,
+                           form=LinkForm(formdata=None), actions=EmptyForm())
+
+
+def _learner_or_404(learner_id: int) -> ConsumerLearner:
+    learner = db.session.get(ConsumerLearner, learner_id)
+    if learner is None:
+        abort(404)
+    return learner
+
+
+@bp.route("/learners/<int:learner_id>/link", methods=["POST"])
+@roles_required(Role.admin)
+def link(learner_id: int):
+    """Confirm a learner as the cadre with the given code (in the admin's scope)."""
+    learner = _learner_or_404(learner_id)
+    form = LinkForm()
+    if not form.validate_on_submit():
+        raise UserError("Cần mã cán bộ.", "A cadre code is required.", status=422, code="cadre_code_missing")
+    services.confirm_link(learner, form.cadre_code.data, current_user)
+    flash(localized(f"Đã liên kết với cán bộ {learner.cadre.code} — {learner.cadre.full_name}.",
+                    f"Linked to cadre {learner.cadre.code}."), "success")
+    return redirect(url_for("api_admin.learners"))
+
+
+@bp.route("/learners/<int:learner_id>/reject", methods=["POST"])
+@roles_required(Role.admin)
+def reject(learner_id: int):
+    """Refuse a learner link."""
+    learner = _learner_or_404(learner_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.reject_link(learner, current_user)
+    flash(localized("Đã từ chối liên kết.", "Link rejected."), "success")
+    return redirect(url_for("api_admin.learners"))

@@ -1,0 +1,108 @@
+"""The API blueprint: the signed XBlock launch, the launch frame, the signed results endpoint and the
+OpenAPI document. Launch refusals are pages (they show in the learner's iframe); results answer JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user, login_required, login_user
+
+from lms.api import services
+from lms.api.models import LinkStatus
+from lms.core.db import commit_even_on_error, db
+from lms.core.errors import UserError
+from lms.core.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: what a session opened by a launch may reach (the player, its content, this API, static files)
+LAUNCH_ENDPOINT_PREFIXES = ("player.", "content.", "api.")
+LAUNCH_ENDPOINTS = {"static", "accounts.logout", "accounts.set_language"}
+SESSION_KEY = "lms_api_launch"
+
+
+def guard_launch_session():
+    """Keep a session opened by an XBlock launch to the launched module: other pages answer 403."""
+    launch = session.get(SESSION_KEY)
+    endpoint = request.endpoint or ""
+    if launch and not current_user.is_authenticated:
+        session.pop(SESSION_KEY, None)
+        return None
+    if not launch or endpoint in LAUNCH_ENDPOINTS or endpoint.startswith(LAUNCH_ENDPOINT_PREFIXES):
+        return None
+    return render_template("api/refused.html", message=(
+        "Phiên học mở từ Open edX chỉ dùng được cho học phần đã chọn. Hãy đăng nhập trực tiếp để dùng các "
+        "chức năng khác."), status=403), 403
+
+
+def _refused(exc: UserError):
+    return render_template("api/refused.html", message=exc.message(), status=exc.status), exc.status
+
+
+@bp.route("/xblock/launch")
+def launch():
+    """The signed launch from the XBlock (query parameters as in ``openapi.yaml``).
+
+    Checks the signature, the time window and the nonce; maps the learner to a cadre (pending → the
+    waiting page, 202); logs the learner in for this launch only; opens the attempt; redirects to the
+    launch frame. Refusals are Vietnamese pages with a 4xx status.
+    """
+    params = request.args.to_dict()
+    try:
+        consumer = services.verify_signed("launch", params)
+        module = services.get_module_or_refuse(params["module"])
+        learner = services.map_learner(consumer, params)
+        if learner.status != LinkStatus.linked.value:
+            commit_even_on_error()
+            return render_template("api/pending.html", learner=learner, module=module,
+                                   rejected=learner.status == LinkStatus.rejected.value), 202
+        user = services.learner_user(learner.cadre)
+        if not user.active:
+            raise UserError("Tài khoản học của bạn đã bị khoá.", "Your learner account is disabled.", status=403,
+                            code="user_inactive")
+        from lms.player.services import open_attempt  # noqa: PLC0415 - the player owns attempts
+
+        attempt = open_attempt(learner.cadre, module)
+    except UserError as exc:
+        return _refused(exc)
+    session.clear()
+    login_user(user, remember=False)
+    session.permanent = False
+    session[SESSION_KEY] = {"consumer": consumer.id, "learner": learner.id, "module": module.code}
+    db.session.commit()
+    return redirect(url_for("api.frame", attempt_id=attempt.id))
+
+
+@bp.route("/xblock/attempts/<int:attempt_id>/frame")
+@login_required
+def frame(attempt_id: int):
+    """The page the XBlock's iframe shows: the player in a frame; tells the Open edX page (postMessage)
+    when the learner moves on or leaves the module, so the block asks the backend for the result."""
+    from lms.player.models import Attempt  # noqa: PLC0415
+
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or current_user.cadre_id is None or attempt.cadre_id != current_user.cadre_id:
+        abort(404)
+    return render_template("api/frame.html", attempt=attempt,
+                           play_url=url_for("player.play", attempt_id=attempt.id))
+
+
+@bp.route("/xblock/results", methods=["POST"])
+@csrf.exempt
+def results():
+    """Server to server, signed like a launch (purpose ``results``): the learner's outcome on the module
+    (status, completion, completed, success, score 0–1, updated_at). Refusals are JSON 4xx."""
+    params = request.form.to_dict() or request.args.to_dict()
+    consumer = services.verify_signed("results", params)
+    module = services.get_module_or_refuse(params["module"])
+    learner = services.find_learner(consumer, params["anonymous_user_id"])
+    response = jsonify(services.outcome(learner, module).as_dict())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/openapi.yaml")
+def openapi():
+    """The OpenAPI 3 document of this API."""
+    return send_file(Path(__file__).with_name("openapi.yaml"), mimetype="application/yaml")
