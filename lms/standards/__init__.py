@@ -1,0 +1,17 @@
+"""Training standards, requirements and the compliance engine with its stored statuses."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, navigation, the learner's home panel and the engine's hooks."""
+    from lms.core.roles import Role
+    from lms.home import NavItem, Panel, register_nav, register_panel
+    from lms.standards import hooks
+    from lms.standards.views import bp, learner_panel_context
+
+    app.register_blueprint(bp)
+    hooks.install()
+    register_nav(NavItem("standards.dashboard", "Tuân thủ chuẩn", "Compliance", (Role.manager,), 60))
+    register_nav(NavItem("standards.admin_list", "Chuẩn đào tạo", "Standards", (Role.admin,), 61))
+    register_panel(Panel(Role.learner, "standards/_learner_panel.html", learner_panel_context, 20))

@@ -1,0 +1,92 @@
+"""Forms of the standards admin pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.catalog.models import TOPIC_LABELS
+from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoadForm(FlaskForm):
+    """Upload a standards file (TOML or YAML)."""
+
+    file = FileField("Tệp chuẩn (.toml, .yaml)", validators=[
+        FileRequired(), FileAllowed(["toml", "yaml", "yml"], "Chỉ nhận tệp .toml, .yaml, .yml")])
+
+
+class RequirementForm(FlaskForm):
+    """A new version of a requirement, effective from a date."""
+
+    name_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired()])
+    name_en = StringField("Tên (tiếng Anh)", validators=[Optional()])
+    employment = _Checkboxes("Loại cán bộ", choices=[(k.value, v[0]) for k, v in EMPLOYMENT_LABELS.items()])
+    positions = _Checkboxes("Chức vụ", choices=[(k.value, v[0]) for k, v in POSITION_LABELS.items()])
+    is_key = SelectField("Cán bộ chủ chốt", choices=[("", "Không xét"), ("yes", "Có"), ("no", "Không")])
+    gender = _Checkboxes("Giới tính", choices=[(k.value, v[0]) for k, v in GENDER_LABELS.items()])
+    org_units = StringField("Mã đơn vị (cả cấp dưới), cách nhau bởi dấu phẩy", validators=[Optional()])
+    levels = StringField("Cấp đơn vị (nhãn), cách nhau bởi dấu phẩy", validators=[Optional()])
+    any_modules = StringField("Hoàn thành một trong các học phần (mã)", validators=[Optional()])
+    all_modules = StringField("Hoàn thành tất cả các học phần (mã)", validators=[Optional()])
+    hours = DecimalField("Hoặc số giờ tối thiểu", validators=[Optional(), NumberRange(min=0.5)])
+    topic = SelectField("Chủ đề", choices=[("", "—")] + [(k.value, v[0]) for k, v in TOPIC_LABELS.items()])
+    period_months = IntegerField("Trong số tháng", validators=[Optional(), NumberRange(min=1, max=240)])
+    min_score = DecimalField("Điểm tối thiểu (%)", validators=[Optional(), NumberRange(min=0, max=100)])
+    due_days = IntegerField("Hạn: số ngày kể từ khi nhận chức vụ", validators=[Optional(), NumberRange(min=0)])
+    due_date = DateField("Hoặc hạn cố định", validators=[Optional()])
+    validity_months = IntegerField("Hiệu lực (tháng, 0 = vĩnh viễn)", default=0,
+                                   validators=[InputRequired(), NumberRange(min=0, max=600)])
+    renewal_days = IntegerField("Cửa sổ gia hạn (ngày trước khi hết hạn)", default=60,
+                                validators=[InputRequired(), NumberRange(min=0, max=3650)])
+    effective_from = DateField("Áp dụng từ ngày", validators=[DataRequired()])
+
+    def to_item(self, code: str) -> dict:
+        """The requirement as the loader's raw dict (validated by the loader)."""
+        applies: dict = {}
+        for key in ("employment", "positions", "gender"):
+            if getattr(self, key).data:
+                applies[key] = getattr(self, key).data
+        if self.is_key.data:
+            applies["is_key"] = self.is_key.data == "yes"
+        for key in ("org_units", "levels"):
+            values = [v.strip() for v in (getattr(self, key).data or "").split(",") if v.strip()]
+            if values:
+                applies[key] = values
+        alternatives = []
+        for key in ("any_modules", "all_modules"):
+            codes = [v.strip() for v in (getattr(self, key).data or "").split(",") if v.strip()]
+            if codes:
+                alternatives.append({key: codes})
+        if self.hours.data:
+            alternatives.append({"hours": float(self.hours.data), "topic": self.topic.data,
+                                 "period_months": self.period_months.data})
+        return {"code": code, "name_vi": self.name_vi.data, "name_en": self.name_en.data or "",
+                "applies_to": applies, "satisfied_by": alternatives, "min_score": self.min_score.data,
+                "due_days": self.due_days.data, "due_date": self.due_date.data,
+                "validity_months": self.validity_months.data, "renewal_days": self.renewal_days.data,
+                "effective_from": self.effective_from.data}
+
+    def fill(self, req) -> None:
+        """Prefill from a requirement version."""
+        rule = req.applies_to or {}
+        self.name_vi.data, self.name_en.data = req.name_vi, req.name_en
+        self.employment.data, self.positions.data = rule.get("employment", []), rule.get("positions", [])
+        self.gender.data = rule.get("gender", [])
+        self.is_key.data = "" if "is_key" not in rule else ("yes" if rule["is_key"] else "no")
+        self.org_units.data, self.levels.data = ", ".join(rule.get("org_units", [])), ", ".join(rule.get("levels", []))
+        for alt in req.satisfied_by:
+            if alt["kind"] in ("any_modules", "all_modules"):
+                getattr(self, alt["kind"]).data = ", ".join(alt["modules"])
+            else:
+                self.hours.data, self.topic.data, self.period_months.data = alt["hours"], alt["topic"], alt["period_months"]
+        self.min_score.data, self.due_days.data, self.due_date.data = req.min_score, req.due_days, req.due_date
+        self.validity_months.data, self.renewal_days.data = req.validity_months, req.renewal_days

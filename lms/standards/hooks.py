@@ -1,0 +1,110 @@
+"""Keep statuses current: a new record, a changed cadre, a moved unit.
+
+* :func:`update_for_record` is registered with the ledger and runs in the record's transaction.
+* Changes to cadres (unit, position, employment, key flag, gender, appointment, active) and to the tree
+  (a unit moved or relabelled) are collected at flush and applied just before the commit, with the
+  same set-based SQL: per cadre for a few cadres, a full recompute for many, and for tree changes one
+  UPDATE of the denormalised paths plus a recompute of the requirements whose rule names units or levels.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
+
+from lms.org.models import Cadre, OrgUnit
+from lms.records.models import TrainingRecord
+
+WATCHED = ("org_unit_id", "position", "employment", "is_key", "gender", "appointed_on", "active")
+#: above this many changed cadres in one transaction, one full recompute is cheaper than per-cadre runs
+BULK = 200
+_KEY = "lms_standards_dirty"
+
+
+def update_for_record(record: TrainingRecord) -> None:
+    """Ledger listener: recompute the record's cadre (same transaction)."""
+    from lms.standards import engine
+
+    if _has_requirements(record.__class__.metadata):
+        engine.recompute_cadre(record.cadre_id)
+
+
+def _has_requirements(_metadata=None) -> bool:
+    from lms.core.db import db
+    from lms.standards.models import Requirement
+
+    return bool(db.session.scalar(select(func.count(Requirement.id))))
+
+
+def _dirty(session: Session) -> dict:
+    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False})
+
+
+def _changed(obj, names) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return any(state.attrs[n].history.has_changes() for n in names)
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    dirty = _dirty(session)
+    for obj in session.new:
+        if isinstance(obj, Cadre):
+            dirty["cadres"].add(obj.id)
+    for obj in session.dirty:
+        if isinstance(obj, Cadre) and _changed(obj, WATCHED):
+            dirty["cadres"].add(obj.id)
+        elif isinstance(obj, OrgUnit) and _changed(obj, ("parent_id", "path", "level")):
+            dirty["tree"] = True
+
+
+def _orm_execute(state) -> None:
+    """A bulk UPDATE of org_units (moving a subtree) marks the tree as changed."""
+    if state.is_update and state.bind_mapper is not None and state.bind_mapper.class_ is OrgUnit:
+        _dirty(state.session)["tree"] = True
+
+
+def _before_commit(session: Session) -> None:
+    from lms.standards import engine
+
+    session.flush()
+    dirty = session.info.pop(_KEY, None)
+    if not dirty or (not dirty["cadres"] and not dirty["tree"]):
+        return
+    if not _has_requirements():
+        return
+    if dirty["tree"]:
+        _refresh_paths(session)
+    if len(dirty["cadres"]) > BULK:
+        engine.recompute()
+    else:
+        for cadre_id in sorted(dirty["cadres"]):
+            engine.recompute_cadre(cadre_id)
+    session.info.pop(_KEY, None)
+
+
+def _refresh_paths(session: Session) -> None:
+    """After units moved: fix the denormalised paths, recompute requirements whose rule names units or levels."""
+    from lms.standards import engine
+
+    today = engine.today_vn()
+    session.execute(text(
+        "UPDATE compliance_statuses SET org_path = (SELECT u.path FROM cadres c JOIN org_units u"
+        " ON u.id = c.org_unit_id WHERE c.id = compliance_statuses.cadre_id)"
+        " WHERE org_path <> (SELECT u.path FROM cadres c JOIN org_units u ON u.id = c.org_unit_id"
+        " WHERE c.id = compliance_statuses.cadre_id)"))
+    for req in engine.requirements_in_force(today):
+        if {"org_units", "levels"} & set(req.applies_to or {}):
+            engine.recompute_requirement(req, today)
+
+
+def install() -> None:
+    """Register the ledger listener and the session hooks (idempotent)."""
+    from lms.records.services import on_record_appended
+
+    on_record_appended(update_for_record)
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "do_orm_execute", _orm_execute)

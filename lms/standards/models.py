@@ -1,0 +1,191 @@
+"""Standard, Requirement (versioned) and ComplianceStatus (the engine's stored result per cadre).
+
+A requirement is versioned: editing it closes the current row (``effective_to``) and adds a new row
+with the same ``code`` and ``version + 1``, effective from a date. Statuses always point at the version
+in force on the day they were computed; as-of queries pick the version in force on that day.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import BinaryString, db, utcnow
+
+
+class State(enum.StrEnum):
+    """Compliance state of one cadre against one requirement."""
+
+    compliant = "compliant"  #: satisfied and valid, outside the renewal window
+    due_soon = "due_soon"  #: in the renewal window, or not satisfied and due within 30 days
+    overdue = "overdue"  #: never satisfied and past the due date
+    expired = "expired"  #: was satisfied, validity has run out
+    not_yet_due = "not_yet_due"  #: not satisfied, due date more than 30 days away
+    waived = "waived"  #: exempted by a waiver record
+
+
+STATE_LABELS = {
+    State.compliant: ("Đạt", "Compliant"),
+    State.due_soon: ("Sắp đến hạn", "Due soon"),
+    State.overdue: ("Quá hạn", "Overdue"),
+    State.expired: ("Hết hiệu lực", "Expired"),
+    State.not_yet_due: ("Chưa đến hạn", "Not yet due"),
+    State.waived: ("Được miễn", "Waived"),
+}
+#: Bootstrap colour of each state
+STATE_COLOURS = {
+    State.compliant: "success", State.due_soon: "warning", State.overdue: "danger",
+    State.expired: "danger", State.not_yet_due: "secondary", State.waived: "info",
+}
+_STATES = ", ".join(f"'{s.value}'" for s in State)
+
+
+class Standard(db.Model):
+    """A training standard (chuẩn đào tạo) with a target share of compliant cadres."""
+
+    __tablename__ = "standards"
+    __table_args__ = (CheckConstraint("target_pct >= 0 AND target_pct <= 100", name="target_range"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: target share of applicable cadres that must be compliant, in percent (chỉ tiêu)
+    target_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("100"))
+    #: the standard counts from this day …
+    effective_from: Mapped[date] = mapped_column(Date)
+    #: … until the day before this one (None = open-ended)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    #: shipped example an admin is expected to adapt
+    is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    requirements: Mapped[list[Requirement]] = relationship(
+        back_populates="standard", order_by="(Requirement.code, Requirement.version)"
+    )
+
+    def name(self, lang: str = "vi") -> str:
+        """The name in ``lang`` (Vietnamese fallback)."""
+        return self.name_en if lang.startswith("en") and self.name_en else self.name_vi
+
+
+class Requirement(db.Model):
+    """One version of a requirement of a standard: to whom, what satisfies it, by when, for how long."""
+
+    __tablename__ = "requirements"
+    __table_args__ = (
+        UniqueConstraint("code", "version", name="uq_requirements_code_version"),
+        CheckConstraint("validity_months >= 0", name="validity_nonneg"),
+        CheckConstraint("renewal_days >= 0", name="renewal_nonneg"),
+        CheckConstraint("due_days IS NULL OR due_days >= 0", name="due_days_nonneg"),
+        CheckConstraint("min_score IS NULL OR (min_score >= 0 AND min_score <= 100)", name="min_score_range"),
+        CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="effective_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
+    #: stable code across versions, e.g. "CT-ATVSLD"
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    #: 1, 2, 3 … per code
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255), default="")
+    #: whom it applies to: {"employment": [...], "positions": [...], "is_key": bool, "org_units": [codes],
+    #: "levels": [...], "gender": [...]}; every key given must hold (AND), values in a list are OR
+    applies_to: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: alternatives, any one satisfies: [{"kind": "any_modules"|"all_modules", "modules": [codes]} |
+    #: {"kind": "hours", "topic": "osh", "hours": 16, "period_months": 24}]
+    satisfied_by: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: a scored record counts only with at least this score (unscored records, e.g. attendance, count)
+    min_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    #: due this many days after appointment (or after ``since`` for cadres appointed earlier)
+    due_days: Mapped[int | None] = mapped_column(Integer)
+    #: or due by this fixed date
+    due_date: Mapped[date | None] = mapped_column(Date)
+    #: a satisfying record is valid this many months (0 = for good)
+    validity_months: Mapped[int] = mapped_column(Integer, default=0)
+    #: the renewal window opens this many days before expiry
+    renewal_days: Mapped[int] = mapped_column(Integer, default=60)
+    #: the first version's effective_from: due dates of earlier appointees count from here
+    since: Mapped[date] = mapped_column(Date)
+    #: this version is in force from … (inclusive)
+    effective_from: Mapped[date] = mapped_column(Date)
+    #: … to (exclusive); None while current
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    standard: Mapped[Standard] = relationship(back_populates="requirements")
+
+    def name(self, lang: str = "vi") -> str:
+        """The name in ``lang`` (Vietnamese fallback)."""
+        return self.name_en if lang.startswith("en") and self.name_en else self.name_vi
+
+    def in_force(self, day: date) -> bool:
+        """True when this version (and its standard) is in force on ``day``."""
+        std = self.standard
+        return (self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+                and std.effective_from <= day and (std.effective_to is None or day < std.effective_to))
+
+    def __repr__(self) -> str:
+        return f"<Requirement {self.code} v{self.version}>"
+
+
+class ComplianceStatus(db.Model):
+    """The engine's stored answer for one cadre and one requirement (version) that applies to them."""
+
+    __tablename__ = "compliance_statuses"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_STATES})", name="state_valid"),
+        #: dashboards: per requirement and state over a subtree (path range) — index-only scans
+        Index("ix_compliance_statuses_req_state_path", "requirement_id", "state", "org_path"),
+        Index("ix_compliance_statuses_path", "org_path"),
+    )
+
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"), primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    #: the cadre's unit when computed (denormalised for subtree aggregates)
+    org_unit_id: Mapped[int] = mapped_column(Integer)
+    #: the cadre's unit path when computed (denormalised: a subtree is a range on this column)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    #: state as of ``computed_on``
+    state: Mapped[str] = mapped_column(String(16))
+    #: when the requirement must first be met (None once satisfied records exist but no due rule)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    #: the day the satisfying training was completed (the latest alternative met)
+    satisfied_on: Mapped[date | None] = mapped_column(Date)
+    #: the last day the satisfaction counts (None = for good, or not satisfied)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    #: the day a waiver took effect, when waived
+    waived_on: Mapped[date | None] = mapped_column(Date)
+    #: ids of the training records that satisfied it (or the waiver), comma-separated — the "why"
+    record_ids: Mapped[str | None] = mapped_column(String(2000))
+    #: the day the state was computed for; ``lms standards recompute`` refreshes it daily
+    computed_on: Mapped[date] = mapped_column(Date)
+
+    requirement: Mapped[Requirement] = relationship()
+
+    def record_id_list(self) -> list[int]:
+        """The satisfying record ids, sorted."""
+        return sorted(int(x) for x in (self.record_ids or "").split(",") if x)

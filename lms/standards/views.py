@@ -1,0 +1,199 @@
+"""Compliance dashboard (scoped), cadre requirement pages, the learner's panel and the standards admin."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.core.db import db
+from lms.core.errors import UserError, localized
+from lms.core.roles import Role, roles_required
+from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything
+from lms.org.models import EMPLOYMENT_LABELS, POSITION_LABELS, Cadre, OrgUnit
+from lms.org.services import breadcrumbs
+from lms.standards import engine, services
+from lms.standards.forms import LoadForm, RequirementForm
+from lms.standards.models import STATE_COLOURS, STATE_LABELS, Requirement, Standard
+
+bp = Blueprint("standards", __name__, url_prefix="/standards")
+PER_PAGE = 50
+
+
+def _as_of() -> date | None:
+    """The ``as_of`` query parameter (a past or present day), None for "now"; 400 when malformed."""
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise UserError("Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD).", 400, "bad_date") from exc
+    return None if day >= engine.today_vn() else day
+
+
+def _filters() -> services.StatusFilter:
+    args = request.args
+    return services.StatusFilter(
+        employment=args.get("employment", "") if args.get("employment") in EMPLOYMENT_LABELS else "",
+        position=args.get("position", "") if args.get("position") in POSITION_LABELS else "",
+        state=args.get("state", "") if args.get("state") in STATE_LABELS else "",
+    )
+
+
+def _unit() -> OrgUnit:
+    """The unit asked for (404 outside scope), else the user's top unit."""
+    code = request.args.get("unit", "")
+    if code:
+        return get_unit_or_404(current_user, code)
+    root = scope_root(current_user)
+    if root is None and sees_everything(current_user):
+        root = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
+    if root is None:
+        abort(404)
+    return root
+
+
+def _crumbs(unit: OrgUnit) -> list[OrgUnit]:
+    return breadcrumbs(unit, None if sees_everything(current_user) else scope_root(current_user))
+
+
+def _common() -> dict:
+    return {"state_labels": STATE_LABELS, "state_colours": STATE_COLOURS, "positions": POSITION_LABELS,
+            "employments": EMPLOYMENT_LABELS, "args": request.args.to_dict()}
+
+
+@bp.route("/")
+@roles_required(Role.manager)
+def dashboard():
+    """Per requirement: % compliant against target for the unit; its children as rows; filters; as-of."""
+    unit, as_of, filters = _unit(), _as_of(), _filters()
+    return render_template(
+        "standards/dashboard.html", unit=unit, as_of=as_of, filters=filters, crumbs=_crumbs(unit),
+        summary=services.unit_summary(unit, as_of, filters),
+        children=services.children_summary(unit, as_of, filters), **_common())
+
+
+@bp.route("/cadres")
+@roles_required(Role.manager)
+def cadre_list():
+    """Drill-down: cadres of a unit's subtree with their state per requirement (filter by state: overdue list)."""
+    unit, as_of, filters = _unit(), _as_of(), _filters()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rid = request.args.get("requirement", type=int)
+    rows, total = services.cadre_rows(unit, as_of=as_of, filters=filters, requirement_id=rid, page=page,
+                                      per_page=PER_PAGE)
+    reqs = {r.id: r for r in engine.requirements_in_force(as_of or engine.today_vn())}
+    return render_template(
+        "standards/cadres.html", unit=unit, as_of=as_of, filters=filters, rows=rows, total=total, page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), requirements=reqs, requirement_id=rid,
+        crumbs=_crumbs(unit), **_common())
+
+
+@bp.route("/cadres/<int:cadre_id>")
+@roles_required(Role.manager, Role.learner)
+def cadre_page(cadre_id: int):
+    """One cadre: each requirement that applies, its state and why (records, due date, valid until)."""
+    cadre = get_cadre_or_404(current_user, cadre_id)
+    as_of = _as_of()
+    return render_template("standards/cadre.html", cadre=cadre, as_of=as_of,
+                           rows=services.cadre_statuses(cadre, as_of), study=_study_links(), **_common())
+
+
+@bp.route("/me")
+@roles_required(Role.learner)
+def me():
+    """What is required of me: the learner's own requirement page."""
+    if current_user.cadre_id is None:
+        abort(404)
+    return redirect(url_for("standards.cadre_page", cadre_id=current_user.cadre_id))
+
+
+def _study_links() -> bool:
+    return "player.module" in current_app.view_functions
+
+
+def learner_panel_context(user) -> dict:
+    """Home panel: the learner's requirements, most urgent first."""
+    cadre = db.session.get(Cadre, user.cadre_id) if user.cadre_id else None
+    rows = services.requirements_for_learner(cadre) if cadre else []
+    return {"std_rows": rows, "std_cadre": cadre, "std_study": _study_links(), "std_labels": STATE_LABELS,
+            "std_colours": STATE_COLOURS}
+
+
+# --------------------------------------------------------------------------- admin
+
+
+@bp.route("/admin")
+@roles_required(Role.admin)
+def admin_list():
+    """Standards with their requirement versions; upload a file; recompute."""
+    standards = db.session.scalars(select(Standard).order_by(Standard.code)).all()
+    return render_template("standards/admin_list.html", standards=standards, form=LoadForm(),
+                           today=engine.today_vn())
+
+
+@bp.route("/admin/load", methods=["POST"])
+@roles_required(Role.admin)
+def admin_load():
+    """Load a TOML/YAML file: all of it or nothing (422 with the first problem)."""
+    form = LoadForm()
+    if not form.validate_on_submit():
+        raise UserError("Hãy chọn một tệp .toml, .yaml hoặc .yml.", "Choose a .toml, .yaml or .yml file.", 422,
+                        "standard_invalid")
+    upload = form.file.data
+    suffix = Path(upload.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        upload.save(path)
+        results = services.load_file(path, user_id=current_user.id)
+    flash(localized(f"Đã nạp {len(results)} chuẩn; {sum(n for _, n in results)} phiên bản yêu cầu mới.",
+                    f"Loaded {len(results)} standards; {sum(n for _, n in results)} new requirement versions."),
+          "success")
+    return redirect(url_for("standards.admin_list"))
+
+
+@bp.route("/admin/recompute", methods=["POST"])
+@roles_required(Role.admin)
+def admin_recompute():
+    """Recompute every status now (set-based)."""
+    rows = engine.recompute()
+    flash(localized(f"Đã tính lại {rows} trạng thái.", f"Recomputed {rows} statuses."), "success")
+    return redirect(url_for("standards.admin_list"))
+
+
+@bp.route("/admin/requirements/<code>", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def admin_requirement(code: str):
+    """Edit a requirement: saving adds a version effective from the chosen date (history is kept)."""
+    from lms.standards.loader import validate_requirement
+
+    current = services.current_version(code)
+    if current is None:
+        abort(404)
+    versions = db.session.scalars(select(Requirement).where(Requirement.code == code)
+                                  .order_by(Requirement.version.desc())).all()
+    form = RequirementForm()
+    if request.method == "GET":
+        form.fill(current)
+        form.effective_from.data = engine.today_vn()
+    if form.validate_on_submit():
+        if form.effective_from.data < engine.today_vn():
+            raise UserError("Ngày áp dụng không được ở quá khứ (không sửa lịch sử).",
+                            "The effective date cannot be in the past (history is never rewritten).", 422,
+                            "standard_invalid")
+        item = validate_requirement(form.to_item(code))
+        changed = services.save_requirement(current.standard, item, form.effective_from.data, engine.today_vn(),
+                                            current_user.id)
+        if changed:
+            engine.recompute()
+        flash(localized("Đã lưu phiên bản mới." if changed else "Không có thay đổi.",
+                        "New version saved." if changed else "Nothing changed."), "success")
+        return redirect(url_for("standards.admin_requirement", code=code))
+    status = 422 if request.method == "POST" else 200
+    return render_template("standards/admin_requirement.html", form=form, current=current,
+                           versions=versions), status
