@@ -73,7 +73,7 @@ def test_total_time_accumulates_once_per_session(player):
     player.commit(attempt_id, 2, {"cmi.core.session_time": "00:03:00"}, session="a")
     player.commit(attempt_id, 3, {"cmi.core.session_time": "00:02:00"}, session="b")
     row = state(attempt_id)
-    assert row.cmi["cmi.core.total_time"] == "00:05:00"
+    assert row.cmi["cmi.core.total_time"] == "0000:05:00.00"
     assert float(row.total_seconds) == 300.0
 
 

@@ -10,6 +10,12 @@ from lms.player.rules import AttemptResult, ScoResult, aggregate, choose_attempt
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def _no_registered_conditions(monkeypatch):
+    """Other features (assessments) register conditions at app creation; these tests use none."""
+    monkeypatch.setattr(rules, "_CONDITIONS", {})
+
+
 def done(scaled=None, success="unknown", raw=None, max_=None):
     return ScoResult(True, success, scaled, raw, max_, True)
 
@@ -68,8 +74,7 @@ def test_every_condition_gives_its_reason():
     assert reasons[2].reason_vi == "chưa có bài kiểm tra"
 
 
-def test_registered_quiz_condition_is_used(monkeypatch):
-    monkeypatch.setattr(rules, "_CONDITIONS", {})
+def test_registered_quiz_condition_is_used():
     rules.register_condition("quiz_passed", lambda cadre_id, module: (cadre_id == 7, "Đã đạt bài kiểm tra"))
     assert evaluate_rule({"kind": "quiz_passed"}, RESULT, 7, None)[0] is True
     assert evaluate_rule({"kind": "quiz_passed"}, RESULT, 8, None)[0] is False
