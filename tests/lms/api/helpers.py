@@ -1,0 +1,36 @@
+"""Helpers for the API and XBlock tests: a published module, a consumer, signed parameters."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from lms.api import services
+from lms.catalog.services import create_module, import_package
+from lms.core.db import db
+from lms_xblock.signing import signed_params
+from tests.factories import gen_cadre, gen_unit
+from tests.lms.catalog.helpers import simple_package
+
+EMAIL = "nhung.tran@congdoan.vn"
+
+
+def setup_world(tmp_path: Path, *, consumer_key: str = "openedx-hanoi") -> dict:
+    """A unit, a cadre with an email, a published one-SCO SCORM 1.2 module ATVSLD, a consumer; committed."""
+    unit = gen_unit("HN-CDCS-9", "Công đoàn Công ty Điện lực Hà Nội", "CĐCS")
+    cadre = gen_cadre(unit, "HN0099", "Trần Thị Hồng Nhung", gender="female", email=EMAIL)
+    other = gen_cadre(unit, "HN0100", "Lê Văn Minh", email="minh.le@congdoan.vn")
+    module = create_module("ATVSLD", "An toàn, vệ sinh lao động", topic="osh", hours=4)
+    import_package(module, simple_package(tmp_path))
+    consumer, secret = services.create_consumer(consumer_key, "Open edX LĐLĐ Hà Nội")
+    db.session.commit()
+    return {"unit": unit, "cadre": cadre, "other": other, "module": module, "consumer": consumer, "secret": secret,
+            "key": consumer_key}
+
+
+def signed(world: dict, purpose: str = "launch", *, anon: str = "anon-0001", email: str | None = EMAIL,
+           module: str = "ATVSLD", now: float | None = None, ttl: int = 300, **kw) -> dict[str, str]:
+    """Signed parameters for ``purpose`` as the XBlock would send them."""
+    return signed_params(world["secret"], purpose, consumer=world["key"], module=module, anonymous_user_id=anon,
+                         email=email, full_name="Trần Thị Hồng Nhung", now=time.time() if now is None else now,
+                         ttl=ttl, **kw)
