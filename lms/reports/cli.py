@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lms.core.db import command_transaction, db
 from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
+from lms.reports import services
 
 report = AppGroup("report", help="Báo cáo / reports: xuất Excel, CSV, PDF.")
 reminders = AppGroup("reminders", help="Nhắc hạn đào tạo qua email / training reminders.")
@@ -65,10 +66,9 @@ def _user_error(exc: UserError) -> click.ClickException:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def compliance_command(org_code: str, as_of, fmt: str, output: Path) -> None:
     """Compliance of a unit's subtree as of a date."""
-    from lms.reports import services
 
     unit = _unit(org_code)
-    day = as_of.date() if as_of else date.today()
+    day = as_of.date() if as_of else services.today()
     _write(services.compliance_tables(unit, day), fmt, output, unit=unit, as_of=day,
            title="Báo cáo kết quả thực hiện chuẩn đào tạo cán bộ công đoàn")
 
@@ -80,12 +80,11 @@ def compliance_command(org_code: str, as_of, fmt: str, output: Path) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def plan_command(org_code: str, year: int | None, fmt: str, output: Path) -> None:
     """A unit's training plan against the actuals of its subtree."""
-    from lms.reports import services
 
     unit = _unit(org_code)
-    year = year or date.today().year
+    year = year or services.today().year
     tables = services.plan_tables(services.plan_report(unit, year))
-    _write(tables, fmt, output, unit=unit, as_of=min(date.today(), date(year, 12, 31)),
+    _write(tables, fmt, output, unit=unit, as_of=min(services.today(), date(year, 12, 31)),
            title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
 
 
@@ -95,10 +94,9 @@ def plan_command(org_code: str, year: int | None, fmt: str, output: Path) -> Non
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def cadres_command(org_code: str, fmt: str, output: Path) -> None:
     """Every active cadre of a subtree with their compliance counts (streamed, constant memory)."""
-    from lms.reports import services
 
     unit = _unit(org_code)
-    _write([services.cadre_status_table(unit)], fmt, output, unit=unit, as_of=date.today(), title="")
+    _write([services.cadre_status_table(unit)], fmt, output, unit=unit, as_of=services.today(), title="")
 
 
 @reminders.command("send")
@@ -107,7 +105,7 @@ def send_command(as_of) -> None:
     """Email cadres due soon or overdue, and a digest to each manager (once a day per person)."""
     from lms.reports.reminders import send_all
 
-    day = as_of.date() if as_of else date.today()
+    day = as_of.date() if as_of else services.today()
     with command_transaction():
         outcome = send_all(day, after_each=db.session.commit)
     click.echo(f"Đã gửi {outcome.sent}, bỏ qua (đã gửi hôm nay) {outcome.skipped}, "
@@ -125,7 +123,7 @@ def issue_command(cadre_code: str | None, as_of) -> None:
     """Issue the certificates due: every module completion and every requirement met (idempotent)."""
     from lms.reports import certificates
 
-    day = as_of.date() if as_of else date.today()
+    day = as_of.date() if as_of else services.today()
     with command_transaction():
         if cadre_code:
             cadre = db.session.scalar(select(Cadre).where(Cadre.code == cadre_code))

@@ -149,3 +149,15 @@ def write_csv(table: Table, path: str | os.PathLike[str]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         for chunk in iter_csv(table):
             handle.write(chunk)
+
+
+def csv_tempfile(table: Table) -> str:
+    """Write ``table`` as CSV into a new temporary file and return its path (the caller removes it)."""
+    handle, path = tempfile.mkstemp(prefix="lms-export-", suffix=".csv")
+    os.close(handle)
+    try:
+        write_csv(table, path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path

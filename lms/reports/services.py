@@ -12,19 +12,32 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, distinct, func, select
 
 from lms.catalog.models import TOPIC_LABELS, Topic
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
-from lms.records.models import Kind, Source, TrainingRecord
+from lms.records.models import Source
 from lms.reports.exports import Column, Table
 from lms.reports.models import PlanTarget, TrainingPlan
 
 STATE_KEYS = ("compliant", "due_soon", "overdue", "expired", "not_yet_due", "waived")
+
+
+def today() -> date:
+    """Today in Vietnam (the compliance engine's day), so figures match the stored statuses."""
+    try:
+        from lms.standards.engine import today_vn
+    except ImportError:  # pragma: no cover - before the standards feature exists
+        return date.today()
+    return today_vn()
+
+
+def _engine_day(as_of: date) -> date | None:
+    """None (the stored statuses) for today, else the day for the engine's as-of query."""
+    return None if as_of == today() else as_of
 
 
 def pct(part: int | float, whole: int | float) -> float:
@@ -39,14 +52,16 @@ def compliance_rows(unit: OrgUnit, as_of: date) -> list[dict[str, Any]]:
     """Per requirement over ``unit``'s subtree: code, name, target_pct, applicable, each state, pct."""
     from lms.standards.services import unit_summary
 
-    rows = []
-    for raw in unit_summary(unit, as_of=as_of):
-        row = {key: int(raw.get(key) or 0) for key in ("applicable", *STATE_KEYS)}
-        row.update(code=raw.get("code", ""), name=raw.get("name", ""),
-                   target_pct=float(raw.get("target_pct") or 0))
-        row["pct"] = float(raw["pct"]) if raw.get("pct") is not None else pct(row["compliant"], row["applicable"])
-        rows.append(row)
-    return rows
+    return [_normalize(raw) for raw in unit_summary(unit, as_of=_engine_day(as_of))]
+
+
+def _normalize(raw: dict[str, Any]) -> dict[str, Any]:
+    """One requirement row with every count present (ints) and pct a float."""
+    row = {key: int(raw.get(key) or 0) for key in ("applicable", *STATE_KEYS)}
+    row.update(code=raw.get("code", ""), name=raw.get("name", ""), target_pct=float(raw.get("target_pct") or 0))
+    row["valid"] = int(raw.get("valid", row["compliant"] + row["waived"]) or 0)
+    row["pct"] = float(raw["pct"]) if raw.get("pct") is not None else pct(row["valid"], row["applicable"])
+    return row
 
 
 @dataclass
@@ -60,18 +75,20 @@ class Overall:
     expired: int = 0
     not_yet_due: int = 0
     waived: int = 0
+    #: met: compliant, waived, or satisfied and in the renewal window (the engine's "valid")
+    valid: int = 0
 
     @property
     def pct(self) -> float:
-        """Compliant (waived counted as met) over applicable."""
-        return pct(self.compliant + self.waived, self.applicable)
+        """Met over applicable, in percent."""
+        return pct(self.valid, self.applicable)
 
 
 def overall(rows: list[dict[str, Any]]) -> Overall:
     """Totals of :func:`compliance_rows`."""
     total = Overall()
     for row in rows:
-        for key in ("applicable", *STATE_KEYS):
+        for key in ("applicable", "valid", *STATE_KEYS):
             setattr(total, key, getattr(total, key) + row[key])
     return total
 
@@ -84,7 +101,14 @@ def children_of(unit: OrgUnit) -> list[OrgUnit]:
 
 def children_compliance(unit: OrgUnit, as_of: date) -> list[tuple[OrgUnit, Overall]]:
     """Each child unit with its subtree's totals."""
-    return [(child, overall(compliance_rows(child, as_of))) for child in children_of(unit)]
+    from lms.standards.services import children_summary
+
+    out = []
+    for entry in children_summary(unit, as_of=_engine_day(as_of)):
+        if not entry["unit"].active:
+            continue
+        out.append((entry["unit"], overall([_normalize(r) for r in entry["requirements"]])))
+    return out
 
 
 def month_ends(as_of: date, months: int = 12) -> list[date]:
@@ -258,13 +282,15 @@ def _year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def _effective_records():
-    """Ledger rows that count: originals and corrections not amended later; never waivers or revocations."""
-    later = aliased(TrainingRecord)
-    return and_(
-        TrainingRecord.kind.in_([Kind.record.value, Kind.correction.value]),
-        TrainingRecord.source != Source.waiver.value,
-        ~exists().where(later.amends_id == TrainingRecord.id),
+def _effective(unit: OrgUnit, start: date, end: date):
+    """Effective ledger rows (revocations and corrections applied, no waivers) of the subtree in the period."""
+    from lms.records.services import effective_records
+
+    eff = effective_records().subquery("eff")
+    return eff, (
+        select(eff.c.topic).select_from(eff)
+        .join(Cadre, eff.c.cadre_id == Cadre.id).join(OrgUnit, Cadre.org_unit_id == OrgUnit.id)
+        .where(in_subtree(unit), eff.c.source != Source.waiver.value, eff.c.completed_on.between(start, end))
     )
 
 
@@ -274,13 +300,10 @@ def actuals(unit: OrgUnit, year: int) -> tuple[dict[str, Actual], Actual]:
     active = db.session.scalar(select(func.count(Cadre.id)).join(OrgUnit, Cadre.org_unit_id == OrgUnit.id)
                                .where(in_subtree(unit), Cadre.active)) or 0
     by_topic: dict[str, Actual] = {t.value: Actual(active=active) for t in Topic}
-    record_base = (select(TrainingRecord.topic).join(Cadre, TrainingRecord.cadre_id == Cadre.id)
-                   .join(OrgUnit, Cadre.org_unit_id == OrgUnit.id)
-                   .where(in_subtree(unit), _effective_records(), TrainingRecord.completed_on.between(start, end)))
+    eff, record_base = _effective(unit, start, end)
     for topic, learners, trained in db.session.execute(
-        record_base.add_columns(func.count(TrainingRecord.id),
-                                func.count(distinct(case((Cadre.active, Cadre.id)))))
-        .group_by(TrainingRecord.topic)
+        record_base.add_columns(func.count(eff.c.record_id), func.count(distinct(case((Cadre.active, Cadre.id)))))
+        .group_by(eff.c.topic)
     ):
         by_topic.setdefault(topic, Actual(active=active))
         by_topic[topic].learners, by_topic[topic].trained = int(learners), int(trained)
@@ -289,9 +312,7 @@ def actuals(unit: OrgUnit, year: int) -> tuple[dict[str, Actual], Actual]:
     total = Actual(active=active, classes=sum(a.classes for a in by_topic.values()),
                    learners=sum(a.learners for a in by_topic.values()))
     total.trained = db.session.scalar(
-        select(func.count(distinct(Cadre.id))).select_from(TrainingRecord)
-        .join(Cadre, TrainingRecord.cadre_id == Cadre.id).join(OrgUnit, Cadre.org_unit_id == OrgUnit.id)
-        .where(in_subtree(unit), Cadre.active, _effective_records(), TrainingRecord.completed_on.between(start, end))
+        record_base.with_only_columns(func.count(distinct(Cadre.id))).where(Cadre.active)
     ) or 0
     return by_topic, total
 

@@ -14,7 +14,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -26,7 +25,7 @@ from lms.core.roles import Role, roles_required
 from lms.core.scope import can_see_cadre, get_cadre_or_404, get_unit_or_404, scope_root, sees_everything
 from lms.org.models import OrgUnit
 from lms.reports import certificates, services
-from lms.reports.exports import Table, iter_csv, xlsx_tempfile
+from lms.reports.exports import Table, csv_tempfile, xlsx_tempfile
 from lms.reports.models import Certificate
 from lms.reports.pdf import summary_pdf
 
@@ -44,7 +43,7 @@ def _as_of() -> date:
     """The ``as_of`` query argument (yyyy-mm-dd), today by default; 400 with a message when malformed."""
     raw = request.args.get("as_of", "").strip()
     if not raw:
-        return date.today()
+        return services.today()
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
@@ -55,7 +54,7 @@ def _as_of() -> date:
 def _year() -> int:
     raw = request.args.get("year", "").strip()
     try:
-        year = int(raw) if raw else date.today().year
+        year = int(raw) if raw else services.today().year
     except ValueError as exc:
         raise UserError("Năm không hợp lệ.", "Invalid year.", 400, "bad_year") from exc
     if not 2000 <= year <= 2100:
@@ -82,17 +81,13 @@ def _compliance_ready() -> bool:
 
 def export_response(tables: list[Table], fmt: str, filename: str, *, pdf_title: str, unit: OrgUnit,
                     as_of: date) -> Response:
-    """Send ``tables`` as xlsx (first table; temp file, constant memory), CSV (streamed) or PDF."""
-    if fmt == "xlsx":
-        path = xlsx_tempfile(tables[0])
+    """Send ``tables`` as xlsx or CSV (first table, written in constant memory to a temp file) or PDF."""
+    if fmt in ("xlsx", "csv"):
+        path = xlsx_tempfile(tables[0]) if fmt == "xlsx" else csv_tempfile(tables[0])
         handle = open(path, "rb")  # noqa: SIM115 - closed by the response
         os.unlink(path)  # the open handle keeps the data until the response is sent
-        return send_file(handle, mimetype=EXPORT_TYPES["xlsx"], as_attachment=True, download_name=f"{filename}.xlsx",
+        return send_file(handle, mimetype=EXPORT_TYPES[fmt], as_attachment=True, download_name=f"{filename}.{fmt}",
                          max_age=0)
-    if fmt == "csv":
-        response = Response(stream_with_context(iter_csv(tables[0])), mimetype=EXPORT_TYPES["csv"])
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
     if fmt == "pdf":
         body = summary_pdf(tables, title=pdf_title, unit_name=unit.name,
                            parent_name=unit.parent.name if unit.parent else None, as_of=as_of)
@@ -166,7 +161,7 @@ def cadres_export(code: str, fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
     return export_response([services.cadre_status_table(unit)], fmt, f"can-bo-{unit.code}", unit=unit,
-                           as_of=date.today(), pdf_title="")
+                           as_of=services.today(), pdf_title="")
 
 
 @bp.route("/units/<code>/plan", methods=["GET", "POST"])
@@ -204,7 +199,7 @@ def plan_export(code: str, fmt: str):
         abort(404)
     year = _year()
     tables = services.plan_tables(services.plan_report(unit, year))
-    as_of = min(date.today(), date(year, 12, 31))
+    as_of = min(services.today(), date(year, 12, 31))
     return export_response(tables, fmt, f"ke-hoach-{unit.code}-{year}", unit=unit, as_of=as_of,
                            pdf_title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
 
@@ -226,7 +221,7 @@ def cadre_certificates(cadre_id: int):
     rows = db.session.scalars(select(Certificate).where(Certificate.cadre_id == cadre.id)
                               .order_by(Certificate.issued_on.desc(), Certificate.id.desc())).all()
     may_revoke = current_user.has_any_role(Role.manager) and current_user.cadre_id != cadre.id
-    return render_template("reports/certificates.html", cadre=cadre, certificates=rows, today=date.today(),
+    return render_template("reports/certificates.html", cadre=cadre, certificates=rows, today=services.today(),
                            may_revoke=may_revoke)
 
 
@@ -271,7 +266,7 @@ def verify(code: str | None = None):
         raise UserError("Quá nhiều lượt tra cứu, vui lòng thử lại sau ít phút.",
                         "Too many lookups; try again in a few minutes.", 429, "rate_limited")
     certificate = certificates.find(code)
-    state = certificate.state(date.today()) if certificate else "unknown"
+    state = certificate.state(services.today()) if certificate else "unknown"
     status = 404 if certificate is None else 200
     if certificate is None:
         commit_even_on_error()
