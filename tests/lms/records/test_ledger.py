@@ -1,0 +1,207 @@
+"""The ledger: append-only, corrections and revocations keep history and change the effective view."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
+
+from lms.core.db import db
+from lms.core.errors import UserError
+from lms.records import services
+from lms.records.models import Kind, TrainingRecord
+from lms.records.services import (
+    append_record,
+    append_records_bulk,
+    correct_record,
+    effective_records,
+    grant_waiver,
+    on_record_appended,
+    on_records_bulk_appended,
+    revoke_record,
+)
+from tests.lms.records.helpers import gen_module, gen_record
+
+
+def _effective(cadre_ids=None, as_of=None):
+    return {r.record_id: r for r in db.session.execute(effective_records(cadre_ids, as_of))}
+
+
+def test_orm_update_is_refused(tree):
+    record = gen_record(tree["hn_cadre"])
+    record.hours = Decimal("99")
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_orm_delete_is_refused(tree):
+    record = gen_record(tree["hn_cadre"])
+    db.session.delete(record)
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_raw_sql_update_is_refused_by_the_database(tree):
+    record = gen_record(tree["hn_cadre"])
+    db.session.commit()
+    with pytest.raises(DatabaseError, match="append-only"):
+        db.session.execute(text("UPDATE training_records SET hours = 99 WHERE id = :id"), {"id": record.id})
+    db.session.rollback()
+    assert db.session.get(TrainingRecord, record.id).hours == Decimal("4.00")
+
+
+def test_raw_sql_delete_is_refused_on_postgresql(tree):
+    if db.engine.dialect.name != "postgresql":
+        # SQLite keeps DELETE open for the test suite's table cleaning; the ORM guard still refuses it
+        assert db.session.scalar(text(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'training_records_no_update'"
+        )) == 1
+        return
+    record = gen_record(tree["hn_cadre"])
+    db.session.commit()
+    with pytest.raises(DatabaseError, match="append-only"):
+        db.session.execute(text("DELETE FROM training_records WHERE id = :id"), {"id": record.id})
+    db.session.rollback()
+
+
+def test_dedupe_key_makes_append_idempotent(tree):
+    first = gen_record(tree["hn_cadre"], key="attempt:1")
+    again = gen_record(tree["hn_cadre"], hours="7", key="attempt:1")
+    assert again.id == first.id
+    assert db.session.scalar(select(db.func.count(TrainingRecord.id))) == 1
+
+
+def test_correction_changes_effective_values_and_keeps_history(tree):
+    record = gen_record(tree["hn_cadre"], hours="4", completed_on=date(2025, 3, 10))
+    fix = correct_record(record, hours="6", reason="Sai số giờ", actor=tree["hn_manager"])
+    assert (fix.kind, fix.amends_id, fix.reason, fix.created_by_id) == ("correction", record.id, "Sai số giờ",
+                                                                        tree["hn_manager"].id)
+    assert fix.completed_on == date(2025, 3, 10)  # unchanged values are carried over
+    rows = _effective([tree["hn_cadre"].id])
+    assert list(rows) == [record.id]
+    assert rows[record.id].hours == Decimal("6.00")
+    assert rows[record.id].corrected
+    assert db.session.get(TrainingRecord, record.id).hours == Decimal("4.00")  # the original is untouched
+
+
+def test_latest_correction_wins_and_correcting_a_correction_targets_the_original(tree):
+    record = gen_record(tree["hn_cadre"], hours="4")
+    first = correct_record(record, hours="6", reason="a", actor=None)
+    second = correct_record(first, score=80, reason="b", actor=None)
+    assert second.amends_id == record.id
+    row = _effective()[record.id]
+    assert (row.hours, row.score) == (Decimal("6.00"), Decimal("80.00"))
+
+
+def test_revocation_removes_the_record_from_the_effective_view(tree):
+    keep = gen_record(tree["hn_cadre"], hours="2")
+    gone = gen_record(tree["hn_cadre"], hours="3", completed_on=date(2025, 4, 1))
+    revocation = revoke_record(gone, reason="Ghi nhầm người", actor=tree["hn_manager"])
+    assert (revocation.kind, revocation.amends_id) == (Kind.revocation.value, gone.id)
+    assert set(_effective()) == {keep.id}
+    assert db.session.scalar(select(db.func.count(TrainingRecord.id))) == 3
+
+
+def test_revoked_record_cannot_be_revoked_or_corrected_again(tree):
+    record = gen_record(tree["hn_cadre"])
+    revoke_record(record, reason="x", actor=None)
+    with pytest.raises(UserError) as info:
+        revoke_record(record, reason="y", actor=None)
+    assert info.value.status == 409
+    with pytest.raises(UserError):
+        correct_record(record, hours=1, reason="y", actor=None)
+
+
+@pytest.mark.parametrize("kwargs, code", [
+    ({"hours": 5, "reason": "  "}, "reason_required"),
+    ({"hours": -1, "reason": "x"}, "bad_hours"),
+    ({"score": 101, "reason": "x"}, "bad_score"),
+    ({"completed_on": date.today() + timedelta(days=1), "reason": "x"}, "future_date"),
+    ({"hours": "4", "reason": "x"}, "no_change"),
+])
+def test_bad_corrections_are_refused(tree, kwargs, code):
+    record = gen_record(tree["hn_cadre"], hours="4")
+    with pytest.raises(UserError) as info:
+        correct_record(record, actor=None, **kwargs)
+    assert info.value.code == code
+    assert info.value.status in (409, 422)
+
+
+def test_effective_view_as_of_uses_the_corrected_date(tree):
+    record = gen_record(tree["hn_cadre"], completed_on=date(2025, 6, 1))
+    correct_record(record, completed_on=date(2024, 12, 31), reason="Ngày đúng", actor=None)
+    assert set(_effective(as_of=date(2024, 12, 31))) == {record.id}
+    other = gen_record(tree["cb_cadre"], completed_on=date(2025, 1, 5))
+    assert set(_effective(as_of=date(2025, 1, 4))) == {record.id}
+    assert set(_effective(cadre_ids=[tree["cb_cadre"].id])) == {other.id}
+
+
+def test_waiver_of_a_module_a_topic_and_a_requirement(tree):
+    module = gen_module("TCCD", topic="finance")
+    by_module = grant_waiver(tree["hn_cadre"], module=module, reason="Đã học tại trường", actor=tree["hn_manager"],
+                             completed_on=date(2025, 1, 2))
+    by_topic = grant_waiver(tree["hn_cadre"], topic="osh", reason="Chuyên gia ATVSLĐ", actor=tree["hn_manager"])
+    by_requirement = grant_waiver(tree["hn_cadre"], 42, reason="Miễn theo quyết định", actor=tree["admin"])
+    assert (by_module.source, by_module.module_id, by_module.topic, by_module.hours) == (
+        "waiver", module.id, "finance", Decimal("0.00"))
+    assert (by_topic.topic, by_topic.module_id, by_topic.completed_on) == ("osh", None, date.today())
+    assert (by_requirement.requirement_id, by_requirement.created_by_id) == (42, tree["admin"].id)
+    rows = _effective()
+    assert {r.source for r in rows.values()} == {"waiver"}
+    revoke_record(by_requirement, reason="Hết hiệu lực", actor=None)
+    assert by_requirement.id not in _effective()
+
+
+def test_waiver_needs_a_target_and_a_reason(tree):
+    with pytest.raises(UserError) as info:
+        grant_waiver(tree["hn_cadre"], reason="x", actor=None)
+    assert info.value.code == "waiver_target"
+    with pytest.raises(UserError):
+        grant_waiver(tree["hn_cadre"], topic="osh", reason="", actor=None)
+    with pytest.raises(UserError):
+        grant_waiver(tree["hn_cadre"], topic="astrology", reason="x", actor=None)
+
+
+def test_listeners_run_for_each_append_including_amendments(tree, monkeypatch):
+    seen = []
+    monkeypatch.setattr(services, "_listeners", [])
+    on_record_appended(lambda r: seen.append((r.kind, r.cadre_id)))
+    record = gen_record(tree["hn_cadre"])
+    correct_record(record, hours=1, reason="x", actor=None)
+    revoke_record(record, reason="y", actor=None)
+    cid = tree["hn_cadre"].id
+    assert seen == [("record", cid), ("correction", cid), ("revocation", cid)]
+
+
+def test_bulk_append_calls_the_bulk_hook_once(tree, monkeypatch):
+    calls, per_row = [], []
+    monkeypatch.setattr(services, "_listeners", [])
+    monkeypatch.setattr(services, "_bulk_listeners", [])
+    on_record_appended(per_row.append)
+    on_records_bulk_appended(calls.append)
+    rows = [{"cadre_id": c.id, "source": "import", "topic": "osh", "hours": Decimal("2"),
+             "completed_on": date(2024, 5, 1), "dedupe_key": f"import:{c.id}"}
+            for c in (tree["hn_cadre"], tree["cb_cadre"])]
+    assert append_records_bulk(rows) == 2
+    assert calls == [sorted([tree["hn_cadre"].id, tree["cb_cadre"].id])]
+    assert per_row == []
+
+
+def test_bulk_append_without_bulk_hook_runs_per_record_listeners(tree, monkeypatch):
+    per_row = []
+    monkeypatch.setattr(services, "_listeners", [])
+    monkeypatch.setattr(services, "_bulk_listeners", [])
+    monkeypatch.setattr(services, "_bulk_hooks", lambda: [])
+    on_record_appended(lambda r: per_row.append(r.dedupe_key))
+    append_records_bulk([{"cadre_id": tree["hn_cadre"].id, "source": "import", "topic": "osh", "hours": 1,
+                          "completed_on": date(2024, 5, 1), "dedupe_key": "k1"}])
+    assert per_row == ["k1"]
+
+
+def test_append_record_signature_is_kept(tree):
+    record = append_record(tree["hn_cadre"].id, source="assessment", completed_on=date(2025, 1, 1), topic="osh",
+                           hours=2, score=87.456, evidence={"quiz_attempt_id": 3}, dedupe_key="quiz_attempt:3")
+    assert (record.score, record.evidence) == (Decimal("87.46"), {"quiz_attempt_id": 3})
