@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional
 
 from lms.accounts import services
@@ -37,7 +38,7 @@ class UserForm(FlaskForm):
     login = StringField(_l("Tên đăng nhập"), validators=[Length(min=1, max=128)])
     full_name = StringField(_l("Họ và tên"), validators=[Length(max=255)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=255)])
-    roles = SelectMultipleField(_l("Vai trò"), choices=[(r.value, r.value) for r in Role],
+    roles = SelectMultipleField(_l("Vai trò"), choices=[SelectChoice(r.value, r.value) for r in Role],
                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
     scope_code = StringField(_l("Mã đơn vị phạm vi quản lý"), validators=[Optional(), Length(max=64)])
     cadre_code = StringField(_l("Mã cán bộ liên kết"), validators=[Optional(), Length(max=64)])
@@ -135,7 +136,7 @@ def _apply(form: UserForm, user: User | None) -> User:
     return user
 
 
-@bp.route("/")
+@bp.route("", strict_slashes=False)
 @roles_required(Role.admin)
 def users():
     """Users the admin manages, searchable by login, name or email (without diacritics)."""
