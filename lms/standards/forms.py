@@ -11,6 +11,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lms.catalog.models import TOPIC_LABELS
 from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS
 
+try:  # wtforms ≥ 3.2 wants SelectChoice objects
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older wtforms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def _choices(pairs) -> list:
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 class _Checkboxes(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -29,16 +39,16 @@ class RequirementForm(FlaskForm):
 
     name_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired()])
     name_en = StringField("Tên (tiếng Anh)", validators=[Optional()])
-    employment = _Checkboxes("Loại cán bộ", choices=[(k.value, v[0]) for k, v in EMPLOYMENT_LABELS.items()])
-    positions = _Checkboxes("Chức vụ", choices=[(k.value, v[0]) for k, v in POSITION_LABELS.items()])
-    is_key = SelectField("Cán bộ chủ chốt", choices=[("", "Không xét"), ("yes", "Có"), ("no", "Không")])
-    gender = _Checkboxes("Giới tính", choices=[(k.value, v[0]) for k, v in GENDER_LABELS.items()])
+    employment = _Checkboxes("Loại cán bộ", choices=_choices([(k.value, v[0]) for k, v in EMPLOYMENT_LABELS.items()]))
+    positions = _Checkboxes("Chức vụ", choices=_choices([(k.value, v[0]) for k, v in POSITION_LABELS.items()]))
+    is_key = SelectField("Cán bộ chủ chốt", choices=_choices([("", "Không xét"), ("yes", "Có"), ("no", "Không")]), validate_choice=False)
+    gender = _Checkboxes("Giới tính", choices=_choices([(k.value, v[0]) for k, v in GENDER_LABELS.items()]))
     org_units = StringField("Mã đơn vị (cả cấp dưới), cách nhau bởi dấu phẩy", validators=[Optional()])
     levels = StringField("Cấp đơn vị (nhãn), cách nhau bởi dấu phẩy", validators=[Optional()])
     any_modules = StringField("Hoàn thành một trong các học phần (mã)", validators=[Optional()])
     all_modules = StringField("Hoàn thành tất cả các học phần (mã)", validators=[Optional()])
     hours = DecimalField("Hoặc số giờ tối thiểu", validators=[Optional(), NumberRange(min=0.5)])
-    topic = SelectField("Chủ đề", choices=[("", "—")] + [(k.value, v[0]) for k, v in TOPIC_LABELS.items()])
+    topic = SelectField("Chủ đề", choices=_choices([("", "—")] + [(k.value, v[0]) for k, v in TOPIC_LABELS.items()]), validate_choice=False)
     period_months = IntegerField("Trong số tháng", validators=[Optional(), NumberRange(min=1, max=240)])
     min_score = DecimalField("Điểm tối thiểu (%)", validators=[Optional(), NumberRange(min=0, max=100)])
     due_days = IntegerField("Hạn: số ngày kể từ khi nhận chức vụ", validators=[Optional(), NumberRange(min=0)])

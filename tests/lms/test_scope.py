@@ -13,11 +13,14 @@ from lms.org.services import move_unit
 #: name -> function(cadre) -> URL of a page about that cadre
 CADRE_PAGES = {
     "cadre profile": lambda c: f"/org/cadres/{c.id}",
+    "cadre requirements (standards)": lambda c: f"/standards/cadres/{c.id}",
 }
 #: name -> function(unit) -> URL of a page about that unit
 UNIT_PAGES = {
     "unit page": lambda u: f"/org/units/{u.code}",
     "cadre list of unit": lambda u: f"/org/cadres?unit={u.code}",
+    "compliance dashboard": lambda u: f"/standards/?unit={u.code}",
+    "compliance cadre list": lambda u: f"/standards/cadres?unit={u.code}",
 }
 
 
