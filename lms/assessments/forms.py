@@ -18,7 +18,19 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from lms.catalog.models import TOPIC_LABELS
 
-TOPIC_CHOICES = [(t.value, pair[0]) for t, pair in TOPIC_LABELS.items()]
+try:  # wtforms ≥ 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older wtforms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def select_choices(pairs) -> list:
+    """Select choices from (value, label) pairs, in the form the installed wtforms expects."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+TOPIC_CHOICES = select_choices((t.value, pair[0]) for t, pair in TOPIC_LABELS.items())
 
 
 class BankForm(FlaskForm):
@@ -44,8 +56,8 @@ class QuestionForm(FlaskForm):
     tolerance = DecimalField(_l("Sai số cho phép"), validators=[Optional(), NumberRange(min=0)], default=0)
     explanation_vi = TextAreaField(_l("Giải thích"), validators=[Optional()])
     citation = StringField(_l("Căn cứ pháp lý"), validators=[Optional(), Length(max=500)])
-    difficulty = SelectField(_l("Độ khó"), choices=[("easy", _l("Dễ")), ("medium", _l("Trung bình")),
-                                                    ("hard", _l("Khó"))])
+    difficulty = SelectField(_l("Độ khó"), choices=select_choices([("easy", _l("Dễ")), ("medium", _l("Trung bình")),
+                                                            ("hard", _l("Khó"))]))
     tags = StringField(_l("Nhãn (cách nhau bởi dấu chấm phẩy)"), validators=[Optional()])
 
 
@@ -53,8 +65,8 @@ class ImportForm(FlaskForm):
     """Upload a question file; a dry run checks it without saving."""
 
     file = FileField(_l("Tệp câu hỏi (.xlsx, .gift, .txt Aiken, .toml)"), validators=[FileRequired()])
-    fmt = SelectField(_l("Định dạng"), choices=[("", _l("Tự nhận theo tên tệp")), ("xlsx", "Excel (.xlsx)"),
-                                                ("gift", "GIFT"), ("aiken", "Aiken"), ("toml", "TOML")],
+    fmt = SelectField(_l("Định dạng"), choices=select_choices([("", _l("Tự nhận theo tên tệp")), ("xlsx", "Excel (.xlsx)"),
+                                                        ("gift", "GIFT"), ("aiken", "Aiken"), ("toml", "TOML")]),
                       validators=[Optional()])
     dry_run = BooleanField(_l("Chỉ kiểm tra, chưa lưu"), default=True)
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.assessments import qtypes, services
-from lms.assessments.forms import BankForm, ImportForm, QuestionForm, QuizForm
+from lms.assessments.forms import BankForm, ImportForm, QuestionForm, QuizForm, select_choices
 from lms.assessments.importers import gift, parse_file, toml_format, xlsx
 from lms.assessments.models import REVIEW_LABELS, AttemptStatus, Question, QuestionBank, Quiz, QuizAttempt
 from lms.assessments.stats import quiz_item_stats
@@ -89,7 +89,7 @@ def edit_question(code: str, ident: str | None):
         if question is None:
             abort(404)
     form = QuestionForm()
-    form.qtype.choices = [(t.name, label(t.label)) for t in qtypes.all_types()]
+    form.qtype.choices = select_choices((t.name, label(t.label)) for t in qtypes.all_types())
     if request.method == "GET" and question is not None:
         data = services.question_dict(question)
         form.ident.data, form.qtype.data, form.text_vi.data = question.ident, data["qtype"], data["text_vi"]
@@ -203,9 +203,9 @@ def edit_quiz(quiz_id: int | None):
     if quiz_id and quiz is None:
         abort(404)
     form = QuizForm(obj=quiz)
-    form.module_id.choices = [(m.id, f"{m.code} — {m.title_vi}") for m in db.session.scalars(select(Module).order_by(Module.code))]
-    form.bank_id.choices = [(b.id, f"{b.code} — {b.title}") for b in db.session.scalars(select(QuestionBank).order_by(QuestionBank.code))]
-    form.review_policy.choices = [(k.value, label(v)) for k, v in REVIEW_LABELS.items()]
+    form.module_id.choices = select_choices((m.id, f"{m.code} — {m.title_vi}") for m in db.session.scalars(select(Module).order_by(Module.code)))
+    form.bank_id.choices = select_choices((b.id, f"{b.code} — {b.title}") for b in db.session.scalars(select(QuestionBank).order_by(QuestionBank.code)))
+    form.review_policy.choices = select_choices((k.value, label(v)) for k, v in REVIEW_LABELS.items())
     if request.method == "GET" and quiz is not None:
         form.pools.data = "\n".join(
             f"{p['count']}; {p.get('difficulty', '')}; {','.join(p.get('tags', []))}; {p.get('topic', '')}" for p in quiz.pools or [])

@@ -61,13 +61,13 @@ class Numeric(QuestionType):
     def shown(self, response: Any, index_to_id: dict[int, str]) -> Any:
         if response is None:
             return ""
-        return f"{response:g}"
+        return format(float(response), ".15g")
 
     def key_text(self, choices: list[str], key: Any, tolerance: float) -> str:
-        return f"{float(key):g}" + (f" ± {tolerance:g}" if tolerance else "")
+        return format(float(key), ".15g") + (f" ± {tolerance:g}" if tolerance else "")
 
     def response_text(self, choices: list[str], response: Any) -> str:
-        return "—" if response is None else f"{float(response):g}"
+        return "—" if response is None else format(float(response), ".15g")
 
 
 TYPE = Numeric()
