@@ -22,9 +22,8 @@ def init_app(app: Flask) -> None:
 
 
 def _panel_context(user) -> dict:
-    from lms.player.services import available_modules, my_modules
-
     from lms.player.models import ATTEMPT_STATUS_LABELS
+    from lms.player.services import available_modules, my_modules
 
     if user.cadre_id is None:
         return {"rows": [], "available": [], "status_labels": ATTEMPT_STATUS_LABELS}

@@ -5,7 +5,6 @@ Services take plain values and flush; the request (``views``) commits. See ``doc
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from lms.catalog.models import Module, PackageFile, PackageVersion
+from lms.catalog.models import Module, PackageVersion
 from lms.core.db import db, utcnow
 from lms.core.errors import UserError
 from lms.org.models import Cadre
@@ -23,7 +22,7 @@ from lms.player import rules
 from lms.player.models import Attempt, AttemptStatus, CommitLog, CommitStatus, ScoState
 from scorm.cmi import format_interval, launch_state, outcome, parse_interval, validate_commit
 from scorm.errors import CmiError
-from scorm.manifest import Item, Manifest, launch_url, parse_manifest
+from scorm.manifest import Item, Manifest, launch_url
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _SESSION_TIME = {"1.2": "cmi.core.session_time", "2004": "cmi.session_time"}
@@ -39,23 +38,10 @@ def cmi_version(version: PackageVersion) -> str:
 
 
 def manifest_of(version: PackageVersion) -> Manifest:
-    """The parsed manifest of a package version (versions are immutable, so it is cached)."""
-    return _cached_manifest(version.id, current_app.config["LMS_STORAGE_DIR"])
+    """The parsed manifest of a package version (the catalog caches it by id and sha256)."""
+    from lms.catalog.services import parsed_manifest
 
-
-@functools.lru_cache(maxsize=256)
-def _cached_manifest(version_id: int, storage_dir: str) -> Manifest:
-    try:
-        from lms.catalog.services import parsed_manifest  # the catalog's reader, when present
-    except ImportError:  # pragma: no cover - before the catalog lands
-        parsed_manifest = None
-    version = db.session.get(PackageVersion, version_id)
-    if parsed_manifest is not None:
-        return parsed_manifest(version)
-    from lms.core.storage import get_storage  # pragma: no cover
-
-    row = db.session.get(PackageFile, (version_id, "imsmanifest.xml"))  # pragma: no cover
-    return parse_manifest(get_storage().path(row.sha256).read_bytes())  # pragma: no cover
+    return parsed_manifest(version)
 
 
 def sco_items(manifest: Manifest) -> list[Item]:

@@ -144,6 +144,8 @@ def commit(attempt_id: int, sco_id: str):
     if seq <= 0 or seq > 2**62:
         return _refused(400, "bad_sequence", [], "Số thứ tự lần lưu không hợp lệ.", "Invalid commit sequence.")
     payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
+    if isinstance(payload, dict):  # scorm-again flattens an empty array to [] under its own name
+        payload = {k: v for k, v in payload.items() if not (isinstance(v, list | dict) and not v)}
     result = services.apply_commit(attempt, sco_id, seq, str(body.get("session") or ""), payload,
                                    request.content_length or 0)
     if result.errors:

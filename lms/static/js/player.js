@@ -104,6 +104,7 @@
       if (res.status === 422 || (res.status === 400 && res.body && res.body.error && res.body.error.code !== "csrf")) {
         queue.shift();  // the server refused the data itself: retrying cannot help
         save();
+        window.lmsPlayer.lastError = res.body;
         showAlert((res.body.error && res.body.error.message) || "Dữ liệu bài học không hợp lệ.");
         setStatus("refused", "Không lưu được");
         kick();

@@ -1,0 +1,130 @@
+"""Browser-test fixtures, for every feature's e2e tests.
+
+* ``live_server`` — the test ``app`` (its database: the ``app`` fixture's) served by werkzeug's
+  ``make_server`` in a thread on 127.0.0.1:<free port>; ``live_server.url`` is its base URL.
+* ``content_server`` — a second server of the same app on ``localhost:<another port>`` used as the
+  separate content origin; using it sets ``LMS_CONTENT_ORIGIN`` for the test.
+* ``browser`` (session) — Debian's Chromium through Playwright, flags from docs; never downloaded.
+* ``page`` — a desktop page (1280×800); ``phone_page`` — a 360×740 touch page.
+* ``login(page, server, login)`` — log in through the real form.
+
+Tests skip only when /usr/bin/chromium is missing and CI is not "true" (the reason is printed).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+def _require_chromium() -> None:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing and CI=true: browser tests must run")
+        print(f"skipping browser test: {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing (browser tests run in CI)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A running server: ``url`` without a trailing slash."""
+
+    url: str
+    host: str
+    port: int
+
+
+def _serve(app, host: str) -> Iterator[LiveServer]:
+    port = _free_port()
+    server = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://{host}:{port}", host, port)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    """The app served on 127.0.0.1:<free port> against the test database."""
+    _require_chromium()
+    yield from _serve(app, "127.0.0.1")
+
+
+@pytest.fixture
+def content_server(app, live_server) -> Iterator[LiveServer]:
+    """A second server on localhost:<port> acting as LMS_CONTENT_ORIGIN (set for the test, then unset)."""
+    gen = _serve(app, "localhost")
+    server = next(gen)
+    previous = app.config.get("LMS_CONTENT_ORIGIN")
+    app.config["LMS_CONTENT_ORIGIN"] = server.url
+    try:
+        yield server
+    finally:
+        app.config["LMS_CONTENT_ORIGIN"] = previous
+        next(gen, None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium (Debian's) driven by Playwright."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (cookies, localStorage) per test."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    """A desktop page."""
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    return pg
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-size page (360×740, touch)."""
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="vi-VN")
+    pg = ctx.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    ctx.close()
+
+
+def login(page, server: LiveServer, user: str, password: str = "matkhau-123") -> None:
+    """Log in through the login form."""
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=login]", user)
+    page.fill("input[name=password]", password)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)

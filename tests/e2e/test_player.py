@@ -1,0 +1,276 @@
+"""Play SCORM packages in Chromium: launch, answer, suspend, close, resume, finish → training record;
+same-origin and separate-origin content; failed commits, two tabs, invalid data."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import pytest
+from sqlalchemy import select
+
+from lms.catalog.services import create_module, import_package
+from lms.core.db import db
+from lms.player.models import Attempt, ScoState
+from lms.records.models import TrainingRecord
+from tests.e2e.conftest import login
+from tests.e2e.sco_fixtures import build_zip
+
+
+def publish(tmp_path, fixture: str, code: str, **fields):
+    module = create_module(code, f"Học phần {code}", topic="osh", hours=4, **fields)
+    import_package(module, build_zip(fixture, tmp_path))
+    db.session.commit()
+    return module
+
+
+def sco_frame(page, timeout=15):
+    """The SCO's frame (the test SCO's index.html), once it has initialized."""
+    until = time.time() + timeout
+    while time.time() < until:
+        for frame in page.frames:
+            if "index.html" in frame.url:
+                with contextlib.suppress(Exception):  # the frame may be navigating
+                    if frame.evaluate("document.body && document.body.getAttribute('data-ready')") == "1":
+                        return frame
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no SCO frame in {[f.url for f in page.frames]}")
+
+
+def start(page, server, code):
+    page.goto(f"{server.url}/player/")
+    page.click(f'[data-module="{code}"] button[type=submit]')
+    page.wait_for_url("**/play**")
+    return sco_frame(page)
+
+
+def idle(page):
+    assert page.evaluate("window.lmsPlayer.whenIdle(10000)") is True
+
+
+def attempt_of(cadre_id) -> Attempt:
+    db.session.expire_all()
+    return db.session.scalar(select(Attempt).where(Attempt.cadre_id == cadre_id).order_by(Attempt.id.desc()))
+
+
+def state(attempt, sco):
+    db.session.expire_all()
+    return db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id, ScoState.sco_id == sco))
+
+
+def play_single_12(page, server, tree):
+    frame = start(page, server, "E12")
+    assert frame.inner_text("#entry") == "ab-initio"
+    assert frame.inner_text("#launch") == "chapter=1"
+    assert frame.inner_text("#page") == "one"  # item parameters on the launch URL
+    assert frame.inner_text("#learner") == "Trần Thị Hồng Nhung"
+    frame.evaluate("""() => {
+        sco.set('cmi.interactions.0.id', 'q1'); sco.set('cmi.interactions.0.type', 'choice');
+        sco.set('cmi.interactions.0.student_response', 'b'); sco.set('cmi.interactions.0.result', 'correct');
+        sco.set('cmi.core.lesson_status', 'incomplete');
+        return sco.suspend('trang-3', 'answers=b;' + 'x'.repeat(5000));
+    }""")
+    idle(page)
+    page.close()
+    page = page.context.new_page()
+    frame = start(page, server, "E12")
+    assert frame.inner_text("#entry") == "resume"
+    assert frame.inner_text("#location") == "trang-3"
+    assert frame.inner_text("#suspend").startswith("answers=b;xxx")
+    assert len(frame.inner_text("#suspend")) == 5010  # never truncated
+    frame.evaluate("() => { sco.complete(90); return sco.finish(); }")
+    idle(page)
+    attempt = attempt_of(tree["hn_cadre"].id)
+    assert attempt.status == "completed" and attempt.rule_met
+    record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.cadre_id == tree["hn_cadre"].id))
+    assert record is not None and float(record.score) == 90.0 and record.evidence == {"attempt_id": attempt.id}
+    sco = state(attempt, "sco1")
+    assert sco.cmi["cmi.core.lesson_status"] == "passed"  # mastery score 80
+    assert sco.cmi["cmi.interactions.0.id"] == "q1"
+    assert sco.cmi["cmi.core.total_time"] == "0000:03:00.00"  # two sessions of 1:30
+    page.goto(f"{server.url}/player/")
+    assert page.get_attribute('[data-module="E12"]', "data-status") == "completed"
+    return page
+
+
+def test_scorm12_single_sco_same_origin(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    play_single_12(page, live_server, tree)
+
+
+def test_scorm12_single_sco_separate_content_origin(app, tree, tmp_path, live_server, content_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    page.goto(f"{live_server.url}/player/")
+    page = play_single_12(page, live_server, tree)
+    frames = [f.url for f in page.frames]
+    assert not any("localhost" in f for f in frames)  # (the my-modules page has no SCO)
+
+
+def test_content_really_comes_from_the_content_origin(app, tree, tmp_path, live_server, content_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    frame = start(page, live_server, "E12")
+    assert frame.url.startswith(content_server.url + "/c/")
+    assert page.evaluate("typeof window.API") == "undefined"  # the real API is reachable only by messages
+
+
+def test_scorm12_multi_sco_with_hidden_item_and_prerequisites(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm12_multi", "EM12")
+    login(page, live_server, "hv.nhung")
+    frame = start(page, live_server, "EM12")
+    assert frame.inner_text("#page") == "intro"
+    assert page.locator('#toc [data-item="secret"]').count() == 0  # hidden item not in the TOC
+    assert page.locator('#toc [data-item="lesson"] [data-locked]').count() == 1  # prerequisite intro
+    frame.evaluate("() => { sco.complete(100); return sco.finish(); }")
+    idle(page)
+    page.click("#nav-next")
+    page.wait_for_url("**sco=lesson**")
+    frame = sco_frame(page)
+    assert frame.inner_text("#page") == "lesson"
+    frame.evaluate("() => { sco.complete(60); return sco.finish(); }")
+    idle(page)
+    attempt = attempt_of(tree["hn_cadre"].id)
+    assert attempt.status == "completed" and float(attempt.score) == 80.0  # mean of 100 and 60
+    assert db.session.scalar(select(TrainingRecord).where(TrainingRecord.module_id == attempt.module_id))
+
+
+def test_scorm2004_interactions_objectives_and_nav_request(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm2004", "E2004", sco_aggregation="average")
+    login(page, live_server, "hv.nhung")
+    frame = start(page, live_server, "E2004")
+    assert frame.inner_text("#entry") == "ab-initio"
+    assert frame.inner_text("#launch") == "part=a"
+    assert frame.evaluate("sco.get('cmi.scaled_passing_score')") == "0.6"
+    frame.evaluate("""() => {
+        sco.set('cmi.interactions.0.id', 'q-fill'); sco.set('cmi.interactions.0.type', 'fill-in');
+        sco.set('cmi.interactions.0.learner_response', 'công đoàn'); sco.set('cmi.interactions.0.result', 'correct');
+        sco.set('cmi.objectives.0.id', 'obj_main'); sco.set('cmi.objectives.0.success_status', 'passed');
+        sco.set('cmi.objectives.0.score.scaled', '0.7');
+        return sco.suspend('muc-2', '{"step":2}');
+    }""")
+    idle(page)
+    page.reload()
+    frame = sco_frame(page)
+    assert frame.inner_text("#entry") == "resume"
+    assert frame.inner_text("#location") == "muc-2"
+    assert frame.inner_text("#suspend") == '{"step":2}'
+    frame.evaluate("() => { sco.complete(70); sco.nav('continue'); return sco.finish(); }")
+    page.wait_for_url("**sco=part_b**")
+    frame = sco_frame(page)
+    assert frame.inner_text("#page") == "b"
+    frame.evaluate("() => { sco.complete(90); sco.nav('exit'); return sco.finish(); }")
+    page.wait_for_url("**/player/")
+    attempt = attempt_of(tree["hn_cadre"].id)
+    a = state(attempt, "part_a")
+    assert a.success == "passed" and a.cmi["cmi.interactions.0.learner_response"] == "công đoàn"
+    assert a.cmi["cmi.objectives.0.id"] == "obj_main"
+    assert attempt.status == "completed" and float(attempt.score) == 80.0
+    assert page.get_attribute('[data-module="E2004"]', "data-status") == "completed"
+
+
+def test_failed_commits_are_retried_until_the_server_is_back(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    failures = {"n": 0}
+
+    def flaky(route):
+        if failures["n"] < 3:
+            failures["n"] += 1
+            if failures["n"] == 2:
+                return route.abort("connectionrefused")
+            return route.fulfill(status=500, body="{}", content_type="application/json")
+        return route.continue_()
+
+    page.route("**/commit", flaky)
+    frame = start(page, live_server, "E12")
+    frame.evaluate("() => { sco.set('cmi.core.lesson_location', 'p7'); return sco.commit(); }")
+    idle(page)
+    assert failures["n"] == 3
+    attempt = attempt_of(tree["hn_cadre"].id)
+    assert state(attempt, "sco1").cmi["cmi.core.lesson_location"] == "p7"
+
+
+def test_commits_left_in_local_storage_are_sent_after_a_reload(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    page.route("**/commit", lambda route: route.abort("connectionrefused"))
+    frame = start(page, live_server, "E12")
+    frame.evaluate("() => sco.suspend('offline-page', 'kept')")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.lmsPlayer.queue().length") >= 1
+    page.unroute("**/commit")
+    page.route("**/commit", lambda route: route.abort("connectionrefused"))  # keepalive flush fails too
+    url = page.url
+    page.goto("about:blank")
+    page.unroute("**/commit")
+    page.goto(url)
+    sco_frame(page)
+    idle(page)
+    attempt = attempt_of(tree["hn_cadre"].id)
+    assert state(attempt, "sco1").cmi["cmi.core.lesson_location"] == "offline-page"
+
+
+def test_two_tabs_on_one_attempt_never_regress(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    frame_a = start(page, live_server, "E12")
+    page_b = page.context.new_page()
+    page_b.goto(page.url)
+    frame_b = sco_frame(page_b)
+    frame_a.evaluate("() => { sco.complete(95); return sco.commit(); }")
+    idle(page)
+    frame_b.evaluate("() => { sco.set('cmi.core.lesson_status', 'incomplete'); sco.set('cmi.core.lesson_location', 'b');"
+                     " return sco.commit(); }")
+    idle(page_b)
+    attempt = attempt_of(tree["hn_cadre"].id)
+    row = state(attempt, "sco1")
+    assert row.cmi["cmi.core.lesson_status"] == "completed"  # tab B's "incomplete" did not regress it
+    assert row.cmi["cmi.core.lesson_location"] == "b"  # its other data was applied
+    assert row.success == "passed" and attempt.rule_met
+
+
+def test_invalid_data_is_refused_and_the_page_says_so(app, tree, tmp_path, live_server, page):
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    start(page, live_server, "E12")
+    attempt = attempt_of(tree["hn_cadre"].id)
+    result = page.evaluate("""async (url) => {
+        const csrf = document.querySelector('meta[name=csrf-token]').content;
+        const r = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+            body: JSON.stringify({seq: Date.now() * 1000 + 999999, cmi: {'cmi.core.score.raw': 'abc'}})});
+        return {status: r.status, body: await r.json()};
+    }""", f"{live_server.url}/player/attempts/{attempt.id}/scos/sco1/commit")
+    assert result["status"] == 422 and result["body"]["element"] == "cmi.core.score.raw"
+    assert "cmi.core.score.raw" not in state(attempt, "sco1").cmi
+
+
+def test_phone_layout_iframe_fills_the_width(app, tree, tmp_path, live_server, phone_page):
+    publish(tmp_path, "scorm12_multi", "EM12")
+    login(phone_page, live_server, "hv.nhung")
+    start(phone_page, live_server, "EM12")
+    box = phone_page.locator("#sco-frame").bounding_box()
+    assert box["width"] >= 355
+    assert not phone_page.locator("#player-toc").is_visible()  # the TOC is an offcanvas on phones
+    phone_page.click("[data-bs-target='#player-toc']")
+    phone_page.wait_for_selector("#player-toc.show")
+
+
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_shipped_course_plays(app, tree, tmp_path, live_server, page, version):
+    from lms.content.builder import build_course, find_course_dirs
+
+    course = find_course_dirs()[0].name
+    zips = build_course(course, tmp_path)
+    module = create_module(f"C{version[-4:]}", "Khóa học thật", topic="union_law", hours=2)
+    import_package(module, next(z for z in zips if z.name.endswith(f"-{version}.zip")))
+    db.session.commit()
+    login(page, live_server, "hv.nhung")
+    page.goto(f"{live_server.url}/player/")
+    page.click(f'[data-module="{module.code}"] button[type=submit]')
+    page.wait_for_url("**/play**")
+    page.wait_for_timeout(1500)
+    idle(page)
+    attempt = attempt_of(tree["hn_cadre"].id)
+    assert attempt.module_id == module.id
