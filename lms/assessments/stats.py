@@ -101,7 +101,7 @@ def _distribution(version, responses: list) -> list[tuple[str, int]]:
     elif version.qtype == "true_false":
         rows = [("Đúng", counts.get(True, 0)), ("Sai", counts.get(False, 0))]
     elif version.qtype == "numeric":
-        rows = [(f"{value:g}", n) for value, n in counts.most_common(8)]
+        rows = [(format(value, ".15g"), n) for value, n in counts.most_common(8)]
     else:
         rows = [("Đúng thứ tự", counts.get(True, 0)), ("Sai thứ tự", counts.get(False, 0))]
     return [*rows, ("—", unanswered)]

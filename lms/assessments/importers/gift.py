@@ -215,7 +215,7 @@ def _answer_block(q: dict[str, Any]) -> str:
         return ("TRUE" if key else "FALSE") + fb
     if q["qtype"] == "numeric":
         tol = f":{q['tolerance']:g}" if q.get("tolerance") else ""
-        return f"#{key:g}{tol}{fb}"
+        return f"#{format(float(key), '.15g')}{tol}{fb}"
     if q["qtype"] == "single":
         return " ".join(("=" if i == key else "~") + _escape(c) for i, c in enumerate(q["choices"])) + fb
     n_right, n_wrong = len(key), len(q["choices"]) - len(key)

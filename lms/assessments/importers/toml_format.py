@@ -69,7 +69,7 @@ def dump(questions: list[dict[str, Any]]) -> str:
         elif q["qtype"] == "multiple":
             lines.append("key = [" + ", ".join(str(k) for k in key) + "]")
         elif q["qtype"] in ("single", "numeric"):
-            lines.append(f"key = {key:g}" if isinstance(key, float) else f"key = {key}")
+            lines.append(f"key = {format(key, '.15g')}" if isinstance(key, float) else f"key = {key}")
         if q["qtype"] == "numeric" and q.get("tolerance"):
             lines.append(f"tolerance = {q['tolerance']:g}")
         lines.append(f"explanation_vi = {_s(q['explanation_vi'])}")
