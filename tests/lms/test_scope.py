@@ -14,6 +14,8 @@ from lms.org.services import move_unit
 CADRE_PAGES = {
     "cadre profile": lambda c: f"/org/cadres/{c.id}",
     "cadre requirements (standards)": lambda c: f"/standards/cadres/{c.id}",
+    "training transcript": lambda c: f"/records/cadres/{c.id}",
+    "training transcript xlsx": lambda c: f"/records/cadres/{c.id}/transcript.xlsx",
 }
 #: name -> function(unit) -> URL of a page about that unit
 UNIT_PAGES = {
@@ -21,6 +23,7 @@ UNIT_PAGES = {
     "cadre list of unit": lambda u: f"/org/cadres?unit={u.code}",
     "compliance dashboard": lambda u: f"/standards/?unit={u.code}",
     "compliance cadre list": lambda u: f"/standards/cadres?unit={u.code}",
+    "in-person classes of unit": lambda u: f"/records/classes?unit={u.code}",
 }
 
 
