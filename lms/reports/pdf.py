@@ -83,7 +83,11 @@ def summary_pdf(tables: Sequence[Table], *, title: str, unit_name: str, parent_n
     pdf.ln(3)
     for table in tables:
         _table(pdf, table)
-    _signature_block(pdf, place, issued_on or date.today())
+    if issued_on is None:
+        from lms.reports.services import today
+
+        issued_on = today()
+    _signature_block(pdf, place, issued_on)
     return bytes(pdf.output())
 
 
