@@ -1,16 +1,17 @@
 """The XBlock under xblock-sdk's workbench runtime (in-memory field data, captured publish events)
-against a live backend: the Flask app served on a free loopback port by a thread."""
+against a live backend: the Flask app served on a free loopback port by a thread (``backend``, reusing
+the e2e tests' server helper)."""
 
 from __future__ import annotations
 
-import threading
 import warnings
 from collections.abc import Iterator
 
 import django
 import pytest
 from django.conf import settings
-from werkzeug.serving import make_server
+
+from tests.e2e.conftest import LiveServer, _serve
 
 with warnings.catch_warnings():
     # webob (the XBlock runtime's request class) imports the stdlib ``cgi`` module, deprecated in 3.11
@@ -36,17 +37,9 @@ if not settings.configured:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The app served on 127.0.0.1:<free port> in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+def backend(app) -> Iterator[LiveServer]:
+    """The app served on 127.0.0.1:<free port> in a thread (the e2e tests' server, without a browser)."""
+    yield from _serve(app, "127.0.0.1")
 
 
 @pytest.fixture

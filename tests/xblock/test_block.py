@@ -22,9 +22,9 @@ WEIGHT = 2.0
 
 
 @pytest.fixture
-def world(app, tmp_path, live_server, monkeypatch):
+def world(app, tmp_path, backend, monkeypatch):
     world = setup_world(tmp_path)
-    world["url"] = live_server
+    world["url"] = backend.url
     monkeypatch.setenv("UNION_LMS_SECRETS", json.dumps({world["key"]: world["secret"]}))
     return world
 
