@@ -86,7 +86,9 @@
   }
 
   form.querySelectorAll(".quiz-item").forEach(function (fs) {
+    var t;
     var handler = function () {
+      clearTimeout(t);
       var pending = load();
       pending[fs.dataset.position] = responseOf(fs);
       store(pending);
@@ -95,7 +97,6 @@
     fs.addEventListener("change", handler);
     var num = fs.querySelector("input[type=text]");
     if (num) {
-      var t;
       num.addEventListener("input", function () { clearTimeout(t); t = setTimeout(handler, 600); });
     }
   });
