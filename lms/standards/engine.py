@@ -242,7 +242,7 @@ def _requirement_sql(d: _Dialect, req: Requirement, plan: rules.Plan, q: str, sc
     ctes.append(f"""{q}_w AS (SELECT cadre_id, MIN(completed_on) AS waived_on, MIN(rec_id) AS wid FROM eff
   WHERE source = 'waiver' AND (requirement_id IN {wreq}
     OR (requirement_id IS NULL AND (module_id IN {wmod} OR topic IN {wtop}))) GROUP BY cadre_id)""")
-    valid = d.add_months("b.sat", plan.validity_months) if plan.validity_months else "NULL"
+    valid = d.add_months("b.sat", plan.validity_months) if plan.validity_months else "CAST(NULL AS DATE)"
     if plan.due_date is not None:
         params[f"{q}_due"] = plan.due_date
         due = f":{q}_due"
