@@ -253,7 +253,7 @@ def test_phone_layout_iframe_fills_the_width(app, tree, tmp_path, live_server, p
     box = phone_page.locator("#sco-frame").bounding_box()
     assert box["width"] >= 355
     assert not phone_page.locator("#player-toc").is_visible()  # the TOC is an offcanvas on phones
-    phone_page.click("[data-bs-target='#player-toc']")
+    phone_page.click("button.d-md-none[data-bs-target='#player-toc']")
     phone_page.wait_for_selector("#player-toc.show")
 
 

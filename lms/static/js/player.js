@@ -64,11 +64,33 @@
     save();
   }
 
+  // only what changed since the last commit is sent (the server merges element by element), so a
+  // second tab's stale copy of other elements never overwrites newer values
+  var baseline = {};
+  Object.keys(cfg.state || {}).forEach(function (k) { baseline[k] = String(cfg.state[k]); });
+
+  function changes(cmi) {
+    var diff = {};
+    Object.keys(cmi || {}).forEach(function (k) {
+      var v = cmi[k];
+      if (v !== null && typeof v === "object") return;
+      v = v === undefined || v === null ? "" : String(v);
+      if (baseline[k] !== v && !(v === "" && baseline[k] === undefined)) diff[k] = v;
+      baseline[k] = v;
+    });
+    return diff;
+  }
+
   function enqueue(cmi, terminate) {
-    var item = { seq: nextSeq(), session: sessionKey, cmi: cmi, terminate: !!terminate };
-    // each commit carries the whole state: a newer one replaces older ones not yet being sent
+    var diff = changes(cmi);
+    // a newer commit absorbs the older ones of this page not yet being sent
     var inflight = sending && queue.length ? queue.slice(0, 1) : [];
-    queue = inflight.concat(queue.slice(inflight.length).filter(function (c) { return c.session !== sessionKey; }));
+    var waiting = queue.slice(inflight.length);
+    var merged = {};
+    waiting.forEach(function (c) { if (c.session === sessionKey) Object.assign(merged, c.cmi); });
+    Object.assign(merged, diff);
+    var item = { seq: nextSeq(), session: sessionKey, cmi: merged, terminate: !!terminate };
+    queue = inflight.concat(waiting.filter(function (c) { return c.session !== sessionKey; }));
     queue.push(item);
     save();
     kick();
