@@ -13,9 +13,11 @@ from lms.org.services import move_unit
 #: name -> function(cadre) -> URL of a page about that cadre
 CADRE_PAGES = {
     "cadre profile": lambda c: f"/org/cadres/{c.id}",
+    "player attempts of cadre": lambda c: f"/player/cadres/{c.id}/attempts",
     "cadre requirements (standards)": lambda c: f"/standards/cadres/{c.id}",
     "training transcript": lambda c: f"/records/cadres/{c.id}",
     "training transcript xlsx": lambda c: f"/records/cadres/{c.id}/transcript.xlsx",
+    "cadre certificates": lambda c: f"/reports/cadres/{c.id}/certificates",
 }
 #: name -> function(unit) -> URL of a page about that unit
 UNIT_PAGES = {
@@ -24,6 +26,11 @@ UNIT_PAGES = {
     "compliance dashboard": lambda u: f"/standards/?unit={u.code}",
     "compliance cadre list": lambda u: f"/standards/cadres?unit={u.code}",
     "in-person classes of unit": lambda u: f"/records/classes?unit={u.code}",
+    "report dashboard": lambda u: f"/reports/units/{u.code}",
+    "report compliance export": lambda u: f"/reports/units/{u.code}/compliance.xlsx",
+    "report cadre export": lambda u: f"/reports/units/{u.code}/cadres.csv",
+    "training plan": lambda u: f"/reports/units/{u.code}/plan",
+    "training plan export": lambda u: f"/reports/units/{u.code}/plan.pdf",
 }
 
 
