@@ -156,7 +156,11 @@ def parse_code(raw: str) -> str:
 
 def parse_choice(raw: str, table: dict[str, str], what_vi: str, what_en: str, labels: dict) -> str:
     """A value of a vocabulary, matched without case or diacritics, by label or code."""
-    found = table.get(fold(raw))
+    found = table.get(raw)  # the exact spelling seen before (cached below), else the folded form
+    if found is None:
+        found = table.get(fold(raw))
+        if found is not None and len(table) < 10_000:
+            table[raw] = found
     if found is None:
         allowed = "; ".join(vi for vi, _en in labels.values())
         raise CellError(f"{what_vi} không hợp lệ: “{raw[:70]}”. Giá trị được chấp nhận: {allowed}.",

@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from lms.core.errors import UserError, localized
 from lms.core.i18n import fold
 from lms.org.importer import columns as C
@@ -122,25 +124,19 @@ def read_import_file(path: str | Path, filename: str, max_bytes: int, today: dat
 
 
 def _read_xlsx(path: Path, max_bytes: int, parsed: ParsedFile, today: date) -> None:
-    import openpyxl
+    from lms.org.importer.xlsx import XlsxError, open_workbook
 
     _check_zip(path, max_bytes)
+    found = False
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception:
-        raise _not_xlsx() from None
-    try:
-        found = False
-        for sheet in book.worksheets:
-            rows = ((i, [(c.value, getattr(c, "data_type", None)) for c in cells])
-                    for i, cells in enumerate(sheet.iter_rows(), start=1))
-            found |= _read_table(sheet.title, rows, parsed, today)
+        with zipfile.ZipFile(path) as archive:
+            book = open_workbook(archive)
+            for title, part in book.sheets:
+                found |= _read_table(title, book.rows(part), parsed, today)
     except ImportRejected:
         raise
-    except Exception:
+    except (XlsxError, KeyError, ValueError, IndexError, zipfile.BadZipFile, etree.XMLSyntaxError):
         raise _not_xlsx() from None
-    finally:
-        book.close()
     if not found and not parsed.errors:
         raise _unrecognised()
 

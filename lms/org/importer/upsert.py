@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from lms.core.db import db, utcnow
 from lms.core.i18n import fold
@@ -72,7 +72,9 @@ class Plan:
     unit_inserts: list[dict[str, Any]] = field(default_factory=list)
     unit_updates: list[dict[str, Any]] = field(default_factory=list)
     unit_moves: set[str] = field(default_factory=set)
-    cadre_inserts: list[dict[str, Any]] = field(default_factory=list)
+    #: new cadres, as rows: their values are built batch by batch at apply time (memory)
+    cadre_inserts: list[CadreRow] = field(default_factory=list)
+    cadre_fields: set[str] = field(default_factory=set)
     cadre_updates: list[dict[str, Any]] = field(default_factory=list)
     cadre_deactivations: list[int] = field(default_factory=list)
 
@@ -288,13 +290,14 @@ def _cadre_values(r: CadreRow, present: set[str], old: Any, by_id: dict[int, str
 
 def _plan_cadres(plan: Plan, parsed: ParsedFile, existing: dict[str, Any], by_id: dict[int, str]) -> None:
     report = plan.report
+    plan.cadre_fields = parsed.cadre_fields
     for r in parsed.cadres:
         old = existing.get(r.code)
-        values = _cadre_values(r, parsed.cadre_fields, old, by_id)
         if old is None:
-            plan.cadre_inserts.append({"code": r.code, **values})
+            plan.cadre_inserts.append(r)
             report.cadres_created.append((r.code, r.full_name, r.unit))
             continue
+        values = _cadre_values(r, parsed.cadre_fields, old, by_id)
         before = {name: getattr(old, name) for name in CADRE_FIELDS if name != "unit"}
         before["unit"] = by_id[old.org_unit_id]
         changed = [name for name in CADRE_FIELDS if before[name] != values[name]]
@@ -326,10 +329,18 @@ def apply_plan(plan: Plan) -> ImportReport:
         db.session.execute(update(OrgUnit), plan.unit_updates)
     _place_units(plan)
     unit_ids = {code: state.id for code, state in plan.units.items()}
+    table = Cadre.__table__
     for batch in _chunks(plan.cadre_inserts, BATCH):
-        db.session.execute(insert(Cadre), [_cadre_row(v, unit_ids) for v in batch])
-    for batch in _chunks(plan.cadre_updates, BATCH):
-        db.session.execute(update(Cadre), [_cadre_row(v, unit_ids) for v in batch])
+        rows = [_cadre_row({"code": r.code, **_cadre_values(r, plan.cadre_fields, None, {})}, unit_ids)
+                for r in batch]
+        db.session.execute(insert(table), rows)
+    if plan.cadre_updates:
+        columns = [c for c in _cadre_row(plan.cadre_updates[0], unit_ids) if c != "id"]
+        statement = (update(table).where(table.c.id == bindparam("b_id"))
+                     .values({c: bindparam(f"b_{c}") for c in columns}))
+        for batch in _chunks(plan.cadre_updates, BATCH):
+            db.session.execute(statement, [{f"b_{k}": v for k, v in _cadre_row(row, unit_ids).items()}
+                                           for row in batch])
     for chunk in _chunks(plan.cadre_deactivations, IN_CHUNK):
         db.session.execute(update(Cadre).where(Cadre.id.in_(chunk)).values(active=False, updated_at=utcnow())
                            .execution_options(synchronize_session=False))
@@ -351,7 +362,8 @@ def _place_units(plan: Plan) -> None:
     if not plan.file_units:
         return
     if plan.unit_inserts:
-        statement = insert(OrgUnit).returning(OrgUnit.id, OrgUnit.code, sort_by_parameter_order=True)
+        table = OrgUnit.__table__
+        statement = insert(table).returning(table.c.id, table.c.code, sort_by_parameter_order=True)
         for batch in _chunks(plan.unit_inserts, BATCH):
             for unit_id, code in db.session.execute(statement, batch):
                 plan.units[code] = UnitState(unit_id, code, plan.file_units[code].name, "", None, "", 0, True)
