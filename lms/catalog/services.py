@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.catalog.models import (
     Grading,
@@ -161,7 +162,8 @@ def import_package(module: Module, source: Path | BinaryIO, *, uploaded_by_id: i
     ``source`` is a path or a binary stream (read in chunks, never whole). An invalid package raises
     :class:`PackageInvalid` (422, code ``package_invalid``, ``details`` = the report's errors) and
     writes nothing. The same zip uploaded again for this module returns the existing version.
-    ``publish`` makes the version the one new attempts launch. Flushes; never commits.
+    ``publish`` makes the version (new or found) the one new attempts launch. Two uploads racing for
+    the same version number: the later gets UserError 409. Flushes; never commits.
     """
     storage = get_storage()
     work = Path(tempfile.mkdtemp(prefix="import-", dir=storage.temp_dir()))
@@ -171,9 +173,10 @@ def import_package(module: Module, source: Path | BinaryIO, *, uploaded_by_id: i
             select(PackageVersion).where(PackageVersion.module_id == module.id, PackageVersion.sha256 == digest)
         )
         if existing is not None:
-            return existing
-        report = _validated(zip_path)
-        version = _store(module, zip_path, digest, size, report, work / "x", uploaded_by_id)
+            version = existing
+        else:
+            report = _validated(zip_path)
+            version = _store(module, zip_path, digest, size, report, work / "x", uploaded_by_id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if publish:
@@ -234,7 +237,12 @@ def _store(module: Module, zip_path: Path, digest: str, size: int, report: Repor
                              sha256=digest, title=(manifest.title or module.title_vi)[:255],
                              manifest=report.summary(), size_bytes=size, uploaded_by_id=uploaded_by_id)
     db.session.add(version)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the caller's transaction boundary rolls back
+        raise UserError("Một gói khác vừa được tải lên cho học phần này; hãy tải lại trang và thử lại.",
+                        "Another package was just uploaded for this module; reload and try again.",
+                        status=409, code="version_conflict") from exc
     db.session.add_all(PackageFile(version_id=version.id, path=p, sha256=d, size=s) for p, d, s in rows)
     db.session.flush()
     return version

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
@@ -19,7 +19,7 @@ from lms.catalog.forms import (
     ModuleForm,
     UploadForm,
 )
-from lms.catalog.models import TOPIC_LABELS, Module, PackageVersion
+from lms.catalog.models import TOPIC_LABELS, Module, PackageFile, PackageVersion
 from lms.core.db import db
 from lms.core.errors import UserError, error_response, localized, wants_json
 from lms.core.roles import Role, roles_required
@@ -156,12 +156,18 @@ def upload(code: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_failed(module, form, None, 422)
+    known = {v.id for v in module.versions}
     try:
         version = services.import_package(module, form.package.data.stream, uploaded_by_id=current_user.id,
                                           publish=bool(form.publish.data))
     except services.PackageInvalid as exc:
         return _upload_failed(module, form, exc, 422)
-    flash(localized(f"Đã tải lên phiên bản {version.number}.", f"Version {version.number} uploaded."), "success")
+    if version.id in known:
+        flash(localized(f"Tệp này đã được tải lên trước đây (phiên bản {version.number}); không tạo bản trùng.",
+                        f"This file was uploaded before (version {version.number}); no duplicate made."), "info")
+    else:
+        flash(localized(f"Đã tải lên phiên bản {version.number}.", f"Version {version.number} uploaded."),
+              "success")
     return redirect(url_for("catalog.version", code=module.code, number=version.number))
 
 
@@ -185,15 +191,8 @@ def version(code: str, number: int):
     version = _version_or_404(module, number)
     return render_template("catalog/version.html", module=module, version=version, confirm=ConfirmForm(),
                            uploader=db.session.get(User, version.uploaded_by_id) if version.uploaded_by_id else None,
-                           file_count=len(version_files(version)))
-
-
-def version_files(version: PackageVersion) -> list:
-    """The version's file rows (path order)."""
-    from lms.catalog.models import PackageFile
-
-    return db.session.scalars(select(PackageFile).where(PackageFile.version_id == version.id)
-                              .order_by(PackageFile.path)).all()
+                           file_count=db.session.scalar(select(func.count()).select_from(PackageFile)
+                                                        .where(PackageFile.version_id == version.id)))
 
 
 @bp.route("/<code>/versions/<int:number>/publish", methods=["POST"])

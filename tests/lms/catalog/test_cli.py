@@ -34,13 +34,14 @@ def test_import_next_version_and_same_zip_again(runner, app, tmp_path):
                                 "--module", "TCCD"])
     second = runner.invoke(args=["packages", "import", str(simple_package(tmp_path, "b.zip", title="B")),
                                  "--module", "tccd", "--no-publish"])
+    assert db.session.scalar(select(Module).where(Module.code == "TCCD")).published_version.number == 1
     again = runner.invoke(args=["packages", "import", str(tmp_path / "b.zip"), "--module", "TCCD"])
     assert (first.exit_code, second.exit_code, again.exit_code) == (0, 0, 0)
     assert "v2" in second.output and "published" not in second.output
-    assert "already present" in again.output
+    assert "already present" in again.output and "published" in again.output  # publishing it was asked
     module = db.session.scalar(select(Module).where(Module.code == "TCCD"))
     assert [v.number for v in module.versions] == [1, 2]
-    assert module.published_version.number == 1
+    assert module.published_version.number == 2
 
 
 def test_invalid_package_exits_2_with_the_errors_and_writes_nothing(runner, tmp_path):

@@ -86,6 +86,16 @@ def test_versions_are_numbered_and_same_zip_twice_gives_one_version(module, tmp_
     assert db.session.scalar(select(func.count()).select_from(PackageVersion)) == 2
 
 
+def test_same_zip_again_with_publish_republishes_the_existing_version(module, tmp_path):
+    v1 = services.import_package(module, simple_package(tmp_path, "a.zip", title="Bản 1"))
+    v2 = services.import_package(module, simple_package(tmp_path, "b.zip", title="Bản 2"))
+    assert module.published_version is v2
+    assert services.import_package(module, tmp_path / "a.zip", publish=False) is v1
+    assert module.published_version is v2
+    assert services.import_package(module, tmp_path / "a.zip") is v1
+    assert module.published_version is v1
+
+
 def test_same_zip_for_another_module_is_a_separate_version(module, tmp_path):
     other = services.create_module("TCCD", "Tài chính công đoàn")
     zip_path = simple_package(tmp_path)

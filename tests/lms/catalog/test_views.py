@@ -156,7 +156,9 @@ def test_publish_needs_csrf(client, lecturer, module, tmp_path):
 def test_upload_with_publish_and_same_zip_twice(client, lecturer, module, tmp_path):
     zip_path = simple_package(tmp_path)
     assert _upload(client, "LCD2024", zip_path, publish=True).status_code == 302
-    assert _upload(client, "LCD2024", zip_path, publish=True).status_code == 302
+    again = _upload(client, "LCD2024", zip_path, publish=True)
+    assert again.status_code == 302
+    assert "không tạo bản trùng" in client.get(again.headers["Location"]).get_data(as_text=True)
     versions = db.session.scalars(select(PackageVersion)).all()
     assert [v.number for v in versions] == [1]
     assert db.session.get(Module, module.id).published_version_id == versions[0].id
