@@ -7,14 +7,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the launch-session guard, the admin navigation link and the cookie policy.
+    """Register the blueprints, the launch-session guard, the framing policy for consumers' origins, the
+    admin navigation link and the cookie policy.
 
     ``LMS_XBLOCK_IFRAME_COOKIES=1`` (production behind HTTPS, Open edX on another site) makes the session
     cookie ``SameSite=None; Secure`` so the player works inside Open edX's iframe.
     """
     from lms.api import models  # noqa: F401  (tables)
     from lms.api.admin import bp as admin_bp
-    from lms.api.views import bp, guard_launch_session
+    from lms.api.views import allow_consumer_framing, bp, guard_launch_session
     from lms.core.roles import Role
     from lms.home import NavItem, register_nav
 
@@ -26,4 +27,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.before_request(guard_launch_session)
+    app.after_request(allow_consumer_framing)
     register_nav(NavItem("api_admin.consumers", "Tích hợp Open edX", "Open edX integration", (Role.admin,), 90))

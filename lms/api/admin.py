@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.api import services
-from lms.api.forms import ConsumerForm, EmptyForm, LinkForm
+from lms.api.forms import ConsumerForm, EmptyForm, LinkForm, OriginsForm
 from lms.api.models import LINK_STATUS_LABELS, Consumer, ConsumerLearner, LinkStatus
 from lms.core.db import db
 from lms.core.errors import UserError, localized
@@ -31,7 +31,8 @@ def _list_page(form: ConsumerForm, status: int = 200, secret: str | None = None,
     pending = db.session.scalar(select(func.count()).select_from(ConsumerLearner).where(
         ConsumerLearner.status == LinkStatus.pending.value))
     response = make_response(render_template("api/consumers.html", consumers=consumers, counts=counts, form=form,
-                                             secret=secret, shown=shown, pending=pending, actions=EmptyForm()), status)
+                                             secret=secret, shown=shown, pending=pending, actions=EmptyForm(),
+                                             origins_form=OriginsForm(formdata=None)), status)
     if secret:
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -46,7 +47,8 @@ def consumers():
         if not form.validate_on_submit():
             return _list_page(form, 422)
         try:
-            consumer, secret = services.create_consumer(form.key.data, form.name.data, created_by_id=current_user.id)
+            consumer, secret = services.create_consumer(form.key.data, form.name.data, origins=form.origins.data,
+                                                        created_by_id=current_user.id)
         except UserError as exc:
             flash(exc.message(), "danger")
             return _list_page(form, exc.status)
@@ -65,6 +67,19 @@ def rotate(consumer_id: int):
     return _list_page(ConsumerForm(formdata=None), secret=secret, shown=consumer)
 
 
+@bp.route("/<int:consumer_id>/origins", methods=["POST"])
+@roles_required(Role.admin)
+def origins(consumer_id: int):
+    """Replace the platform origins allowed to frame the consumer's launches."""
+    consumer = _consumer_or_404(consumer_id)
+    form = OriginsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_origins(consumer, form.origins.data or "")
+    flash(localized("Đã lưu địa chỉ nền tảng.", "Origins saved."), "success")
+    return redirect(url_for("api_admin.consumers"))
+
+
 @bp.route("/<int:consumer_id>/active", methods=["POST"])
 @roles_required(Role.admin)
 def toggle(consumer_id: int):
@@ -73,6 +88,7 @@ def toggle(consumer_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     consumer.active = not consumer.active
+    services.forget_framing_origins()
     flash(localized("Đã bật consumer." if consumer.active else "Đã tắt consumer.",
                     "Consumer enabled." if consumer.active else "Consumer disabled."), "success")
     return redirect(url_for("api_admin.consumers"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
 class ConsumerForm(FlaskForm):
@@ -14,6 +14,13 @@ class ConsumerForm(FlaskForm):
         DataRequired(message="Cần khoá consumer."), Length(3, 64),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message="Chỉ dùng chữ, số, '.', '_' hoặc '-'.")])
     name = StringField("Tên nền tảng", validators=[DataRequired(message="Cần tên nền tảng."), Length(1, 255)])
+    origins = StringField("Địa chỉ nền tảng được phép nhúng", validators=[Optional(), Length(0, 2000)])
+
+
+class OriginsForm(FlaskForm):
+    """The platform origins allowed to frame launches (space separated)."""
+
+    origins = StringField("Địa chỉ nền tảng được phép nhúng", validators=[Optional(), Length(0, 2000)])
 
 
 class LinkForm(FlaskForm):

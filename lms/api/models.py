@@ -36,6 +36,9 @@ class Consumer(db.Model):
     #: the shared secret, encrypted (Fernet) with a key derived from LMS_API_SECRET_KEY / SECRET_KEY;
     #: HMAC needs the secret itself on both sides, so it is stored recoverable, never in clear
     secret_encrypted: Mapped[str] = mapped_column(Text)
+    #: the platform's origins allowed to frame the LMS pages it launches (CSP frame-ancestors), space
+    #: separated, e.g. "https://learn.congdoan.vn https://studio.congdoan.vn"
+    origins: Mapped[str] = mapped_column(Text, default="")
     #: a deactivated consumer's launches and result queries are refused
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,11 +9,13 @@ import base64
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -61,8 +63,10 @@ def _new_secret(consumer: Consumer) -> str:
     return secret
 
 
-def create_consumer(key: str, name: str, *, created_by_id: int | None = None) -> tuple[Consumer, str]:
-    """Register a consumer; returns it and its secret (shown once). 422/409 for a bad or taken key."""
+def create_consumer(key: str, name: str, *, origins: str = "",
+                    created_by_id: int | None = None) -> tuple[Consumer, str]:
+    """Register a consumer; returns it and its secret (shown once). 422/409 for a bad or taken key or
+    malformed origins."""
     key, name = (nfc(key) or "").strip(), (nfc(name) or "").strip()
     if not KEY_PATTERN.match(key) or not name:
         raise UserError("Khoá phải gồm 3–64 ký tự chữ, số, '.', '_' hoặc '-', và cần có tên.",
@@ -70,11 +74,61 @@ def create_consumer(key: str, name: str, *, created_by_id: int | None = None) ->
                         status=422, code="consumer_invalid")
     if db.session.scalar(select(Consumer.id).where(Consumer.key == key)) is not None:
         raise UserError(f"Khoá {key} đã được dùng.", f"The key {key} is taken.", status=409, code="consumer_exists")
-    consumer = Consumer(key=key, name=name, active=True, created_by_id=created_by_id, secret_encrypted="")
+    consumer = Consumer(key=key, name=name, active=True, created_by_id=created_by_id, secret_encrypted="",
+                        origins=" ".join(parse_origins(origins)))
     secret = _new_secret(consumer)
     db.session.add(consumer)
     db.session.flush()
+    forget_framing_origins()
     return consumer, secret
+
+
+def parse_origins(text: str | None) -> list[str]:
+    """Origins ``scheme://host[:port]`` (http or https, no path) separated by spaces, commas or lines;
+    UserError 422 naming the first malformed one."""
+    origins: list[str] = []
+    for item in re.split(r"[\s,]+", (text or "").strip()):
+        if not item:
+            continue
+        parts = urlsplit(item.rstrip("/"))
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query \
+                or parts.fragment or parts.username or parts.password:
+            raise UserError(f"Địa chỉ nền tảng không hợp lệ: {item} (dạng https://ten-mien[:cong]).",
+                            f"Invalid origin: {item} (use https://host[:port]).", status=422, code="origin_invalid")
+        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def set_origins(consumer: Consumer, text: str) -> Consumer:
+    """Replace the origins allowed to frame the consumer's launches."""
+    consumer.origins = " ".join(parse_origins(text))
+    db.session.flush()
+    forget_framing_origins()
+    return consumer
+
+
+#: (loaded at, origins) — the origins of active consumers, cached for FRAMING_CACHE_SECONDS per process
+_framing_cache: tuple[float, tuple[str, ...]] | None = None
+FRAMING_CACHE_SECONDS = 60
+
+
+def forget_framing_origins() -> None:
+    """Drop this process's cache of framing origins (after a change)."""
+    global _framing_cache
+    _framing_cache = None
+
+
+def framing_origins() -> tuple[str, ...]:
+    """The origins of active consumers (allowed to frame launched pages), cached for a minute."""
+    global _framing_cache
+    now = time.monotonic()
+    if _framing_cache is None or now - _framing_cache[0] > FRAMING_CACHE_SECONDS:
+        rows = db.session.scalars(select(Consumer.origins).where(Consumer.active.is_(True))).all()
+        origins = sorted({o for row in rows for o in (row or "").split() if o})
+        _framing_cache = (now, tuple(origins))
+    return _framing_cache[1]
 
 
 def rotate_secret(consumer: Consumer) -> str:

@@ -36,6 +36,33 @@ def guard_launch_session():
         "chức năng khác."), status=403), 403
 
 
+#: endpoints whose ``frame-ancestors`` must also admit the consumers' platforms (the launched module
+#: runs inside Open edX: the player's content-origin launcher and the package files)
+FRAMED_ENDPOINTS = {"player.frame"}
+FRAMED_PREFIXES = ("content.",)
+
+
+def allow_consumer_framing(response):
+    """Let the active consumers' origins frame what a launch shows: the launch frame (only them and the
+    LMS itself) and, where another feature restricts ``frame-ancestors``, the player and package files."""
+    endpoint = request.endpoint or ""
+    if endpoint == "api.frame":
+        response.headers["Content-Security-Policy"] = " ".join(("frame-ancestors 'self'", *services.framing_origins()))
+        return response
+    csp = response.headers.get("Content-Security-Policy", "")
+    if "frame-ancestors" not in csp or not (endpoint in FRAMED_ENDPOINTS or endpoint.startswith(FRAMED_PREFIXES)):
+        return response
+    origins = services.framing_origins()
+    if origins:
+        directives = [d.strip() for d in csp.split(";") if d.strip()]
+        for i, directive in enumerate(directives):
+            if directive.startswith("frame-ancestors"):
+                have = directive.split()
+                directives[i] = " ".join(have + [o for o in origins if o not in have])
+        response.headers["Content-Security-Policy"] = "; ".join(directives)
+    return response
+
+
 def _refused(exc: UserError):
     return render_template("api/refused.html", message=exc.message(), status=exc.status), exc.status
 

@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('secret_encrypted', sa.Text(), nullable=False),
+    sa.Column('origins', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),

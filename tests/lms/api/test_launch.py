@@ -258,3 +258,42 @@ def test_openapi_document_is_served(client):
     assert response.status_code == 200 and response.mimetype == "application/yaml"
     doc = yaml.safe_load(response.get_data(as_text=True))
     assert {"/api/xblock/launch", "/api/xblock/results", "/api/openapi.yaml"} <= set(doc["paths"])
+
+
+# --- framing -----------------------------------------------------------------------------------------
+
+
+def test_frame_page_may_be_framed_only_by_the_lms_and_consumer_origins(client, world):
+    services.set_origins(world["consumer"], "https://learn.congdoan.vn, https://studio.congdoan.vn/")
+    db.session.commit()
+    response = launch(client, signed(world))
+    frame = client.get(response.headers["Location"])
+    assert frame.headers["Content-Security-Policy"] == \
+        "frame-ancestors 'self' https://learn.congdoan.vn https://studio.congdoan.vn"
+
+
+def test_package_files_admit_consumer_origins_and_keep_the_rest_of_their_policy(client, world):
+    services.set_origins(world["consumer"], "https://learn.congdoan.vn")
+    db.session.commit()
+    launch(client, signed(world))
+    version_id = world["module"].published_version_id
+    response = client.get(f"/content/{version_id}/index.html")
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://learn.congdoan.vn" in csp and "object-src 'none'" in csp
+
+
+def test_disabled_consumers_origins_are_dropped(client, world):
+    services.set_origins(world["consumer"], "https://learn.congdoan.vn")
+    world["consumer"].active = False
+    services.forget_framing_origins()
+    db.session.commit()
+    assert services.framing_origins() == ()
+
+
+@pytest.mark.parametrize("text", ["learn.congdoan.vn", "ftp://x.vn", "https://x.vn/path", "https://u:p@x.vn",
+                                  "https://x.vn?q=1"])
+def test_malformed_origins_are_refused(world, text):
+    with pytest.raises(services.UserError) as err:
+        services.set_origins(world["consumer"], text)
+    assert err.value.status == 422 and text in err.value.message_vi
