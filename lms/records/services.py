@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, insert, select
 from sqlalchemy.orm import aliased
@@ -96,7 +97,11 @@ CHUNK = 2000
 
 
 def _bulk_hooks() -> list[Callable[[list[int]], None]]:
-    """Registered bulk listeners, else the standards engine's ``recompute_for_cadres`` when it exists."""
+    """Registered bulk listeners, else the standards engine's set-based recompute when it offers one.
+
+    ``lms.standards.engine.recompute_for_cadres(ids)`` is used when it exists; otherwise, with
+    ``recompute_cadre``/``recompute``, one run per cadre (a full recompute above :data:`BULK_CADRES`).
+    """
     if _bulk_listeners:
         return list(_bulk_listeners)
     try:
@@ -106,7 +111,24 @@ def _bulk_hooks() -> list[Callable[[list[int]], None]]:
             return []
         raise
     hook = getattr(engine, "recompute_for_cadres", None)
-    return [hook] if callable(hook) else []
+    if callable(hook):
+        return [hook]
+    per_cadre, full = getattr(engine, "recompute_cadre", None), getattr(engine, "recompute", None)
+    if not (callable(per_cadre) and callable(full)):
+        return []
+
+    def recompute_cadres(cadre_ids: list[int]) -> None:
+        if len(cadre_ids) > BULK_CADRES:
+            full()
+        else:
+            for cadre_id in cadre_ids:
+                per_cadre(cadre_id)
+
+    return [recompute_cadres]
+
+
+#: above this many cadres in one bulk append, one full compliance recompute is cheaper than per-cadre runs
+BULK_CADRES = 200
 
 
 def append_records_bulk(rows: Sequence[dict[str, Any]]) -> int:
@@ -126,18 +148,21 @@ def append_records_bulk(rows: Sequence[dict[str, Any]]) -> int:
     for start in range(0, len(prepared), CHUNK):
         db.session.execute(insert(TrainingRecord), prepared[start:start + CHUNK])
     hooks = _bulk_hooks()
+    listeners = list(_listeners)
     if hooks:
         cadre_ids = sorted({row["cadre_id"] for row in prepared})
         for hook in hooks:
             hook(cadre_ids)
-    elif _listeners:
+        # the compliance listener is covered by the bulk hook; any other listener still sees every row
+        listeners = [f for f in listeners if not (getattr(f, "__module__", None) or "").startswith("lms.standards")]
+    if listeners:
         keys = [row["dedupe_key"] for row in prepared if row["dedupe_key"]]
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start:start + CHUNK]
             for record in db.session.scalars(
                 select(TrainingRecord).where(TrainingRecord.dedupe_key.in_(chunk)).order_by(TrainingRecord.id)
             ):
-                for listener in list(_listeners):
+                for listener in listeners:
                     listener(record)
     return len(prepared)
 
@@ -319,19 +344,26 @@ def effective_records(cadre_ids: Iterable[int] | None = None, as_of: date | None
     """What counts: original rows minus the revoked ones, each with its latest correction applied.
 
     Columns: ``record_id`` (the original's id), ``cadre_id``, ``module_id``, ``topic``, ``hours``,
-    ``score``, ``completed_on``, ``source``, ``requirement_id``, ``corrected`` (bool). With ``as_of``
-    only records completed (after correction) on or before that day. Amendments apply whenever they
-    were made: a correction fixes the truth, also for past dates. Usable as a subquery.
+    ``score``, ``completed_on``, ``source``, ``requirement_id``, ``corrected`` (bool). Usable as a subquery.
+
+    With ``as_of`` the ledger as it stood at the end of that day (Vietnam time), like the compliance
+    engine's "as of": only rows (originals, corrections, revocations) created by then, and only
+    records completed (after correction) on or before that day.
     """
     original = aliased(TrainingRecord, name="orig")
     correction = aliased(TrainingRecord, name="corr")
     amendment = aliased(TrainingRecord, name="amend")
-    latest = (
+    cutoff = end_of_day(as_of) if as_of is not None else None
+    latest_query = (
         select(TrainingRecord.amends_id.label("original_id"), func.max(TrainingRecord.id).label("correction_id"))
         .where(TrainingRecord.kind == Kind.correction.value)
         .group_by(TrainingRecord.amends_id)
-        .subquery("latest_correction")
     )
+    revoked = and_(amendment.amends_id == original.id, amendment.kind == Kind.revocation.value)
+    if cutoff is not None:
+        latest_query = latest_query.where(TrainingRecord.created_at < cutoff)
+        revoked = and_(revoked, amendment.created_at < cutoff)
+    latest = latest_query.subquery("latest_correction")
     corrected = correction.id.is_not(None)
 
     def pick(column: str):
@@ -351,11 +383,20 @@ def effective_records(cadre_ids: Iterable[int] | None = None, as_of: date | None
         .outerjoin(correction, correction.id == latest.c.correction_id)
         .where(
             original.kind == Kind.record.value,
-            ~exists().where(and_(amendment.amends_id == original.id, amendment.kind == Kind.revocation.value)),
+            ~exists().where(revoked),
         )
     )
     if cadre_ids is not None:
         query = query.where(original.cadre_id.in_(list(cadre_ids)))
     if as_of is not None:
-        query = query.where(completed_on <= as_of)
+        query = query.where(completed_on <= as_of, original.created_at < cutoff)
     return query
+
+
+#: the day boundaries of "as of" dates
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` ends in Vietnam, in UTC (rows created before it count as of ``day``)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=VN_TZ).astimezone(UTC)

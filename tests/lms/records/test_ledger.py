@@ -1,6 +1,6 @@
 """The ledger: append-only, corrections and revocations keep history and change the effective view."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -130,12 +130,38 @@ def test_bad_corrections_are_refused(tree, kwargs, code):
     assert info.value.status in (409, 422)
 
 
-def test_effective_view_as_of_uses_the_corrected_date(tree):
-    record = gen_record(tree["hn_cadre"], completed_on=date(2025, 6, 1))
-    correct_record(record, completed_on=date(2024, 12, 31), reason="Ngày đúng", actor=None)
-    assert set(_effective(as_of=date(2024, 12, 31))) == {record.id}
-    other = gen_record(tree["cb_cadre"], completed_on=date(2025, 1, 5))
-    assert set(_effective(as_of=date(2025, 1, 4))) == {record.id}
+def _row(cadre, created, **kw):
+    values = {"cadre_id": cadre.id, "source": "online", "topic": "osh", "hours": Decimal("4"),
+              "completed_on": date(2024, 3, 1), "created_at": created}
+    values.update(kw)
+    record = TrainingRecord(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def test_effective_view_as_of_is_the_ledger_at_the_end_of_that_day(tree):
+    cadre = tree["hn_cadre"]
+    # created 2024-06-30 23:30 in Hà Nội (16:30 UTC): counts as of 30/06; corrected in July, revoked in 2025
+    original = _row(cadre, datetime(2024, 6, 30, 16, 30, tzinfo=UTC))
+    _row(cadre, datetime(2024, 7, 10, tzinfo=UTC), kind="correction", amends_id=original.id, hours=Decimal("6"))
+    _row(cadre, datetime(2025, 1, 5, tzinfo=UTC), kind="revocation", amends_id=original.id)
+    late = _row(cadre, datetime(2024, 6, 30, 17, 30, tzinfo=UTC), completed_on=date(2024, 5, 1))  # 1 July in VN
+    assert _effective(as_of=date(2024, 6, 29)) == {}
+    assert {k: v.hours for k, v in _effective(as_of=date(2024, 6, 30)).items()} == {original.id: Decimal("4.00")}
+    assert {k: v.hours for k, v in _effective(as_of=date(2024, 7, 31)).items()} == {
+        original.id: Decimal("6.00"), late.id: Decimal("4.00")}
+    assert set(_effective(as_of=date(2025, 1, 31))) == {late.id}
+    assert set(_effective()) == {late.id}
+
+
+def test_effective_view_as_of_uses_the_corrected_completion_date(tree):
+    original = _row(tree["hn_cadre"], datetime(2023, 12, 1, tzinfo=UTC), completed_on=date(2023, 11, 20))
+    _row(tree["hn_cadre"], datetime(2023, 12, 2, tzinfo=UTC), kind="correction", amends_id=original.id,
+         completed_on=date(2023, 12, 25))
+    other = gen_record(tree["cb_cadre"], completed_on=date(2023, 12, 5))
+    assert set(_effective(as_of=date(2023, 12, 10))) == set()
+    assert set(_effective(as_of=date(2023, 12, 31))) == {original.id}
     assert set(_effective(cadre_ids=[tree["cb_cadre"].id])) == {other.id}
 
 
@@ -176,7 +202,7 @@ def test_listeners_run_for_each_append_including_amendments(tree, monkeypatch):
     assert seen == [("record", cid), ("correction", cid), ("revocation", cid)]
 
 
-def test_bulk_append_calls_the_bulk_hook_once(tree, monkeypatch):
+def test_bulk_append_calls_the_bulk_hook_once_per_batch(tree, monkeypatch):
     calls, per_row = [], []
     monkeypatch.setattr(services, "_listeners", [])
     monkeypatch.setattr(services, "_bulk_listeners", [])
@@ -187,7 +213,8 @@ def test_bulk_append_calls_the_bulk_hook_once(tree, monkeypatch):
             for c in (tree["hn_cadre"], tree["cb_cadre"])]
     assert append_records_bulk(rows) == 2
     assert calls == [sorted([tree["hn_cadre"].id, tree["cb_cadre"].id])]
-    assert per_row == []
+    # listeners other than the compliance engine's (covered by the bulk hook) still see every row
+    assert sorted(r.cadre_id for r in per_row) == sorted([tree["hn_cadre"].id, tree["cb_cadre"].id])
 
 
 def test_bulk_append_without_bulk_hook_runs_per_record_listeners(tree, monkeypatch):
