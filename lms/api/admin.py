@@ -13,6 +13,8 @@ from lms.api.models import LINK_STATUS_LABELS, Consumer, ConsumerLearner, LinkSt
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
+from lms.core.scope import visible_cadres
+from lms.org.models import Cadre
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/consumers")
 
@@ -101,8 +103,11 @@ def learners():
     status = request.args.get("status", LinkStatus.pending.value)
     if status not in {s.value for s in LinkStatus}:
         status = LinkStatus.pending.value
-    rows = db.session.scalars(select(ConsumerLearner).where(ConsumerLearner.status == status)
-                              .order_by(ConsumerLearner.created_at.desc(), ConsumerLearner.id.desc()).limit(500)).all()
+    query = select(ConsumerLearner).where(ConsumerLearner.status == status)
+    if status == LinkStatus.linked.value:  # linked learners show their cadre: only those in the admin's scope
+        query = query.where(ConsumerLearner.cadre_id.in_(visible_cadres(current_user).with_only_columns(Cadre.id)))
+    rows = db.session.scalars(query.order_by(ConsumerLearner.created_at.desc(), ConsumerLearner.id.desc())
+                              .limit(500)).all()
     return render_template("api/learners.html", rows=rows, status=status, labels=LINK_STATUS_LABELS,
                            form=LinkForm(formdata=None), actions=EmptyForm())
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.api import services
 from lms.api.models import Consumer
 from lms.core.db import db
-from tests.factories import gen_user
+from tests.factories import gen_unit, gen_user
 
 
 @pytest.fixture
@@ -81,3 +81,22 @@ def test_only_admins_reach_the_pages(client, auth, admin, path):
     assert client.get(path).status_code == 302  # to the login page
     auth.login("ql.hanoi")
     assert client.get(path).status_code == 403
+
+
+def test_linked_learners_are_listed_within_the_admins_scope(client, auth, app, tmp_path):
+    from urllib.parse import urlencode
+
+    from tests.lms.api.helpers import setup_world, signed
+
+    world = setup_world(tmp_path)
+    gen_user("admin.all", ("admin",))
+    gen_user("admin.cb", ("admin",), scope=gen_unit("CB", "LĐLĐ Cao Bằng", "LĐLĐ tỉnh"))
+    db.session.commit()
+    launcher = app.test_client()
+    assert launcher.get("/api/xblock/launch?" + urlencode(signed(world))).status_code == 302
+    auth.login("admin.all")
+    assert "HN0099" in client.get("/admin/consumers/learners?status=linked").get_data(as_text=True)
+    auth.logout()
+    auth.login("admin.cb")
+    page = client.get("/admin/consumers/learners?status=linked")
+    assert page.status_code == 200 and "HN0099" not in page.get_data(as_text=True)
