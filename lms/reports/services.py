@@ -52,7 +52,16 @@ def compliance_rows(unit: OrgUnit, as_of: date) -> list[dict[str, Any]]:
     """Per requirement over ``unit``'s subtree: code, name, target_pct, applicable, each state, pct."""
     from lms.standards.services import unit_summary
 
+    if not _has_requirements(as_of):
+        return []
     return [_normalize(raw) for raw in unit_summary(unit, as_of=_engine_day(as_of))]
+
+
+def _has_requirements(as_of: date) -> bool:
+    """True when a requirement is in force on ``as_of`` (the engine's as-of query needs one)."""
+    from lms.standards.engine import requirements_in_force
+
+    return bool(requirements_in_force(as_of))
 
 
 def _normalize(raw: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +112,9 @@ def children_compliance(unit: OrgUnit, as_of: date) -> list[tuple[OrgUnit, Overa
     """Each child unit with its subtree's totals."""
     from lms.standards.services import children_summary
 
-    out = []
+    out: list[tuple[OrgUnit, Overall]] = []
+    if not _has_requirements(as_of):
+        return [(child, Overall()) for child in children_of(unit)]
     for entry in children_summary(unit, as_of=_engine_day(as_of)):
         if not entry["unit"].active:
             continue
