@@ -55,7 +55,8 @@ MIME_TYPES: dict[str, str] = {
 LMS_ORIGIN_CSP = (
     "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
     "img-src 'self' data: blob: https:; media-src 'self' data: blob: https:; font-src 'self' data: https:; "
-    "style-src 'self' 'unsafe-inline' https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "style-src 'self' 'unsafe-inline' https:; frame-src 'self' https:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; "
     "frame-ancestors 'self'"
 )
 

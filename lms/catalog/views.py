@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
 
@@ -51,10 +52,11 @@ def _version_or_404(module: Module, number: int) -> PackageVersion:
 
 def home_panel_context(user) -> dict:
     """The lecturer's home panel: their modules and the latest uploads."""
-    mine = db.session.scalars(select(Module).where(Module.created_by_id == user.id)
+    mine = db.session.scalars(select(Module).options(selectinload(Module.published_version))
+                              .where(Module.created_by_id == user.id)
                               .order_by(Module.updated_at.desc()).limit(8)).all()
-    recent = db.session.scalars(select(PackageVersion).order_by(PackageVersion.created_at.desc(),
-                                                                PackageVersion.id.desc()).limit(5)).all()
+    recent = db.session.scalars(select(PackageVersion).options(selectinload(PackageVersion.module))
+                                .order_by(PackageVersion.created_at.desc(), PackageVersion.id.desc()).limit(5)).all()
     return {"catalog_mine": mine, "catalog_recent": recent}
 
 
@@ -81,7 +83,7 @@ def too_large(exc: RequestEntityTooLarge):
 @roles_required(Role.lecturer)
 def modules():
     """All modules with their published version, filterable by topic and text."""
-    query = select(Module).order_by(Module.code)
+    query = select(Module).options(selectinload(Module.published_version)).order_by(Module.code)
     topic = request.args.get("topic", "")
     if topic in TOPIC_LABELS:
         query = query.where(Module.topic == topic)

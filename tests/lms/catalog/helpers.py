@@ -48,8 +48,9 @@ def simple_package(tmp_path: Path, name: str = "simple.zip", *, title: str = "GÃ
     files.update(extra or {})
     path = tmp_path / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel, data in files.items():
-            zf.writestr(root + rel, data)
+        for rel, data in files.items():  # fixed timestamps: equal inputs give byte-equal zips
+            zf.writestr(zipfile.ZipInfo(root + rel, date_time=(2024, 1, 1, 0, 0, 0)), data,
+                        compress_type=zipfile.ZIP_DEFLATED)
     return path
 
 
