@@ -95,8 +95,10 @@
     var plan = document.getElementById("chart-plan");
     if (plan && data.plan && data.plan.labels.length) {
       sizeBox(plan, data.plan.labels.length * 2);
+      var p = base(true);
+      p.scales.x = { beginAtZero: true, grace: "15%" };
       new window.Chart(plan, {
-        type: "bar", plugins: [valueLabels], options: base(true),
+        type: "bar", plugins: [valueLabels], options: p,
         data: { labels: data.plan.labels, datasets: data.plan.series.map(function (s, i) {
           return { label: s.label, data: s.values, backgroundColor: pattern(OKABE_ITO[i], i === 0 ? 2 : 1),
             borderColor: OKABE_ITO[i], borderWidth: 1 };
