@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -289,7 +290,9 @@ def _cell(kind: str, column: C.Column, value: Any, data_type: Any, today: date) 
             raise C.CellError("Không được để trống.", "Required; the cell is empty.")
         return None
     name = column.field
-    if name in ("code", "parent", "unit"):
+    if name in ("parent", "unit"):
+        return sys.intern(C.parse_code(raw))  # repeated on many rows
+    if name == "code":
         return C.parse_code(raw)
     if name in _LENGTHS:
         return C.check_length(raw, _LENGTHS[name])

@@ -104,8 +104,13 @@ def plan_import(parsed: ParsedFile, *, deactivate_missing: bool = False, scope: 
     errors += _check_cycles(plan, parsed.units, unit_sheet)
     inside = _ScopeCheck(plan, scope)
     errors += inside.unit_errors(parsed.units, unit_sheet)
-    existing = _load_cadres([r.code for r in parsed.cadres])
-    errors += _check_cadre_units(plan, parsed.cadres, existing, inside, cadre_sheet, by_id)
+    errors += _check_cadre_units(plan, parsed.cadres, inside, cadre_sheet)
+    plan.cadre_fields = parsed.cadre_fields
+    for chunk in _chunks(parsed.cadres, IN_CHUNK):  # a chunk of stored cadres at a time: memory stays flat
+        existing = _load_cadres([r.code for r in chunk])
+        errors += _check_cadre_scope(plan, chunk, existing, inside, cadre_sheet, by_id)
+        if not errors:
+            _plan_cadres(plan, chunk, existing, by_id)
     if errors:
         errors.sort(key=lambda e: (e.sheet != unit_sheet, e.sheet, e.row))
         raise ImportRejected.of(
@@ -113,7 +118,6 @@ def plan_import(parsed: ParsedFile, *, deactivate_missing: bool = False, scope: 
             f"The file has {len(errors)} error(s); nothing was written. Fix the rows below and upload again.",
             "import_invalid", 422, errors)
     _plan_units(plan, parsed.units)
-    _plan_cadres(plan, parsed, existing, by_id)
     if deactivate_missing:
         _plan_missing(plan, parsed.cadres, units)
     return plan
@@ -229,8 +233,8 @@ def _load_cadres(codes: list[str]) -> dict[str, Any]:
     return found
 
 
-def _check_cadre_units(plan: Plan, rows: list[CadreRow], existing: dict[str, Any], inside: _ScopeCheck,
-                       sheet: str, by_id: dict[int, str]) -> list[RowError]:
+def _check_cadre_units(plan: Plan, rows: list[CadreRow], inside: _ScopeCheck, sheet: str) -> list[RowError]:
+    """Cadre rows naming an unknown unit, or a unit outside the importing admin's scope."""
     errors = []
     for r in rows:
         if r.unit not in plan.file_units and r.unit not in plan.units:
@@ -240,7 +244,16 @@ def _check_cadre_units(plan: Plan, rows: list[CadreRow], existing: dict[str, Any
             continue
         if not inside.will_be_inside(r.unit):
             errors.append(inside._outside(sheet, r.row, "Mã đơn vị", r.unit))
-            continue
+    return errors
+
+
+def _check_cadre_scope(plan: Plan, rows: list[CadreRow], existing: dict[str, Any], inside: _ScopeCheck,
+                       sheet: str, by_id: dict[int, str]) -> list[RowError]:
+    """Stored cadres that the importing admin may not touch (their unit is outside the scope today)."""
+    if inside.scope is None:
+        return []
+    errors = []
+    for r in rows:
         old = existing.get(r.code)
         if old is not None and not inside.now_inside(plan.units[by_id[old.org_unit_id]].path):
             errors.append(_err(sheet, r.row, "Mã cán bộ",
@@ -288,16 +301,15 @@ def _cadre_values(r: CadreRow, present: set[str], old: Any, by_id: dict[int, str
     return values
 
 
-def _plan_cadres(plan: Plan, parsed: ParsedFile, existing: dict[str, Any], by_id: dict[int, str]) -> None:
+def _plan_cadres(plan: Plan, rows: list[CadreRow], existing: dict[str, Any], by_id: dict[int, str]) -> None:
     report = plan.report
-    plan.cadre_fields = parsed.cadre_fields
-    for r in parsed.cadres:
+    for r in rows:
         old = existing.get(r.code)
         if old is None:
             plan.cadre_inserts.append(r)
             report.cadres_created.append((r.code, r.full_name, r.unit))
             continue
-        values = _cadre_values(r, parsed.cadre_fields, old, by_id)
+        values = _cadre_values(r, plan.cadre_fields, old, by_id)
         before = {name: getattr(old, name) for name in CADRE_FIELDS if name != "unit"}
         before["unit"] = by_id[old.org_unit_id]
         changed = [name for name in CADRE_FIELDS if before[name] != values[name]]
