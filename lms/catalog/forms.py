@@ -15,10 +15,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.catalog.models import TOPIC_LABELS
 from lms.core.templating import label
+
+REQUIRED = "Bắt buộc nhập."
+TOO_LONG = "Tối đa 255 ký tự."
 
 NEW_ATTEMPT_LABELS = {
     "never": ("Không bao giờ (tiếp tục lượt cũ)", "Never (resume the last attempt)"),
@@ -49,16 +52,18 @@ def _choices(labels: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
 class ModuleForm(FlaskForm):
     """Create or edit a module: identity, credit, attempt policy (as Moodle offers it), completion rule."""
 
-    code = StringField("Mã học phần", validators=[DataRequired(), Length(max=64),
-                                                  Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")])
-    title_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired(), Length(max=255)])
-    title_en = StringField("Tên (tiếng Anh)", validators=[Optional(), Length(max=255)])
+    code = StringField("Mã học phần", validators=[
+        DataRequired(REQUIRED), Length(max=64, message="Tối đa 64 ký tự."),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang.")])
+    title_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
+    title_en = StringField("Tên (tiếng Anh)", validators=[Optional(), Length(max=255, message=TOO_LONG)])
     topic = SelectField("Chủ đề")
-    hours = DecimalField("Số giờ", places=2, validators=[DataRequired(), NumberRange(min=0, max=9999)])
+    hours = DecimalField("Số giờ", places=2, validators=[
+        InputRequired(REQUIRED), NumberRange(min=0, max=9999, message="Số giờ từ 0 đến 9999.")])
     description_vi = TextAreaField("Mô tả (tiếng Việt)", validators=[Optional(), Length(max=20000)])
     description_en = TextAreaField("Mô tả (tiếng Anh)", validators=[Optional(), Length(max=20000)])
     attempts_allowed = IntegerField("Số lần làm tối đa (0 = không giới hạn)", default=0,
-                                    validators=[NumberRange(min=0, max=1000)])
+                                    validators=[NumberRange(min=0, max=1000, message="Từ 0 đến 1000.")])
     new_attempt = SelectField("Tạo lượt mới")
     grading = SelectField("Điểm học phần qua các lượt")
     sco_aggregation = SelectField("Kết quả một lượt qua các SCO")
@@ -66,7 +71,8 @@ class ModuleForm(FlaskForm):
     rule_completed = BooleanField("Hoàn thành nội dung (completed)")
     rule_passed = BooleanField("Đạt (passed)")
     rule_score = BooleanField("Điểm tối thiểu")
-    rule_score_value = DecimalField("Điểm ≥", places=1, validators=[Optional(), NumberRange(min=0, max=100)])
+    rule_score_value = DecimalField("Điểm ≥", places=1, validators=[
+        Optional(), NumberRange(min=0, max=100, message="Điểm từ 0 đến 100.")])
     rule_quiz_passed = BooleanField("Đạt bài kiểm tra của học phần")
     active = BooleanField("Đang sử dụng", default=True)
 

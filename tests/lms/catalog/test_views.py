@@ -243,3 +243,16 @@ def test_large_upload_is_streamed_not_held_in_memory(client, lecturer, module, t
     version = db.session.scalar(select(PackageVersion))
     assert version.size_bytes == zip_path.stat().st_size
     assert services.read_package_file(version, "video.mp4").stat().st_size == 60 * 1024 * 1024
+
+
+def test_form_errors_are_in_vietnamese_and_zero_hours_is_allowed(client, lecturer):
+    token = csrf_token_from(client.get("/modules/new").get_data(as_text=True))
+    base = {"csrf_token": token, "topic": "other", "attempts_allowed": "0", "new_attempt": "never",
+            "grading": "highest", "sco_aggregation": "all_complete", "rule_combinator": "all", "rule_completed": "y"}
+    bad = client.post("/modules/new", data={**base, "code": "mã có dấu", "title_vi": "", "hours": "-1"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Bắt buộc nhập." in page and "Mã chỉ gồm chữ không dấu" in page and "Số giờ từ 0 đến 9999." in page
+    ok = client.post("/modules/new", data={**base, "code": "GT0", "title_vi": "Giới thiệu", "hours": "0"})
+    assert ok.status_code == 302
+    assert db.session.scalar(select(Module).where(Module.code == "GT0")).hours == 0
