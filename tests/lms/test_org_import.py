@@ -297,7 +297,6 @@ def test_every_bad_row_is_listed_and_nothing_written(app, tmp_path):
 
 def test_non_utf8_csv(app, tmp_path):
     path = tmp_path / "c.csv"
-    path.write_bytes(";".join(CADRE_HEAD).encode("cp1258", errors="replace") + b"\n\xc0\xc1\n")
     path.write_bytes("Mã cán bộ,Họ và tên\nC1,Nguyễn Văn Á\n".encode("utf-16"))
     exc = rejected(path)
     assert exc.code == "import_encoding" and exc.status == 422
@@ -404,3 +403,29 @@ def test_scoped_admin_can_only_import_into_their_subtree(app, tmp_path):
     assert errors_of(exc) == [(2, "Mã cán bộ", "Cán bộ “OUT1” thuộc đơn vị ngoài phạm vi quản lý của bạn.")]
     run(write_csv(tmp_path / "ok.csv", [UNIT_HEAD, ["HN-1", "Trong", "", "HN"]]), scope=hn)
     assert unit("HN-1").parent_id == hn.id
+
+
+def test_xlsx_that_expands_too_much_is_refused(app, tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (30 * 1024 * 1024))
+    exc = rejected(path, max_bytes=1024 * 1024)
+    assert (exc.status, exc.code) == (413, "import_too_large")
+    assert exc.message_vi == "Tệp xlsx có nội dung giải nén quá lớn (nghi là zip bomb)."
+
+
+def test_xml_entities_in_xlsx_are_not_expanded(app, tmp_path):
+    gen_unit("U1")
+    db.session.commit()
+    source = write_xlsx(tmp_path / "src.xlsx", {"Cán bộ": [CADRE_HEAD, ["X1", "PLACEHOLDER", "Nam", None, None, None,
+                                                                     "U1", "Chủ tịch", None, None, None, None]]})
+    path = tmp_path / "xxe.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):  # openpyxl writes inline strings
+                data = data.replace(b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                                   b"<worksheet", 1).replace(b"PLACEHOLDER", b"&x;")
+            out.writestr(item, data)
+    exc = rejected(path)  # the entity is not expanded: the required name is empty
+    assert errors_of(exc) == [(2, "Họ và tên", "Không được để trống.")]
