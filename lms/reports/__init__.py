@@ -8,11 +8,8 @@ def init_app(app: Flask) -> None:
     from lms.core.roles import Role
     from lms.home import NavItem, register_nav
     from lms.reports import models  # noqa: F401 - register the tables
+    from lms.reports.views import bp, public_bp
 
-    try:
-        from lms.reports.views import bp, public_bp
-    except ImportError:  # pragma: no cover - during bootstrap only
-        return
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     register_nav(NavItem("reports.index", "Báo cáo", "Reports", (Role.manager,), 60))
