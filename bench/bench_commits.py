@@ -27,6 +27,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+SETUP_SLOTS = threading.Semaphore(8)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -81,6 +82,12 @@ class Learner(threading.Thread):
         self.latencies, self.errors, self.ready = latencies, errors, ready
 
     def run(self) -> None:
+        with SETUP_SLOTS:  # log in and launch a few at a time (argon2 logins are slow by design)
+            s, url, headers = self.setup()
+        self.ready.wait()
+        self.loop(s, url, headers)
+
+    def setup(self):
         s = requests.Session()
         page = s.get(f"{self.base}/login").text
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
@@ -91,8 +98,9 @@ class Learner(threading.Thread):
         r = s.post(f"{self.base}/player/modules/BENCH12/launch", data={"csrf_token": token}, allow_redirects=False)
         attempt = r.headers["Location"].split("/attempts/")[1].split("/")[0]
         url = f"{self.base}/player/attempts/{attempt}/scos/sco1/commit"
-        headers = {"X-CSRFToken": token}
-        self.ready.wait()
+        return s, url, {"X-CSRFToken": token}
+
+    def loop(self, s, url, headers) -> None:
         seq = 0
         while time.time() < self.until:
             seq += 1
