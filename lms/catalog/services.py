@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -166,6 +167,7 @@ def import_package(module: Module, source: Path | BinaryIO, *, uploaded_by_id: i
     the same version number: the later gets UserError 409. Flushes; never commits.
     """
     storage = get_storage()
+    _sweep_stale_work(storage.temp_dir())
     work = Path(tempfile.mkdtemp(prefix="import-", dir=storage.temp_dir()))
     try:
         zip_path, digest, size = _local_zip(source, work)
@@ -182,6 +184,21 @@ def import_package(module: Module, source: Path | BinaryIO, *, uploaded_by_id: i
     if publish:
         publish_version(version)
     return version
+
+
+#: work folders older than this were left by a crashed process (an import never takes a day)
+STALE_WORK_SECONDS = 24 * 3600
+
+
+def _sweep_stale_work(folder: Path) -> None:
+    """Remove import work folders left behind by a process that died mid-import."""
+    limit = time.time() - STALE_WORK_SECONDS
+    for entry in folder.glob("import-*"):
+        try:
+            if entry.stat().st_mtime < limit:
+                shutil.rmtree(entry, ignore_errors=True)
+        except FileNotFoundError:  # another process swept it
+            continue
 
 
 def _local_zip(source: Path | BinaryIO, work: Path) -> tuple[Path, str, int]:

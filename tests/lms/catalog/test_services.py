@@ -189,3 +189,21 @@ def test_can_launch_by_role(module, tmp_path):
     module.active = False
     assert not services.can_launch(learner, module)
     assert services.can_launch(lecturer, module)
+
+
+def test_work_folders_of_a_crashed_import_are_swept(module, tmp_path):
+    import os
+    import time
+
+    work = get_storage().temp_dir()
+    stale = work / "import-crashed"
+    fresh = work / "import-running"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "part.zip").write_bytes(b"x")
+    old = time.time() - services.STALE_WORK_SECONDS - 60
+    os.utime(stale, (old, old))
+    services.import_package(module, simple_package(tmp_path))
+    assert not stale.exists() and fresh.exists()
+    (fresh / "part.zip").unlink()
+    fresh.rmdir()
