@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -40,7 +41,7 @@ def test_demo_twice_is_idempotent_and_realistic(app, runner, client, auth):
                                .where(OrgUnit.level == LEVEL_BASE, Cadre.position == "chair"))
     assert chairs == levels[LEVEL_BASE]  # every grassroots union has a chair
     assert db.session.scalar(select(func.count(Cadre.id)).where(Cadre.email.is_not(None))) > 500
-    assert db.session.scalar(select(func.count(Cadre.id)).where(Cadre.appointed_on >= "2025-06-01")) > 300
+    assert db.session.scalar(select(func.count(Cadre.id)).where(Cadre.appointed_on >= date(2025, 6, 1))) > 300
 
     for login, *_rest in DEMO_USERS:
         response = auth.login(login, DEMO_PASSWORD)
