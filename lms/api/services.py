@@ -23,7 +23,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.accounts.services import create_user
 from lms.api.models import Consumer, ConsumerLearner, LinkStatus, UsedNonce
 from lms.catalog.models import Module
 from lms.core.db import db, utcnow
@@ -251,14 +250,26 @@ def map_learner(consumer: Consumer, params: Mapping[str, str]) -> ConsumerLearne
     return learner
 
 
+#: the password hash of accounts created by launches: not an argon2 hash, so no password ever matches
+UNUSABLE_PASSWORD = "!launch-only"  # noqa: S105 - a marker, not a secret
+
+
 def learner_user(cadre: Cadre) -> User:
     """The account the cadre studies as: their existing one, else a learner account created now
-    (login ``xb-<cadre code>``, an unusable random password: it only logs in through launches)."""
+    (login ``xb-<cadre code>``, no usable password: it only logs in through launches; an admin can set
+    a password later)."""
     user = db.session.scalar(select(User).where(User.cadre_id == cadre.id))
     if user is not None:
         return user
-    return create_user(f"xb-{cadre.code}".lower(), secrets.token_urlsafe(24), {Role.learner},
-                       full_name=cadre.full_name, email=cadre.email, cadre_id=cadre.id)
+    login = f"xb-{cadre.code}".lower()
+    if db.session.scalar(select(User.id).where(User.login == login)) is not None:
+        login = f"{login}-{secrets.token_hex(3)}"
+    user = User(login=login, password_hash=UNUSABLE_PASSWORD, full_name=cadre.full_name, email=cadre.email,
+                cadre_id=cadre.id)
+    user.set_roles({Role.learner})
+    db.session.add(user)
+    db.session.flush()
+    return user
 
 
 def pending_learners() -> list[ConsumerLearner]:

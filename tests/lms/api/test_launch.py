@@ -297,3 +297,14 @@ def test_malformed_origins_are_refused(world, text):
     with pytest.raises(services.UserError) as err:
         services.set_origins(world["consumer"], text)
     assert err.value.status == 422 and text in err.value.message_vi
+
+
+def test_launch_accounts_cannot_log_in_with_a_password(client, world, auth):
+    launch(client, signed(world))
+    user = db.session.scalar(select(User).where(User.login == "xb-hn0099"))
+    assert user.password_hash == services.UNUSABLE_PASSWORD
+    other = client.application.test_client()
+    token = type(auth)(other).csrf("/login")
+    for guess in ("", "!launch-only", "matkhau-123"):
+        response = other.post("/login", data={"login": "xb-hn0099", "password": guess, "csrf_token": token})
+        assert response.status_code in (400, 401)
