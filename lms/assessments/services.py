@@ -350,6 +350,11 @@ def time_up(attempt: QuizAttempt, at: datetime) -> bool:
     return attempt.deadline_at is not None and at > aware(attempt.deadline_at) + grace()
 
 
+def epoch_ms(value: datetime | None) -> int:
+    """Milliseconds since the epoch of a stored time (0 for None): how the page compares save times."""
+    return 0 if value is None else int(aware(value).timestamp() * 1000)
+
+
 def seconds_left(attempt: QuizAttempt, at: datetime) -> int | None:
     """Whole seconds until the deadline (None without a limit; 0 when past)."""
     if attempt.deadline_at is None:
@@ -518,7 +523,8 @@ def page_items(attempt: QuizAttempt, lang: str = "vi") -> list[dict[str, Any]]:
         if version.qtype == "ordering" and not shown:
             shown = []
         out.append({"position": item.position, "qtype": version.qtype, "text": version.text(lang),
-                    "choices": choices, "saved": shown, "answered": item.response is not None})
+                    "choices": choices, "saved": shown, "answered": item.response is not None,
+                    "saved_ms": epoch_ms(item.saved_at)})
     return out
 
 

@@ -124,6 +124,7 @@ def autosave(attempt_id: int):
         raise UserError("Dữ liệu gửi lên không hợp lệ.", "Malformed request.", status=400, code="bad_request")
     item = services.save_answer(attempt, body["position"], body.get("response"))
     return jsonify({"ok": True, "position": item.position, "saved_at": item.saved_at.isoformat(),
+                    "saved_ms": services.epoch_ms(item.saved_at),
                     "seconds_left": services.seconds_left(attempt, services.now())})
 
 

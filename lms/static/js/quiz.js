@@ -1,5 +1,16 @@
 /* Quiz taking page: autosave each answer, keep unsent answers in localStorage, re-send when back online,
- * count down the server's time limit. The page never holds a key; the server grades on submission. */
+ * count down the server's time limit. The page never holds a key; the server grades on submission.
+ *
+ * Two stores per attempt:
+ *  - "lms-quiz-<id>": answers not yet acknowledged by the server (position -> response);
+ *  - "lms-quiz-<id>-acked": answers the server acknowledged (position -> {v: response, t: saved_ms}).
+ * A reload can race an autosave in flight: the server may render the page before that save commits,
+ * while the old page receives the acknowledgement and drops the answer from the unsent store. The
+ * acknowledged store closes the gap: on load, an acknowledged answer newer than the one the server
+ * rendered (data-saved-ms) is shown, so the form never shows (nor re-submits) a stale answer.
+ *
+ * The form exposes its state for people and tests: data-pending = number of unsent answers,
+ * data-state = idle | saving | saved | offline | error. */
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
@@ -8,15 +19,26 @@
   var storeKey = "lms-quiz-" + form.dataset.attempt;
   var statusEl = document.getElementById("quiz-status");
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var ackedKey = storeKey + "-acked";
   var sending = {};
+  var memory = {};  // fallback when localStorage is unavailable (private mode)
 
-  function load() {
-    try { return JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { return {}; }
+  function read(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch (e) { return memory[key] || {}; }
   }
+  function write(key, value) {
+    memory[key] = value;
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
+  }
+  function load() { return read(storeKey); }
   function store(pending) {
-    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* private mode: server save only */ }
+    write(storeKey, pending);
+    form.dataset.pending = String(Object.keys(pending).length);
   }
-  function say(text) { if (statusEl) { statusEl.textContent = text; } }
+  function state(name, text) {
+    form.dataset.state = name;
+    if (statusEl && text !== undefined) { statusEl.textContent = text; }
+  }
 
   function responseOf(fs) {
     var type = fs.dataset.qtype;
@@ -62,22 +84,35 @@
     if (!(position in pending) || sending[position]) { return Promise.resolve(); }
     var value = pending[position];
     sending[position] = true;
+    state("saving");
     return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ position: parseInt(position, 10), response: value })
     }).then(function (r) {
+      return r.json().then(function (b) { return [r, b]; }, function () { return [r, {}]; });
+    }).then(function (rb) {
+      var r = rb[0], body = rb[1];
       sending[position] = false;
       var now = load();
-      if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 429)) {
-        if (JSON.stringify(now[position]) === JSON.stringify(value)) { delete now[position]; store(now); }
+      var same = JSON.stringify(now[position]) === JSON.stringify(value);
+      if (r.ok) {
+        // remember what the server holds (and when) before forgetting the unsent copy: a page
+        // rendered before this save committed is corrected from it on load
+        var acked = read(ackedKey);
+        acked[position] = { v: value, t: body.saved_ms || Date.now() };
+        write(ackedKey, acked);
       }
-      if (r.ok) { say(form.dataset.msgSaved); }
-      else { return r.json().then(function (b) { say((b.error && b.error.message) || form.dataset.msgError); }, function () { say(form.dataset.msgError); }); }
+      if ((r.ok || (r.status >= 400 && r.status < 500 && r.status !== 429)) && same) {
+        delete now[position];
+        store(now);
+      }
       if (position in now) { return send(position); }
+      if (r.ok) { state(Object.keys(now).length ? "saving" : "saved", form.dataset.msgSaved); }
+      else { state("error", (body.error && body.error.message) || form.dataset.msgError); }
     }, function () {
       sending[position] = false;
-      say(form.dataset.msgOffline);
+      state("offline", form.dataset.msgOffline);
     });
   }
 
@@ -101,8 +136,17 @@
     }
   });
 
+  // answers acknowledged after the server rendered this page: show them (then forget them: the page now has them)
+  var acked = read(ackedKey);
+  Object.keys(acked).forEach(function (position) {
+    var fs = form.querySelector('.quiz-item[data-position="' + position + '"]');
+    var entry = acked[position];
+    if (fs && entry && Number(fs.dataset.savedMs || 0) < Number(entry.t || 0)) { apply(fs, entry.v); }
+  });
+  write(ackedKey, {});
   // answers not yet sent (connection lost, page reloaded): show them and send them again
   var pending = load();
+  form.dataset.pending = String(Object.keys(pending).length);
   Object.keys(pending).forEach(function (position) {
     var fs = form.querySelector('.quiz-item[data-position="' + position + '"]');
     if (fs) { apply(fs, pending[position]); }
