@@ -58,7 +58,7 @@ class ModuleForm(FlaskForm):
     title_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
     title_en = StringField("Tên (tiếng Anh)", validators=[Optional(), Length(max=255, message=TOO_LONG)])
     topic = SelectField("Chủ đề")
-    hours = DecimalField("Số giờ", places=2, validators=[
+    hours = DecimalField("Số giờ", places=2, default=0, validators=[
         InputRequired(REQUIRED), NumberRange(min=0, max=9999, message="Số giờ từ 0 đến 9999.")])
     description_vi = TextAreaField("Mô tả (tiếng Việt)", validators=[Optional(), Length(max=20000)])
     description_en = TextAreaField("Mô tả (tiếng Anh)", validators=[Optional(), Length(max=20000)])
