@@ -307,3 +307,25 @@ def import_records(data: bytes, filename: str, *, dry_run: bool, max_bytes: int,
     if not dry_run:
         apply_import(report, actor=actor)
     return report
+
+
+def template_xlsx() -> bytes:
+    """An import workbook: the headers and one example row (dates as real dates)."""
+    import io
+    from datetime import datetime
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Hồ sơ đào tạo")
+    bold = book.add_format({"bold": True})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    for col, (header, _aliases) in enumerate(COLUMNS.values()):
+        sheet.write_string(0, col, header, bold)
+    sheet.write_row(1, 0, ["CB000001", "", "Pháp luật công đoàn", 8])
+    sheet.write_datetime(1, 4, datetime(2023, 4, 12), day)
+    sheet.write_row(1, 5, [85, "Sổ theo dõi đào tạo 2023"])
+    sheet.set_column(0, 6, 20)
+    book.close()
+    return out.getvalue()

@@ -295,3 +295,12 @@ def import_page():
     status = 422 if not report.ok else 200
     return render_template("records/import.html", form=SheetForm(), report=report, dry_run=dry_run,
                            columns=importer.COLUMNS), status
+
+
+@bp.route("/import/template.xlsx")
+@roles_required(Role.admin)
+def import_template():
+    """An empty import workbook with the expected headers and one example row."""
+    return Response(importer.template_xlsx(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="mau-nhap-ho-so-dao-tao.xlsx"'})

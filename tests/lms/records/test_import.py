@@ -189,3 +189,11 @@ def test_admin_page_dry_run_and_apply(client, auth, tree, modules):
 def test_import_page_is_for_admins_only(client, auth, tree):
     auth.login("ql.hanoi")
     assert client.get("/records/import").status_code == 403
+
+
+def test_import_template_round_trips(client, auth, tree, modules):
+    auth.login("admin")
+    response = client.get("/records/import/template.xlsx")
+    assert response.status_code == 200
+    report = check_file(response.data, "mau.xlsx", max_bytes=MAX)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Mã cán bộ")]  # the example cadre does not exist
