@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.assessments import qtypes
 from lms.assessments.grading import grade_item, percent
@@ -337,9 +338,18 @@ def start_attempt(quiz: Quiz, cadre_id: int, at: datetime | None = None,
     return attempt
 
 
+def load_attempt(attempt_id: int) -> QuizAttempt | None:
+    """The attempt with its quiz and module (one join) and its items with their question versions (one
+    more query): taking, saving, grading and review then issue no query per question."""
+    return db.session.get(QuizAttempt, attempt_id, options=[
+        joinedload(QuizAttempt.quiz).joinedload(Quiz.module),
+        selectinload(QuizAttempt.items).joinedload(AttemptItem.version),
+    ])
+
+
 def get_attempt_for(attempt_id: int, cadre_id: int | None) -> QuizAttempt:
     """The attempt if it belongs to ``cadre_id``; a 404 otherwise (never reveal others' attempts)."""
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    attempt = load_attempt(attempt_id)
     if attempt is None or cadre_id is None or attempt.cadre_id != cadre_id:
         raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
     return attempt
@@ -379,8 +389,12 @@ def _ensure_open(attempt: QuizAttempt, at: datetime) -> None:
                         "Time is up; this answer was not saved.", status=409, code="time_up")
 
 
-def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | None = None) -> AttemptItem:
-    """Store one answer (autosave). 409 when submitted or out of time; 400 for a foreign choice id."""
+def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | None = None, *,
+                flush: bool = True) -> AttemptItem:
+    """Store one answer (autosave). 409 when submitted or out of time; 400 for a foreign choice id.
+
+    ``flush=False`` leaves the UPDATE to the caller's next flush (a submission saves every answer of the
+    page, then grades: one batched UPDATE of the items instead of one per answer)."""
     at = at or now()
     _ensure_open(attempt, at)
     item = _item(attempt, position)
@@ -391,7 +405,8 @@ def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | No
     except qtypes.ResponseError as exc:
         raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
     item.saved_at = at
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return item
 
 
@@ -411,7 +426,7 @@ def submit_attempt(attempt: QuizAttempt, token: str | None, at: datetime | None 
                         status=400, code="bad_token")
     if answers and not time_up(attempt, at):
         for position, raw in answers.items():
-            save_answer(attempt, position, raw, at)
+            save_answer(attempt, position, raw, at, flush=False)
     return _finalize(attempt, at, late=time_up(attempt, at))
 
 

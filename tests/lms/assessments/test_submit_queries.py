@@ -1,0 +1,94 @@
+"""The submission path issues a fixed number of SQL statements, whatever the number of questions
+(no query per question: the attempt's items and their versions are loaded together, answers and
+credits are written in one batched UPDATE)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+from werkzeug.datastructures import MultiDict
+
+from lms.assessments import services
+from lms.assessments.models import QuizAttempt
+from lms.core.db import db
+from lms.records.models import TrainingRecord
+from tests.conftest import csrf_token_from
+from tests.lms.assessments.conftest import SAMPLE, make_quiz, parsed
+
+
+@contextmanager
+def statements():
+    """Collect the SQL statements run on the engine (an executemany counts once)."""
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+
+
+def many_questions(copies: int) -> list[dict]:
+    """``copies`` copies of the sample bank (5 questions each) under new ids."""
+    return [{**q, "ident": f"{q['ident']}-{n}"} for n in range(copies) for q in SAMPLE]
+
+
+def form_fields(item) -> list[tuple[str, str]]:
+    """The taking page's form fields for the right answer to ``item`` (what the browser posts)."""
+    v = item.version
+    to_id = {index: cid for cid, index in item.choice_map}
+    name = f"q{item.position}"
+    fields = [("positions", str(item.position))]
+    if v.qtype == "single":
+        fields.append((name, to_id[v.key]))
+    elif v.qtype == "multiple":
+        fields += [(name, to_id[k]) for k in v.key]
+    elif v.qtype == "true_false":
+        fields.append((name, "true" if v.key else "false"))
+    elif v.qtype == "numeric":
+        fields.append((name, str(v.key)))
+    else:
+        fields += [(f"{name}.{to_id[index]}", str(index + 1)) for index in range(len(v.choices))]
+    return fields
+
+
+def submit_and_count(client, auth, module, count: int) -> tuple[int, QuizAttempt]:
+    bank = services.get_or_create_bank(f"Q{count}", "Ngân hàng", "union_law")
+    services.import_questions(bank, parsed(many_questions(count // 5)))
+    quiz = make_quiz(module, bank, question_count=count)
+    db.session.commit()
+    start = client.get(f"/quiz/{quiz.id}")
+    assert start.status_code == 200, start.status_code
+    client.post(f"/quiz/{quiz.id}/start", data={"csrf_token": csrf_token_from(start.get_data(as_text=True))})
+    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id))
+    html = client.get(f"/quiz/attempt/{attempt.id}").get_data(as_text=True)
+    data = [("csrf_token", csrf_token_from(html)), ("submit_token", attempt.submit_token)]
+    for item in attempt.items:
+        data += form_fields(item)
+    db.session.expire_all()
+    with statements() as seen:
+        resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data=MultiDict(data))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/quiz/attempt/{attempt.id}/result")
+    db.session.expire_all()
+    return len(seen), db.session.get(QuizAttempt, attempt.id)
+
+
+def test_submitting_costs_the_same_statements_for_5_or_20_questions(client, auth, tree, module, clock):
+    counts = {}
+    db.session.commit()
+    auth.login("hv.nhung")
+    for count in (5, 20):
+        counts[count], attempt = submit_and_count(client, auth, module, count)
+        assert attempt.status == "submitted" and attempt.max_points == count
+        assert attempt.points == count and str(attempt.score) == "100.00"
+        assert all(item.credit == 1.0 and item.response is not None for item in attempt.items)
+        record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.dedupe_key == f"quiz_attempt:{attempt.id}"))
+        assert record is not None and str(record.score) == "100.00"
+    assert counts[5] == counts[20], counts
+    # the user, the attempt (+ quiz + module), its items (+ versions), one batched UPDATE of the items, the
+    # attempt's UPDATE, the ledger's dedupe SELECT + INSERT, plus what the ledger's listeners run
+    assert counts[20] <= 20, counts
