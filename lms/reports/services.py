@@ -418,3 +418,51 @@ def plan_tables(report: PlanReport) -> list[Table]:
               for c, p, a in report.children],
     )
     return [topics, children]
+
+
+# ---------------------------------------------------------------- certificates
+
+
+CERTIFICATE_STATES = {"valid": "Còn hiệu lực", "expired": "Hết hạn", "revoked": "Đã thu hồi"}
+
+
+def certificate_query(unit: OrgUnit, *, q: str = "", state: str = "", on: date | None = None):
+    """Certificates of cadres in ``unit``'s subtree, newest first; ``q`` matches name (no diacritics) or code."""
+    from lms.core.i18n import fold
+    from lms.reports.certificates import normalize_code
+    from lms.reports.models import Certificate
+
+    on = on or today()
+    query = (select(Certificate).join(Cadre, Certificate.cadre_id == Cadre.id)
+             .join(OrgUnit, Cadre.org_unit_id == OrgUnit.id).where(in_subtree(unit)))
+    if q.strip():
+        needle = fold(q.strip())
+        query = query.where(Cadre.name_search.contains(needle) | (Certificate.code == normalize_code(q)))
+    if state == "revoked":
+        query = query.where(Certificate.revoked_at.is_not(None))
+    elif state == "expired":
+        query = query.where(Certificate.revoked_at.is_(None), Certificate.expires_on < on)
+    elif state == "valid":
+        query = query.where(Certificate.revoked_at.is_(None),
+                            Certificate.expires_on.is_(None) | (Certificate.expires_on >= on))
+    return query.order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+
+
+def certificate_table(unit: OrgUnit, *, q: str = "", state: str = "") -> Table:
+    """The certificate list as an exportable table."""
+    on = today()
+
+    def rows():
+        for c in db.session.scalars(certificate_query(unit, q=q, state=state, on=on).execution_options(yield_per=1000)):
+            yield (c.grouped_code, c.holder_name, c.cadre.org_unit.name, c.title,
+                   "Học phần" if c.kind == "module" else "Chuẩn đào tạo", float(c.hours), c.completed_on,
+                   c.issued_on, c.expires_on, CERTIFICATE_STATES[c.state(on)], c.revoke_reason)
+
+    return Table(
+        title="Giấy chứng nhận",
+        columns=[Column("Mã xác thực", 32), Column("Họ và tên", 28), Column("Đơn vị", 36), Column("Nội dung", 40),
+                 Column("Loại", 14), Column("Số giờ", 8, "num"), Column("Ngày hoàn thành", 14, "date"),
+                 Column("Ngày cấp", 12, "date"), Column("Hiệu lực đến", 12, "date"), Column("Trạng thái", 14),
+                 Column("Lý do thu hồi", 30)],
+        rows=rows(),
+    )

@@ -204,6 +204,32 @@ def plan_export(code: str, fmt: str):
                            pdf_title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
 
 
+@bp.route("/units/<code>/certificates")
+@roles_required(Role.manager)
+def unit_certificates(code: str):
+    """Certificates issued in the unit's subtree: search by name or code, filter by state, paged."""
+    unit = get_unit_or_404(current_user, code)
+    q, state = request.args.get("q", "")[:100], request.args.get("state", "")
+    if state not in services.CERTIFICATE_STATES:
+        state = ""
+    page = db.paginate(services.certificate_query(unit, q=q, state=state), per_page=50, error_out=False)
+    return render_template("reports/unit_certificates.html", unit=unit, page=page, q=q, state=state,
+                           states=services.CERTIFICATE_STATES, today=services.today(), crumbs=_crumbs(unit),
+                           page_url=lambda p: url_for("reports.unit_certificates", code=unit.code, q=q, state=state,
+                                                      page=p))
+
+
+@bp.route("/units/<code>/certificates.<fmt>")
+@roles_required(Role.manager)
+def unit_certificates_export(code: str, fmt: str):
+    """The certificate list (same filters) as xlsx or csv."""
+    unit = get_unit_or_404(current_user, code)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    table = services.certificate_table(unit, q=request.args.get("q", "")[:100], state=request.args.get("state", ""))
+    return export_response([table], fmt, f"chung-nhan-{unit.code}", unit=unit, as_of=services.today(), pdf_title="")
+
+
 @bp.route("/my/certificates")
 @login_required
 def my_certificates():

@@ -10,7 +10,7 @@ from lms.records.services import revoke_record
 from lms.reports import certificates, services
 from lms.reports.models import Certificate
 from tests.conftest import csrf_token_from
-from tests.lms.reports.helpers import pdf_text
+from tests.lms.reports.helpers import pdf_text, xlsx_rows
 
 
 def _cert(world) -> Certificate:
@@ -107,3 +107,21 @@ def test_scope_of_certificates(client, auth, world):
     assert client.post(f"/reports/certificates/{cert.code}/revoke",
                        data={"csrf_token": token, "reason": "x"}).status_code == 403
     assert _cert(world).revoked_at is None
+
+
+def test_unit_certificate_list_search_filter_and_export(client, auth, world):
+    cert = _cert(world)
+    auth.login("ql.hanoi")
+    page = client.get("/reports/units/HN/certificates?q=hong+nhung").get_data(as_text=True)
+    assert cert.grouped_code in page
+    assert cert.grouped_code not in client.get("/reports/units/HN/certificates?state=revoked").get_data(as_text=True)
+    assert cert.grouped_code in client.get(f"/reports/units/HN/certificates?q={cert.grouped_code}").get_data(as_text=True)
+    _, rows = xlsx_rows(client.get("/reports/units/HN/certificates.xlsx?state=valid").data)
+    assert rows[0][:3] == ["Mã xác thực", "Họ và tên", "Đơn vị"]
+    assert rows[1][:4] == [cert.grouped_code, "Trần Thị Hồng Nhung", "Công đoàn Công ty May Thăng Long",
+                           "An toàn, vệ sinh lao động và vai trò của công đoàn"]
+    assert rows[1][9] == "Còn hiệu lực"
+    auth.logout()
+    auth.login("ql.caobang")
+    assert client.get("/reports/units/HN/certificates").status_code == 404
+    assert cert.grouped_code not in client.get("/reports/units/CB/certificates").get_data(as_text=True)
