@@ -31,6 +31,7 @@ UNIT_PAGES = {
     "report cadre export": lambda u: f"/reports/units/{u.code}/cadres.csv",
     "training plan": lambda u: f"/reports/units/{u.code}/plan",
     "training plan export": lambda u: f"/reports/units/{u.code}/plan.pdf",
+    "certificates of unit": lambda u: f"/reports/units/{u.code}/certificates",
 }
 
 
