@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
@@ -12,6 +13,24 @@ from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
 from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
+
+#: called (no arguments, same transaction) after a bulk write to units or cadres, e.g. an import;
+#: the compliance engine registers its set-based recompute here
+_bulk_listeners: list[Callable[[], None]] = []
+
+
+def on_bulk_change(listener: Callable[[], None]) -> Callable[[], None]:
+    """Register a listener for bulk changes of units/cadres (decorator; idempotent)."""
+    if listener not in _bulk_listeners:
+        _bulk_listeners.append(listener)
+    return listener
+
+
+def notify_bulk_change() -> None:
+    """Tell the listeners that many units/cadres changed at once (after the writes are flushed)."""
+    db.session.flush()
+    for listener in list(_bulk_listeners):
+        listener()
 
 
 def get_unit_by_code(code: str) -> OrgUnit | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from lms.org.importer.reader import CadreRow, ImportRejected, ParsedFile, RowError, UnitRow, read_import_file
 from lms.org.importer.upsert import ImportReport, Plan, apply_plan, plan_import
 from lms.org.models import OrgUnit
+from lms.org.services import notify_bulk_change
 
 __all__ = ["CadreRow", "ImportRejected", "ImportReport", "ParsedFile", "Plan", "RowError", "UnitRow",
            "apply_plan", "import_file", "import_rows", "plan_import", "read_import_file"]
@@ -38,4 +39,8 @@ def _run(parsed: ParsedFile, *, dry_run: bool, deactivate_missing: bool, scope: 
     plan = plan_import(parsed, deactivate_missing=deactivate_missing, scope=scope)
     if dry_run:
         return plan.report
-    return apply_plan(plan)
+    report = apply_plan(plan)
+    changed = report.counts()
+    if any(n for key, n in changed.items() if not key.endswith("unchanged")):
+        notify_bulk_change()
+    return report
