@@ -1,10 +1,14 @@
 """500 learners submitting a quiz at once, on PostgreSQL behind gunicorn (4 workers).
 
 Seeds a private database (500 cadres + learner accounts, one quiz of 20 questions drawn from 40, one
-attempt in progress per learner with every answer saved), starts gunicorn on loopback, then **logs each
-learner in through the real login form** (a few at a time: argon2 is slow by design) and opens the
-taking page to read the page's real CSRF token (``<meta name="csrf-token">``) and the attempt's
-one-time submit token — exactly what the browser sends.
+attempt in progress per learner with every answer saved), starts gunicorn on loopback and logs each
+learner in. ``--login mint`` (default) builds each learner's session cookie the way the login view does
+(``login_user`` in a fresh request context of the same app and secret key — a fresh application context
+per learner, so no CSRF token is cached in ``g``, the bug that had 499/500 submissions refused); ``--login
+form`` posts the real login form instead (argon2: about 1 s per login on the shared machine). Either way
+it then opens each learner's taking page with that cookie (a 200 proves the session; the page puts the
+CSRF token in the session) and serialises its form as the browser does on "Nộp bài" (the session's CSRF token, the
+attempt's one-time submit token and every answer the page shows) — exactly what the browser sends.
 
 Two measurements:
 
@@ -13,8 +17,8 @@ Two measurements:
   connection is open) and the p50/p99 latency, the wall time and the throughput are reported.
 
 Afterwards it checks that every submission was graded: the status histogram must be all 302 (to the
-result page), every attempt ``submitted`` with all 20 items credited, one training record per pass. It
-exits 1 otherwise. The database is dropped at the end.
+result page), every attempt ``submitted`` with all 20 items credited and exactly the points of the answers
+seeded (about 80 % right), one training record per pass. It exits 1 otherwise. The database is dropped at the end.
 
     .venv/bin/python bench/bench_quiz.py --db postgresql://postgres@127.0.0.1:5432/test [--learners 500]
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import html.parser
 import http.client
 import os
 import random
@@ -36,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,8 +70,11 @@ def create_database(base: str) -> tuple[str, callable]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-def seed(app, learners: int) -> list[tuple[int, str]]:
-    """Create the data; return (attempt id, login) per learner."""
+def seed(app, learners: int) -> tuple[list[tuple[int, str, str]], dict[int, int]]:
+    """Create the data; return (attempt id, login, minted session cookie) per learner and the right answers
+    per attempt."""
+    from flask import session
+    from flask_login import login_user
     from flask_migrate import upgrade
 
     from lms.accounts.models import User, UserRole
@@ -106,6 +115,7 @@ def seed(app, learners: int) -> list[tuple[int, str]]:
         password = hash_password(PASSWORD)
         at = services.now()
         out = []
+        expected: dict[int, int] = {}
         for n in range(learners):
             cadre = Cadre(code=f"BQ{n:05d}", full_name=f"Học viên {n}", name_search=fold(f"Hoc vien {n}"),
                           org_unit=unit, gender="male", position="executive_member", employment="part_time", is_key=False,
@@ -116,17 +126,26 @@ def seed(app, learners: int) -> list[tuple[int, str]]:
             user.role_rows = [UserRole(role="learner")]
             db.session.add(user)
             attempt = services.start_attempt(quiz, cadre.id, at=at, rng=rng)
+            expected[attempt.id] = 0
             for item in attempt.items:  # what autosave stores, without a flush per answer
                 v = item.version
                 to_id = {index: cid for cid, index in item.choice_map}
-                raw = answer_for(v.qtype, v.key, to_id, rng.random() < 0.8)
+                right = rng.random() < 0.8
+                expected[attempt.id] += right
+                raw = answer_for(v.qtype, v.key, to_id, right)
                 item.response = qtypes.get(v.qtype).parse(raw, dict(item.choice_map))
                 item.saved_at = at
-            out.append((attempt.id, user.login))
+            db.session.flush()
+            with app.app_context(), app.test_request_context(
+                    "/login", environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}):
+                session["lang"] = user.locale  # what the login view does on success
+                login_user(user)
+                cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+            out.append((attempt.id, user.login, cookie))
             if n % 100 == 99:
                 db.session.commit()
         db.session.commit()
-        return out
+        return out, expected
 
 
 def answer_for(qtype: str, key, to_id: dict, right: bool):
@@ -143,36 +162,77 @@ def answer_for(qtype: str, key, to_id: dict, right: bool):
 
 
 PASSWORD = "matkhau-123"
+USER_AGENT = requests.utils.default_user_agent()
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-SUBMIT_TOKEN = re.compile(r'name="submit_token" value="([^"]+)"')
 
 
-def log_in(base: str, attempt_id: int, login: str) -> tuple[int, str, str, str]:
-    """Log in through the form, open the taking page: (attempt id, session cookie, CSRF token, submit token)."""
+class FormFields(html.parser.HTMLParser):
+    """The fields a browser posts for ``#quiz-form`` with its submit button: hidden and text inputs, checked
+    radios and boxes, selected options (the saved answers the server rendered)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.in_form = False
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("id") == "quiz-form":
+            self.in_form = True
+        elif not self.in_form:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("hidden", "text") or (kind in ("radio", "checkbox") and "checked" in a):
+                self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields.append((self.select, a.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
+
+
+def log_in(base: str, attempt_id: int, login: str, cookie: str | None) -> tuple[int, str, str]:
+    """Log in (through the form, or with the minted ``cookie``), open the taking page: (attempt id, session
+    cookie, the form's body as the browser posts it on "Nộp bài": CSRF token, submit token, every answer)."""
     with requests.Session() as s:
-        page = s.get(f"{base}/login", timeout=120)
-        token = CSRF_META.search(page.text)[1]
-        resp = s.post(f"{base}/login", data={"login": login, "password": PASSWORD, "csrf_token": token},
-                      allow_redirects=False, timeout=120)
-        if resp.status_code != 302 or "/login" in resp.headers.get("Location", "/login"):
-            raise SystemExit(f"login of {login} failed: {resp.status_code}")
+        if cookie is None:
+            page = s.get(f"{base}/login", timeout=120)
+            token = CSRF_META.search(page.text)[1]
+            resp = s.post(f"{base}/login", data={"login": login, "password": PASSWORD, "csrf_token": token},
+                          allow_redirects=False, timeout=120)
+            if resp.status_code != 302 or "/login" in resp.headers.get("Location", "/login"):
+                raise SystemExit(f"login of {login} failed: {resp.status_code}")
+        else:
+            s.cookies.set("session", cookie, domain="127.0.0.1", path="/")
         take = s.get(f"{base}/quiz/attempt/{attempt_id}", allow_redirects=False, timeout=120)
         if take.status_code != 200:
             raise SystemExit(f"taking page of {login}: {take.status_code}")
-        return attempt_id, s.cookies["session"], CSRF_META.search(take.text)[1], SUBMIT_TOKEN.search(take.text)[1]
+        parser = FormFields()
+        parser.feed(take.text)
+        names = {name for name, _ in parser.fields}
+        if not {"csrf_token", "submit_token", "positions"} <= names:
+            raise SystemExit(f"taking page of {login}: no quiz form")
+        body = urllib.parse.urlencode([*parser.fields, ("go", "submit")])
+        return attempt_id, s.cookies["session"], body
 
 
-def submit(port: int, row: tuple[int, str, str, str], barrier: threading.Barrier | None = None) -> tuple[float, int]:
-    """POST the attempt's submission as the taking page's form does; (seconds, status)."""
-    attempt_id, cookie, csrf, token = row
-    body = f"csrf_token={csrf}&submit_token={token}"
+def submit(port: int, row: tuple[int, str, str], barrier: threading.Barrier | None = None) -> tuple[float, int]:
+    """POST the taking page's form with its submit button (to /save, as the browser does); (seconds, status)."""
+    attempt_id, cookie, body = row
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         conn.connect()
         if barrier is not None:
             barrier.wait()
         started = time.perf_counter()
-        conn.request("POST", f"/quiz/attempt/{attempt_id}/submit", body=body, headers={
+        conn.request("POST", f"/quiz/attempt/{attempt_id}/save", body=body, headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"session={cookie}",
             "Referer": f"http://127.0.0.1:{port}/quiz/attempt/{attempt_id}"})
         resp = conn.getresponse()
@@ -212,6 +272,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=500, help="learners submitting all at once")
     parser.add_argument("--sample", type=int, default=50, help="extra learners submitting one at a time")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--login", choices=("mint", "form"), default="mint",
+                        help="mint session cookies like the login view (default) or post the login form")
     parser.add_argument("--login-threads", type=int, default=4)
     args = parser.parse_args()
 
@@ -227,7 +289,7 @@ def main() -> None:
 
         app = create_app()
         t0 = time.perf_counter()
-        seeded = seed(app, args.learners + args.sample)
+        seeded, expected = seed(app, args.learners + args.sample)
         print(f"seeded {len(seeded)} learners with saved answers in {time.perf_counter() - t0:.1f} s")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -238,8 +300,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.login_threads) as pool:
-            rows = list(pool.map(lambda r: log_in(base, *r), seeded))
-        print(f"logged in {len(rows)} learners through the login form and opened their taking pages "
+            rows = list(pool.map(lambda r: log_in(base, r[0], r[1], r[2] if args.login == "mint" else None), seeded))
+        how = "with minted session cookies" if args.login == "mint" else "through the login form"
+        print(f"logged in {len(rows)} learners {how} and opened their taking pages "
               f"in {time.perf_counter() - t0:.1f} s")
         sample, burst = rows[args.learners:], rows[:args.learners]
 
@@ -265,13 +328,26 @@ def main() -> None:
             items = q(text("SELECT count(*) FROM quiz_attempt_items")).scalar()
             passed = q(text("SELECT count(*) FROM quiz_attempts WHERE passed")).scalar()
             records = q(text("SELECT count(*) FROM training_records WHERE source = 'assessment'")).scalar()
+            points = dict(q(text("SELECT id, points FROM quiz_attempts")).all())
+            some = next(iter(expected))
+            plans = {  # the submission's per-attempt reads: each must use an index on PostgreSQL
+                "items + versions": "SELECT i.*, v.* FROM quiz_attempt_items i JOIN question_versions v "
+                                    "ON v.id = i.question_version_id WHERE i.attempt_id = :a",
+                "ledger dedupe": "SELECT id FROM training_records WHERE dedupe_key = :k",
+            }
+            for name, sql in plans.items():
+                plan = [r[0] for r in q(text(f"EXPLAIN {sql}"), {"a": some, "k": f"quiz_attempt:{some}"})]
+                print(f"EXPLAIN {name}: " + " | ".join(p.strip() for p in plan))
             db.session.remove()
             db.engine.dispose()
         total = len(rows)
         print(f"graded attempts {graded}/{total}; credited items {credited}/{items}; passes {passed}, "
               f"training records {records}")
+        wrong = sum(1 for aid, right in expected.items() if points.get(aid) != right)
+        print(f"attempts whose points differ from the answers seeded: {wrong}")
         statuses_ok = all(r[1] == 302 for r in one_by_one + at_once)
-        ok = statuses_ok and graded == total and credited == items == total * 20 and records == passed
+        ok = (statuses_ok and graded == total and credited == items == total * 20 and records == passed
+              and wrong == 0)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

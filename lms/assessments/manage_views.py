@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, distinct, func, select
 
 from lms.assessments import qtypes, services
 from lms.assessments.forms import BankForm, ImportForm, QuestionForm, QuizForm, select_choices
@@ -20,12 +20,14 @@ from lms.catalog.models import Module
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.roles import Role, roles_required
-from lms.core.scope import unit_condition
+from lms.core.scope import get_cadre_or_404, get_unit_or_404, in_subtree, unit_condition
 from lms.core.templating import label
 from lms.org.models import Cadre, OrgUnit
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 staff = roles_required(Role.lecturer)
+#: rows per page of the per-cadre tables
+PER_PAGE = 50
 
 
 def _bank_or_404(code: str) -> QuestionBank:
@@ -231,14 +233,78 @@ def edit_quiz(quiz_id: int | None):
 @bp.route("/manage/<int:quiz_id>/results")
 @staff
 def results(quiz_id: int):
-    """Submitted and open attempts of cadres in the lecturer's subtree only."""
+    """Submitted and open attempts of cadres in the lecturer's subtree only (``?unit=CODE``: that unit's
+    subtree, 404 when outside the lecturer's)."""
     quiz = db.session.get(Quiz, quiz_id) or abort(404)
+    unit = _unit_filter()
+    where = [QuizAttempt.quiz_id == quiz.id, unit_condition(current_user)]
+    if unit is not None:
+        where.append(in_subtree(unit))
     attempts = db.session.scalars(
         select(QuizAttempt).join(Cadre, Cadre.id == QuizAttempt.cadre_id).join(OrgUnit, OrgUnit.id == Cadre.org_unit_id)
-        .where(QuizAttempt.quiz_id == quiz.id, unit_condition(current_user))
-        .order_by(Cadre.code, QuizAttempt.number)
+        .where(*where).order_by(Cadre.code, QuizAttempt.number)
     ).all()
-    return render_template("assessments/results.html", quiz=quiz, attempts=attempts, submitted=AttemptStatus.submitted.value)
+    return render_template("assessments/results.html", quiz=quiz, attempts=attempts, unit=unit,
+                           submitted=AttemptStatus.submitted.value)
+
+
+@bp.route("/cadres/<int:cadre_id>")
+@roles_required(Role.learner, Role.lecturer, Role.manager)
+def cadre_results(cadre_id: int):
+    """A cadre's attempts at every quiz (score, pass, date); the cadre themself or staff in scope, else 404."""
+    cadre = get_cadre_or_404(current_user, cadre_id)
+    attempts = db.session.scalars(
+        select(QuizAttempt).join(Quiz, Quiz.id == QuizAttempt.quiz_id).where(QuizAttempt.cadre_id == cadre.id)
+        .order_by(Quiz.module_id, Quiz.id, QuizAttempt.number)
+    ).all()
+    return render_template("assessments/cadre_results.html", cadre=cadre, attempts=attempts,
+                           own=cadre.id == current_user.cadre_id, submitted=AttemptStatus.submitted.value)
+
+
+@bp.route("/units/<code>")
+@roles_required(Role.lecturer, Role.manager)
+def unit_results(code: str):
+    """Quiz results of a unit's subtree: per quiz, cadres who attempted / passed and the average score;
+    with ``?quiz=<id>``, each cadre's attempts and best score (50 a page). 404 outside the user's scope."""
+    unit = get_unit_or_404(current_user, code)
+    in_unit = in_subtree(unit)
+    cadres = db.session.scalar(select(func.count(Cadre.id)).join(OrgUnit, OrgUnit.id == Cadre.org_unit_id)
+                               .where(in_unit, Cadre.active))
+    done = QuizAttempt.status == AttemptStatus.submitted.value
+    rows = db.session.execute(
+        select(Quiz, func.count(distinct(QuizAttempt.cadre_id)),
+               func.count(distinct(case((QuizAttempt.passed.is_(True), QuizAttempt.cadre_id)))),
+               func.count(case((done, QuizAttempt.id))), func.avg(case((done, QuizAttempt.score))))
+        .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id).join(Cadre, Cadre.id == QuizAttempt.cadre_id)
+        .join(OrgUnit, OrgUnit.id == Cadre.org_unit_id).where(in_unit)
+        .group_by(Quiz.id).order_by(Quiz.module_id, Quiz.id)
+    ).all()
+    summary = [{"quiz": q, "cadres": n, "passed": p, "submitted": s, "average": avg} for q, n, p, s, avg in rows]
+    quiz = pagination = None
+    quiz_id = request.args.get("quiz", type=int)
+    if quiz_id is not None:
+        quiz = db.session.get(Quiz, quiz_id) or abort(404)
+        best = (select(Cadre, func.count(QuizAttempt.id), func.max(case((done, QuizAttempt.score))),
+                       func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
+                .join(QuizAttempt, QuizAttempt.cadre_id == Cadre.id).join(OrgUnit, OrgUnit.id == Cadre.org_unit_id)
+                .where(in_unit, QuizAttempt.quiz_id == quiz.id).group_by(Cadre.id).order_by(Cadre.code))
+        total = db.session.scalar(select(func.count()).select_from(best.subquery()))
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+        pagination = {"page": page, "pages": pages, "total": total, "rows": [
+            {"cadre": c, "attempts": n, "best": b, "passed": bool(p)}
+            for c, n, b, p in db.session.execute(best.limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+        ]}
+    return render_template(
+        "assessments/unit_results.html", unit=unit, cadres=cadres, summary=summary, quiz=quiz, detail=pagination,
+        page_url=lambda p: url_for("assessments.unit_results", code=unit.code, quiz=quiz_id, page=p),
+    )
+
+
+def _unit_filter() -> OrgUnit | None:
+    """The ``?unit=CODE`` filter of the results page (404 when outside the user's scope), else None."""
+    code = request.args.get("unit", "")
+    return get_unit_or_404(current_user, code) if code else None
 
 
 @bp.route("/manage/<int:quiz_id>/stats")

@@ -18,6 +18,7 @@ CADRE_PAGES = {
     "training transcript": lambda c: f"/records/cadres/{c.id}",
     "training transcript xlsx": lambda c: f"/records/cadres/{c.id}/transcript.xlsx",
     "cadre certificates": lambda c: f"/reports/cadres/{c.id}/certificates",
+    "quiz results of cadre": lambda c: f"/quiz/cadres/{c.id}",
 }
 #: name -> function(unit) -> URL of a page about that unit
 UNIT_PAGES = {
@@ -32,6 +33,7 @@ UNIT_PAGES = {
     "training plan": lambda u: f"/reports/units/{u.code}/plan",
     "training plan export": lambda u: f"/reports/units/{u.code}/plan.pdf",
     "certificates of unit": lambda u: f"/reports/units/{u.code}/certificates",
+    "quiz results of unit": lambda u: f"/quiz/units/{u.code}",
 }
 
 
