@@ -60,11 +60,16 @@ def _issue(cadre: Cadre, *, kind: CertificateKind, subject_key: str, title: str,
 
 
 def issue_for_record(record) -> Certificate | None:
-    """The certificate of a module completion recorded in the ledger (None for other records)."""
+    """The certificate of a module completion recorded in the ledger (None for other records).
+
+    Waivers and imported history get none: a certificate attests training done through this system
+    (online, assessment, in-person class, Open edX). This also keeps bulk imports fast.
+    """
     from lms.catalog.models import Module
     from lms.records.models import Kind, Source
 
-    if record.module_id is None or record.kind != Kind.record.value or record.source == Source.waiver.value:
+    if (record.module_id is None or record.kind != Kind.record.value
+            or record.source in (Source.waiver.value, Source.imported.value)):
         return None
     module = db.session.get(Module, record.module_id)
     cadre = db.session.get(Cadre, record.cadre_id)
