@@ -5,6 +5,7 @@
 | ``LMS_DATABASE_URL`` | SQLAlchemy URL | SQLite file ``lms.sqlite3`` in the instance folder |
 | ``LMS_SECRET_KEY`` | session signing key | generated once into ``instance/secret_key`` |
 | ``LMS_STORAGE_DIR`` | package files (content-addressed) | ``instance/storage`` |
+| ``LMS_BASE_URL`` | the LMS's public address, for links built outside a request (QR codes, emails) | ``http://127.0.0.1:5000`` |
 | ``LMS_CONTENT_ORIGIN`` | separate origin serving package files, e.g. ``http://content.example:5001`` | unset (same origin) |
 | ``LMS_REDIS_URL`` | Redis for rate limits and jobs | unset (database used) |
 | ``LMS_ENV`` | ``production`` or ``development`` | ``production`` |
@@ -59,6 +60,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LMS_STORAGE_DIR": os.environ.get("LMS_STORAGE_DIR") or str(instance_path / "storage"),
+        "LMS_BASE_URL": (os.environ.get("LMS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "LMS_CONTENT_ORIGIN": os.environ.get("LMS_CONTENT_ORIGIN") or None,
         "LMS_REDIS_URL": os.environ.get("LMS_REDIS_URL") or None,
         "LMS_MAIL_HOST": os.environ.get("LMS_MAIL_HOST") or None,

@@ -151,7 +151,7 @@ def verify_url(code: str) -> str:
     """The absolute address of the public verification page of ``code``."""
     if has_request_context():
         return url_for("reports_public.verify", code=code, _external=True)
-    base = (current_app.config.get("LMS_BASE_URL") or "http://localhost:5000").rstrip("/")
+    base = (current_app.config["LMS_BASE_URL"]).rstrip("/")
     return f"{base}/verify/{code}"
 
 
