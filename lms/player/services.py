@@ -5,6 +5,8 @@ Services take plain values and flush; the request (``views``) commits. See ``doc
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import db, utcnow
@@ -196,61 +198,143 @@ def next_sco(attempt: Attempt, manifest: Manifest, requested: str | None = None)
 
 @dataclass
 class CommitResult:
-    """The answer to a commit."""
+    """The answer to a commit: its status, the stored sequence, errors, and the attempt's summary."""
 
     status: str
     seq: int
     errors: list[dict[str, Any]] = field(default_factory=list)
-    attempt: Attempt | None = None
+    #: {"status", "score", "rule_met"} of the attempt after the commit
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
-def apply_commit(attempt: Attempt, sco_id: str, seq: int, session_key: str, payload: Any, size: int = 0) -> CommitResult:
+@dataclass(frozen=True)
+class VersionInfo:
+    """What a commit needs to know about a package version, parsed once per process (versions never change)."""
+
+    id: int
+    cmi_version: str
+    manifest: Manifest
+    #: per SCO identifier: mastery score (1.2), completion threshold and scaled passing score (2004)
+    launch_data: dict[str, dict[str, str]]
+    visible: frozenset[str]
+
+
+_VERSIONS: OrderedDict[int, VersionInfo] = OrderedDict()
+_VERSIONS_LOCK = threading.Lock()
+_VERSION_CACHE_SIZE = 256
+
+
+def version_info(version_id: int) -> VersionInfo:
+    """The cached :class:`VersionInfo` of a package version (loads the version only on a miss)."""
+    with _VERSIONS_LOCK:
+        info = _VERSIONS.get(version_id)
+        if info is not None:
+            _VERSIONS.move_to_end(version_id)
+            return info
+    version = db.session.get(PackageVersion, version_id)
+    if version is None:
+        raise LookupError(f"no package version {version_id}")
+    manifest = manifest_of(version)
+    cmi = cmi_version(version)
+    items = sco_items(manifest)
+    info = VersionInfo(version.id, cmi, manifest,
+                       {i.identifier: outcome_launch_data(i, cmi) for i in items},
+                       frozenset(i.identifier for i in items if i.isvisible))
+    with _VERSIONS_LOCK:
+        _VERSIONS[version_id] = info
+        while len(_VERSIONS) > _VERSION_CACHE_SIZE:
+            _VERSIONS.popitem(last=False)
+    return info
+
+
+_OPEN_12 = {"", "not attempted", "incomplete", "browsed"}
+
+
+def sco_outcome(version: str, state: dict[str, Any], launch: dict[str, str]) -> Any:
+    """``scorm.cmi.outcome`` with one player policy: in 1.2 the mastery score decides passed/failed only
+    once the SCO reports a finished status (completed/passed/failed) — a SCO still "incomplete" that
+    reports a running practice score is not failed (and so completed) by the LMS."""
+    if version == "1.2" and str(state.get("cmi.core.lesson_status") or "") in _OPEN_12:
+        launch = {k: v for k, v in launch.items() if k != "mastery_score"}
+        state = {k: v for k, v in state.items() if k != "cmi.student_data.mastery_score"}
+    return outcome(version, state, launch)
+
+
+def _summary(status: str, score: Any, rule_met: bool) -> dict[str, Any]:
+    return {"status": status, "score": None if score is None else float(score), "rule_met": bool(rule_met)}
+
+
+def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str, payload: Any, size: int = 0, *,
+                 cadre_id: int | None = None, terminate: bool = False) -> CommitResult:
     """Validate and store one commit of a SCO (see docs/player.md for the rules).
+
+    ``attempt`` is an :class:`Attempt` or an id; with ``cadre_id`` the attempt must be that cadre's
+    (else 404), checked in the same query that reads and locks the state. ``terminate``: the commit of
+    LMSFinish/Terminate (the run-time session ends).
 
     * ``seq`` ≤ the stored sequence → ``duplicate`` (the same number) or ``stale`` (older): nothing changes.
     * invalid data → ``refused`` with the SCORM error codes: nothing changes.
     * otherwise the state is merged (completion and pass never regress), the session time is added to
-      the total once per session, and the attempt is re-graded; a conditional UPDATE on ``last_seq``
-      keeps a concurrent newer commit from being overwritten.
+      the total once per session; a conditional UPDATE on ``last_seq`` keeps a concurrent newer commit
+      from being overwritten. The attempt is re-graded only when the SCO's outcome changed, the session
+      ended, or the attempt had not started.
+
+    A plain commit costs one SELECT … FOR UPDATE (state joined to its attempt), one UPDATE and one log
+    INSERT; the version and its manifest come from :func:`version_info`'s cache.
     """
-    state = db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id, ScoState.sco_id == sco_id)
-                              .with_for_update())
-    if state is None:
+    attempt_id = attempt if isinstance(attempt, int) else attempt.id
+    query = (select(ScoState.id, ScoState.cmi, ScoState.last_seq, ScoState.session_key, ScoState.session_seconds,
+                    ScoState.completion, ScoState.success, ScoState.score_scaled, Attempt.package_version_id,
+                    Attempt.status.label("attempt_status"), Attempt.score.label("attempt_score"), Attempt.rule_met)
+             .join(Attempt, Attempt.id == ScoState.attempt_id)
+             .where(ScoState.attempt_id == attempt_id, ScoState.sco_id == sco_id)
+             .with_for_update(of=ScoState))
+    if cadre_id is not None:
+        query = query.where(Attempt.cadre_id == cadre_id)
+    row = db.session.execute(query).one_or_none()
+    if row is None:
+        owned = select(Attempt.id).where(Attempt.id == attempt_id)
+        if cadre_id is not None:
+            owned = owned.where(Attempt.cadre_id == cadre_id)
+        if db.session.scalar(owned) is None:
+            raise UserError("Không tìm thấy lượt học.", "No such attempt.", status=404, code="not_found")
         raise UserError("Không tìm thấy bài học này trong lượt học.", "No such SCO in this attempt.", status=404,
                         code="no_such_sco")
-    if seq <= state.last_seq:
-        status = CommitStatus.duplicate if seq == state.last_seq else CommitStatus.stale
-        _log(state, seq, status, size)
-        return CommitResult(status.value, state.last_seq, attempt=attempt)
-    version = cmi_version(attempt.package_version)
-    new_state, session_seconds, errors = _merge(version, state, session_key, payload)
+    summary = _summary(row.attempt_status, row.attempt_score, row.rule_met)
+    if seq <= row.last_seq:
+        status = CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale
+        _log(row.id, seq, status, size)
+        return CommitResult(status.value, row.last_seq, summary=summary)
+    info = version_info(row.package_version_id)
+    version = info.cmi_version
+    new_state, session_seconds, errors = _merge(version, row, session_key, payload)
     if errors:
-        _log(state, seq, CommitStatus.refused, size, errors)
-        return CommitResult(CommitStatus.refused.value, state.last_seq, errors)
-    item = find_item(manifest_of(attempt.package_version), sco_id)
-    result = outcome(version, new_state, outcome_launch_data(item, version))
-    changed = (result.completion, result.success, result.score_scaled) != (
-        state.completion, state.success, state.score_scaled)
+        _log(row.id, seq, CommitStatus.refused, size, errors)
+        return CommitResult(CommitStatus.refused.value, row.last_seq, errors, summary=summary)
+    result = sco_outcome(version, new_state, info.launch_data.get(sco_id, {}))
+    changed = (result.completion, result.success, result.score_scaled) != (row.completion, row.success,
+                                                                           row.score_scaled)
     values = {
         "cmi": new_state, "last_seq": seq, "session_key": session_key[:64], "session_seconds": session_seconds,
         "completion": result.completion, "success": result.success, "score_scaled": result.score_scaled,
         "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "updated_at": utcnow(),
     }
-    done = db.session.execute(update(ScoState).where(ScoState.id == state.id, ScoState.last_seq == state.last_seq)
+    done = db.session.execute(update(ScoState).where(ScoState.id == row.id, ScoState.last_seq == row.last_seq)
                               .values(**values).execution_options(synchronize_session=False))
     if done.rowcount != 1:  # a newer commit got in between (only possible without row locks)
-        db.session.expire(state)
-        _log(state, seq, CommitStatus.stale, size)
-        return CommitResult(CommitStatus.stale.value, state.last_seq, attempt=attempt)
-    db.session.expire(state)
-    _log(state, seq, CommitStatus.stored, size)
-    ends_session = isinstance(payload, dict) and bool(payload.get("cmi.core.exit") or payload.get("cmi.exit"))
-    if changed or ends_session or attempt.status == AttemptStatus.not_attempted:
-        refresh_attempt(attempt)
-    return CommitResult(CommitStatus.stored.value, seq, attempt=attempt)
+        _log(row.id, seq, CommitStatus.stale, size)
+        return CommitResult(CommitStatus.stale.value, row.last_seq, summary=summary)
+    _log(row.id, seq, CommitStatus.stored, size)
+    # the SCO sets exit (even "", a normal 1.2 exit) when it finishes; player.js flags LMSFinish/Terminate
+    ends_session = terminate or (isinstance(payload, dict) and ("cmi.core.exit" in payload or "cmi.exit" in payload))
+    if changed or ends_session or row.attempt_status == AttemptStatus.not_attempted:
+        graded = refresh_attempt(attempt if isinstance(attempt, Attempt) else db.session.get(Attempt, attempt_id),
+                                 session_ended=ends_session)
+        summary = _summary(graded.status, graded.score, graded.rule_met)
+    return CommitResult(CommitStatus.stored.value, seq, summary=summary)
 
 
-def _merge(version: str, state: ScoState, session_key: str, payload: Any) -> tuple[dict, Decimal, list[dict]]:
+def _merge(version: str, state: Any, session_key: str, payload: Any) -> tuple[dict, Decimal, list[dict]]:
     """Merge ``payload`` into the stored cmi; the session time counts once per run-time session.
 
     The total before this session is the stored total minus what this session already added; the
@@ -284,9 +368,13 @@ def _total(version: str, state: dict) -> Decimal:
         return Decimal(0)
 
 
-def _log(state: ScoState, seq: int, status: CommitStatus, size: int, errors: list | None = None) -> None:
-    db.session.add(CommitLog(sco_state_id=state.id, seq=seq, status=status.value, size=size, errors=errors))
-    db.session.flush()
+def _log(state_id: int, seq: int, status: CommitStatus, size: int, errors: list | None = None) -> None:
+    """One commit-log row, as a plain INSERT (no ORM flush). ``LMS_PLAYER_COMMIT_LOG = "problems"``
+    keeps only duplicate, stale and refused commits (a stored commit is in the state itself)."""
+    if status == CommitStatus.stored and current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") == "problems":
+        return
+    db.session.execute(insert(CommitLog).values(sco_state_id=state_id, seq=seq, status=status.value, size=size,
+                                                errors=errors, received_at=utcnow()))
 
 
 # --- grading and records ------------------------------------------------------------------------------
@@ -310,13 +398,20 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def refresh_attempt(attempt: Attempt) -> Attempt:
-    """Re-aggregate the attempt from its SCOs, evaluate the completion rule, append the record once."""
+def refresh_attempt(attempt: Attempt, *, session_ended: bool = True) -> Attempt:
+    """Re-aggregate the attempt from its SCOs, evaluate the completion rule, append the record once.
+
+    The record is appended when the rule is met and the SCO's run-time session is over
+    (``session_ended``: an exit/terminate commit, a new launch, a quiz re-evaluation): a rule met
+    in the middle of a session (a 2004 SCO completes on reaching its last page, before the learner
+    answers that page's questions) is recorded with the score the learner has when leaving.
+    """
     db.session.refresh(attempt)
-    version = cmi_version(attempt.package_version)
-    manifest = manifest_of(attempt.package_version)
-    states = list(db.session.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)))
-    visible = {i.identifier for i in sco_items(manifest) if i.isvisible}
+    info = version_info(attempt.package_version_id)
+    version = info.cmi_version
+    states = list(db.session.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)
+                                     .execution_options(populate_existing=True)))
+    visible = info.visible
     counted = [s for s in states if s.sco_id in visible or s.last_seq > 0]  # hidden SCOs count once used
     result = rules.aggregate([sco_result(s, version) for s in counted], len(visible) or len(states),
                              attempt.module.sco_aggregation)
@@ -330,6 +425,7 @@ def refresh_attempt(attempt: Attempt) -> Attempt:
     if met and not attempt.rule_met:
         attempt.rule_met = True
         attempt.completed_at = utcnow()
+    if attempt.rule_met and attempt.record_id is None and session_ended:
         _append_record(attempt)
     db.session.flush()
     return attempt
@@ -354,8 +450,15 @@ def today() -> date:
 def reevaluate(cadre_id: int, module_id: int) -> None:
     """Re-evaluate the rule of the cadre's attempts on a module (e.g. after a quiz was passed)."""
     for attempt in attempts_of(cadre_id, module_id):
-        if not attempt.rule_met:
+        if not attempt.rule_met or attempt.record_id is None:
             refresh_attempt(attempt)
+
+
+def settle(attempt: Attempt) -> None:
+    """A new launch of the attempt: the previous session is over, so a rule met in it without an
+    exit/terminate commit (the browser was killed) gets its record now."""
+    if attempt.rule_met and attempt.record_id is None:
+        refresh_attempt(attempt)
 
 
 # --- pages ----------------------------------------------------------------------------------------------

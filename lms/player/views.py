@@ -66,6 +66,7 @@ def launch(code: str):
     if module is None or not module.active:
         abort(404)
     attempt = services.open_attempt(cadre, module, want_new=request.form.get("new") == "1")
+    services.settle(attempt)
     commit_now()
     return redirect(url_for("player.play", attempt_id=attempt.id))
 
@@ -132,7 +133,8 @@ def commit(attempt_id: int, sco_id: str):
     200 ``stored`` / ``duplicate`` / ``stale``; 422 with the SCORM error code and element when the data
     is invalid (nothing stored); 404 for an attempt that is not the learner's.
     """
-    attempt = _own_attempt_or_404(attempt_id)
+    if current_user.cadre_id is None:
+        abort(404)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
@@ -146,8 +148,11 @@ def commit(attempt_id: int, sco_id: str):
     payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
     if isinstance(payload, dict):  # scorm-again flattens an empty array to [] under its own name
         payload = {k: v for k, v in payload.items() if not (isinstance(v, list | dict) and not v)}
-    result = services.apply_commit(attempt, sco_id, seq, str(body.get("session") or ""), payload,
-                                   request.content_length or 0)
+    # the attempt is not loaded here: apply_commit checks that it is the learner's in the query that
+    # reads and locks the SCO state (a plain commit is a handful of statements, see docs/player.md)
+    result = services.apply_commit(attempt_id, sco_id, seq, str(body.get("session") or ""), payload,
+                                   request.content_length or 0, cadre_id=current_user.cadre_id,
+                                   terminate=body.get("terminate") is True)
     if result.errors:
         commit_even_on_error()  # keep the commit log row; the state itself was not touched
         commit_now()
@@ -156,10 +161,8 @@ def commit(attempt_id: int, sco_id: str):
                         f"Invalid lesson data: {first['message_en']}", error_code=first["code"],
                         element=first["element"])
     commit_now()
-    attempt = result.attempt
     return jsonify({"result": "true", "errorCode": 0, "status": result.status, "seq": result.seq,
-                    "attempt": {"status": attempt.status, "score": None if attempt.score is None else float(attempt.score),
-                                "rule_met": attempt.rule_met}})
+                    "attempt": result.summary})
 
 
 def _refused(status: int, code: str, details: list, vi: str, en: str, *, error_code: int = 101,

@@ -188,6 +188,10 @@
     xhrHeaders: { "X-CSRFToken": csrf },
     sendFullCommit: true,
     logLevel: 4,
+    // scorm-again's 1.2 API turns this on unless told: it would make a SCO that is still "incomplete"
+    // "failed" (= completed) from a running practice score. The server applies the mastery score once
+    // the SCO reports a finished status (lms.player.services.sco_outcome).
+    mastery_override: false,
     httpService: httpService
   };
   var is2004 = cfg.version !== "1.2";

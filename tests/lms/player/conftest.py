@@ -33,3 +33,43 @@ def other_learner(tree):
     user = gen_user("hv.dung", (Role.learner,), cadre=tree["cb_cadre"])
     db.session.commit()
     return user
+
+
+class QueryCounter:
+    """The SQL statements run while active (``statements``), like indico's ``count_queries``."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+        self.active = False
+
+    def __call__(self):
+        return self
+
+    def __enter__(self):
+        self.statements = []
+        self.active = True
+        return self
+
+    def __exit__(self, *exc):
+        self.active = False
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: …`` then ``q.count`` / ``q.statements`` (SQL sent to the database)."""
+    from sqlalchemy import event
+
+    counter = QueryCounter()
+    engine = db.engine
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if counter.active:
+            counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    yield counter
+    event.remove(engine, "before_cursor_execute", listen)

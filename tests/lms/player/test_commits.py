@@ -121,12 +121,16 @@ def test_passing_appends_one_training_record(player, tree):
     # mastery score 80: raw 85 makes the status "passed"
     result = player.commit(attempt_id, 1, {"cmi.core.score.raw": "85", "cmi.core.lesson_status": "completed"})
     assert result.json["attempt"] == {"status": "completed", "score": 85.0, "rule_met": True}
-    player.commit(attempt_id, 2, {"cmi.core.score.raw": "90"})
+    # the session is still running: the record waits for its end, with the score the learner leaves with
+    assert db.session.scalars(select(TrainingRecord)).all() == []
+    player.client.post(f"/player/attempts/{attempt_id}/scos/sco1/commit", headers={"X-CSRFToken": player.token},
+                       json={"seq": 2, "session": "s1", "cmi": {"cmi.core.score.raw": "90"}, "terminate": True})
+    player.commit(attempt_id, 3, {"cmi.core.score.raw": "95", "cmi.core.exit": ""}, session="s2")  # a new session
     records = db.session.scalars(select(TrainingRecord)).all()
     assert len(records) == 1
     record = records[0]
     assert (record.cadre_id, record.source, float(record.hours), float(record.score)) == (
-        tree["hn_cadre"].id, "online", 4.0, 85.0)
+        tree["hn_cadre"].id, "online", 4.0, 90.0)
     assert record.evidence == {"attempt_id": attempt_id}
     assert record.dedupe_key == f"attempt:{attempt_id}"
     attempt = db.session.get(Attempt, attempt_id)
@@ -199,3 +203,54 @@ def test_my_modules_and_lecturer_pages(client, auth, player, tree):
     auth.login("ql.caobang")
     assert client.get(f"/player/attempts/{attempt_id}").status_code == 404
     assert "Trần Thị" not in client.get("/player/modules/T12/attempts").get_data(as_text=True)
+
+
+def test_a_plain_commit_runs_few_queries(player, count_queries):
+    """A commit that changes no outcome (bookmark, suspend data): user + roles, the state with its
+    attempt (locked), one UPDATE, the log INSERT — no re-grading, no manifest or version loads."""
+    attempt_id = player.launch("T12")
+    assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
+    with count_queries() as q:
+        response = player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p2", "cmi.suspend_data": "x"})
+    assert response.json["status"] == "stored"
+    print(f"{q.count} statements per plain commit:", *q.statements, sep="\n  ")
+    assert q.count <= 5, q.statements  # was 9 (attempt, version, re-select, attempt again)
+    with count_queries() as q:
+        assert player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p3"}).json["status"] == "duplicate"
+    assert q.count <= 4, q.statements
+
+
+def test_the_commit_log_can_keep_only_problems(player, app):
+    app.config["LMS_PLAYER_COMMIT_LOG"] = "problems"
+    try:
+        attempt_id = player.launch("T12")
+        assert player.commit(attempt_id, 3, {"cmi.core.lesson_location": "p1"}).json["status"] == "stored"
+        assert player.commit(attempt_id, 3, {"cmi.core.lesson_location": "p1"}).json["status"] == "duplicate"
+        assert player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p0"}).json["status"] == "stale"
+        assert player.commit(attempt_id, 4, {"cmi.core.score.raw": "x"}).status_code == 422
+    finally:
+        app.config.pop("LMS_PLAYER_COMMIT_LOG")
+    assert [c.status for c in db.session.scalars(select(CommitLog).order_by(CommitLog.id))] == [
+        "duplicate", "stale", "refused"]
+
+
+def test_an_incomplete_12_sco_reporting_a_practice_score_is_not_failed(player):
+    """Mastery score 80: a running score of 20 while "incomplete" leaves it incomplete (not failed =
+    completed); once the SCO reports completed, the mastery score decides (passed at 85)."""
+    attempt_id = player.launch("T12")
+    body = player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete", "cmi.core.score.raw": "20"}).json
+    assert body["attempt"] == {"status": "in_progress", "score": 20.0, "rule_met": False}
+    assert (state(attempt_id).completion, state(attempt_id).success) == ("incomplete", "unknown")
+    body = player.commit(attempt_id, 2, {"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "85"}).json
+    assert body["attempt"] == {"status": "completed", "score": 85.0, "rule_met": True}
+    assert (state(attempt_id).completion, state(attempt_id).success) == ("completed", "passed")
+
+
+
+def test_a_rule_met_in_a_session_that_never_ended_is_recorded_at_the_next_launch(player):
+    attempt_id = player.launch("T12")
+    player.commit(attempt_id, 1, {"cmi.core.score.raw": "88", "cmi.core.lesson_status": "completed"})
+    assert db.session.scalars(select(TrainingRecord)).all() == []  # the browser died: no terminate
+    assert player.launch("T12") == attempt_id
+    records = db.session.scalars(select(TrainingRecord)).all()
+    assert [float(r.score) for r in records] == [88.0]
