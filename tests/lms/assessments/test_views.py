@@ -62,7 +62,7 @@ def test_taking_a_quiz_never_reveals_a_key_before_submission(client, learner, qu
         answer = "12" if item.version.qtype == "numeric" else right_answer(item)  # the learner's own typing may show
         resp = autosave(client, attempt, token, item.position, answer)
         assert resp.status_code == 200, resp.get_data(as_text=True)
-        assert set(resp.get_json()) == {"ok", "position", "saved_at", "seconds_left"}
+        assert set(resp.get_json()) == {"ok", "position", "saved_at", "saved_ms", "seconds_left"}
         bodies.append(resp.get_data(as_text=True))
     bodies.append(client.get(f"/quiz/attempt/{attempt.id}").get_data(as_text=True))  # reload: saved answers shown
     bodies.append(client.get(f"/quiz/{quiz.id}").get_data(as_text=True))
