@@ -22,6 +22,7 @@ from xblock.validation import ValidationMessage
 
 from lms_xblock import client
 from lms_xblock.secrets import find_secret
+from lms_xblock.signing import KINDS
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,14 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
     consumer_key = String(display_name="Khoá consumer / Consumer key", scope=Scope.settings, default="",
                           help="Khoá do quản trị LMS cấp; bí mật đặt trong cấu hình nền tảng, không trong khoá học. "
                                "/ The key issued by the LMS admin; its secret lives in platform settings.")
+    kind = String(display_name="Loại nội dung / Kind", scope=Scope.settings, default="auto",
+                  values=[{"display_name": "Tự động (gói SCORM, hoặc bài kiểm tra khi học phần chỉ có bài kiểm tra) "
+                                           "/ Auto", "value": "auto"},
+                          {"display_name": "Học phần SCORM / SCORM module", "value": "module"},
+                          {"display_name": "Bài kiểm tra của học phần / The module's quiz", "value": "quiz"}],
+                  help="Mở gói SCORM hay bài kiểm tra của học phần; 'Tự động' mở bài kiểm tra khi học phần có bài "
+                       "kiểm tra mà không có gói SCORM. / Launch the SCORM package or the module's quiz; 'auto' "
+                       "launches the quiz when the module has one and no package.")
     weight = Float(display_name="Trọng số / Weight", scope=Scope.settings, default=1.0,
                    help="Điểm tối đa của khối. / The block's maximum score.")
 
@@ -56,7 +65,7 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
     #: the backend's last answer, shown on the page: status, success
     last_status = String(scope=Scope.user_state, default="")
 
-    editable_fields = ("display_name", "backend_url", "module_code", "consumer_key", "weight")
+    editable_fields = ("display_name", "backend_url", "module_code", "kind", "consumer_key", "weight")
     has_score = True
     icon_class = "problem"
 
@@ -97,7 +106,7 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
         if self.configuration_problem() is not None:
             return None
         result = client.fetch_results(self.backend_url, self.consumer_key, self._secret() or "", self.module_code,
-                                      self._learner())
+                                      self._learner(), kind=self.kind)
         if result is not None:
             self.last_status = result.status
             self._publish(result)
@@ -121,7 +130,7 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
         problem = self.configuration_problem()
         result = None if problem else self.refresh_result()
         src = "" if problem else client.launch_url(self.backend_url, self.consumer_key, self._secret() or "",
-                                                   self.module_code, self._learner())
+                                                   self.module_code, self._learner(), kind=self.kind)
         frag = Fragment(_resource("static/html/union_lms.html").format(
             title=html.escape(self.display_name), src=html.escape(src, quote=True),
             problem=html.escape(problem or ""), problem_hidden="" if problem else "hidden",
@@ -141,6 +150,12 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
             return ""
         if result.status == "pending":
             return "Tài khoản của bạn đang chờ quản trị viên xác nhận."
+        if result.kind == "quiz" and result.completed:
+            score = "" if result.score is None else f" — điểm {round(result.score * 100)}%"
+            verdict = {"passed": " (đạt)", "failed": " (chưa đạt)"}.get(result.success, "")
+            return f"Đã nộp bài kiểm tra{score}{verdict}."
+        if result.kind == "quiz" and result.status == "linked" and result.completion == 0:
+            return "Chưa nộp bài kiểm tra."
         if result.completed:
             score = "" if result.score is None else f" — điểm {round(result.score * 100)}%"
             return f"Đã hoàn thành{score}."
@@ -159,7 +174,7 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
                 "success": result.success, "score": result.score, "text": self.status_text(result)}
 
     def validate_field_data(self, validation, data) -> None:
-        """Studio checks: an http(s) backend URL, a module code, a consumer key and a weight ≥ 0."""
+        """Studio checks: an http(s) backend URL, a module code, a consumer key, a known kind and a weight ≥ 0."""
         if not client.valid_backend_url(data.backend_url):
             validation.add(ValidationMessage(ValidationMessage.ERROR,
                                              "Địa chỉ LMS phải là URL http(s) đầy đủ. / The backend URL must be http(s)."))
@@ -167,6 +182,10 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
             validation.add(ValidationMessage(ValidationMessage.ERROR, "Cần mã học phần. / A module code is required."))
         if not (data.consumer_key or "").strip():
             validation.add(ValidationMessage(ValidationMessage.ERROR, "Cần khoá consumer. / A consumer key is required."))
+        if (data.kind or "auto") not in KINDS:
+            validation.add(ValidationMessage(ValidationMessage.ERROR,
+                                             "Loại nội dung phải là auto, module hoặc quiz. / The kind must be auto, "
+                                             "module or quiz."))
         if data.weight is None or data.weight < 0:
             validation.add(ValidationMessage(ValidationMessage.ERROR, "Trọng số phải ≥ 0. / The weight must be ≥ 0."))
 
@@ -174,4 +193,6 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
     def workbench_scenarios() -> list[tuple[str, str]]:
         """A scenario for the xblock-sdk workbench."""
         return [("Union LMS module", """<union_lms backend_url="http://127.0.0.1:5000" module_code="ATVSLD"
-                 consumer_key="openedx-demo" weight="1.0"/>""")]
+                 consumer_key="openedx-demo" weight="1.0"/>"""),
+                ("Union LMS quiz", """<union_lms backend_url="http://127.0.0.1:5000" module_code="ATVSLD"
+                 kind="quiz" consumer_key="openedx-demo" weight="1.0"/>""")]

@@ -47,6 +47,8 @@ class Result:
     #: 0–1, or None when the module reports no score
     score: float | None
     updated_at: datetime | None
+    #: what was graded: "module" (the SCORM package) or "quiz"
+    kind: str = "module"
 
 
 def backend_origin(backend_url: str) -> str:
@@ -66,19 +68,26 @@ def _endpoint(backend_url: str, path: str) -> str:
 
 
 def launch_url(backend_url: str, consumer: str, secret: str, module: str, learner: Learner,
-               now: float | None = None) -> str:
-    """The signed launch URL for ``learner`` on ``module`` (valid for at most five minutes, once)."""
+               now: float | None = None, kind: str | None = None) -> str:
+    """The signed launch URL for ``learner`` on ``module`` (valid for at most five minutes, once);
+    ``kind`` ("module", "quiz", "auto"/None) picks the SCORM package or the module's quiz."""
     params = signed_params(secret, "launch", consumer=consumer, module=module,
                            anonymous_user_id=learner.anonymous_user_id, email=learner.email,
-                           full_name=learner.full_name, now=now)
+                           full_name=learner.full_name, now=now, kind=_kind(kind))
     return _endpoint(backend_url, LAUNCH_PATH) + "?" + urlencode(params)
 
 
-def fetch_results(backend_url: str, consumer: str, secret: str, module: str, learner: Learner) -> Result | None:
+def _kind(kind: str | None) -> str | None:
+    """The kind to send: None for "auto" (the backend decides; older backends sign without it)."""
+    return kind if kind in {"module", "quiz"} else None
+
+
+def fetch_results(backend_url: str, consumer: str, secret: str, module: str, learner: Learner,
+                  kind: str | None = None) -> Result | None:
     """Ask the backend for the learner's result; None when the backend cannot be reached or refuses."""
     params = signed_params(secret, "results", consumer=consumer, module=module,
                            anonymous_user_id=learner.anonymous_user_id, email=learner.email,
-                           full_name=learner.full_name)
+                           full_name=learner.full_name, kind=_kind(kind))
     if not valid_backend_url(backend_url):
         return None
     request = urllib.request.Request(  # noqa: S310 - the URL is checked by valid_backend_url
@@ -107,6 +116,7 @@ def parse_result(body: object) -> Result | None:
             success=str(body.get("success") or "unknown"),
             score=None if score is None else min(1.0, max(0.0, float(score))),
             updated_at=datetime.fromisoformat(updated) if updated else None,
+            kind="quiz" if body.get("kind") == "quiz" else "module",
         )
     except (TypeError, ValueError):
         return None

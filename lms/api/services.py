@@ -228,16 +228,41 @@ def match_cadre(email: str | None) -> Cadre | None:
     return found[0] if len(found) == 1 else None
 
 
+def _insert_learner(consumer: Consumer, anon: str) -> None:
+    """Create the consumer's learner row for ``anon`` unless it exists, safe against a concurrent launch
+    of the same learner: ``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL (a concurrent insert waits for
+    the other transaction, then does nothing); elsewhere a savepoint whose unique-constraint error is
+    swallowed (the caller reads the row the other launch wrote)."""
+    values = {"consumer_id": consumer.id, "anonymous_user_id": anon, "status": LinkStatus.pending.value,
+              "full_name": "", "last_module": "", "created_at": utcnow()}
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415 - dialect-specific
+
+        db.session.execute(insert(ConsumerLearner).values(**values).on_conflict_do_nothing(
+            index_elements=["consumer_id", "anonymous_user_id"]))
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(ConsumerLearner(**values))
+    except IntegrityError:
+        pass  # a concurrent launch created it: read it below
+
+
 def map_learner(consumer: Consumer, params: Mapping[str, str]) -> ConsumerLearner:
     """The consumer's learner for ``anonymous_user_id``: created on first launch, linked to the cadre with
-    the shared email when exactly one matches, else pending until an admin confirms."""
+    the shared email when exactly one matches, else pending until an admin confirms.
+
+    Two simultaneous first launches of the same learner both succeed (one creates the row, the other
+    reads it)."""
     anon = nfc(params["anonymous_user_id"]) or ""
-    learner = db.session.scalar(select(ConsumerLearner).where(ConsumerLearner.consumer_id == consumer.id,
-                                                              ConsumerLearner.anonymous_user_id == anon))
-    email = _email(params.get("email"))
+    learner = find_learner(consumer, anon)
     if learner is None:
-        learner = ConsumerLearner(consumer_id=consumer.id, anonymous_user_id=anon, status=LinkStatus.pending.value)
-        db.session.add(learner)
+        _insert_learner(consumer, anon)
+        learner = find_learner(consumer, anon)
+        if learner is None:  # pragma: no cover - the row was just inserted or committed by another launch
+            raise UserError("Không tạo được người học; hãy thử lại.", "The learner could not be created; retry.",
+                            status=409, code="learner_conflict")
+    email = _email(params.get("email"))
     learner.email = email or learner.email
     learner.full_name = (nfc(params.get("full_name")) or learner.full_name or "")[:255]
     learner.last_module = (params.get("module") or "")[:64]
@@ -257,8 +282,9 @@ UNUSABLE_PASSWORD = "!launch-only"  # noqa: S105 - a marker, not a secret
 def learner_user(cadre: Cadre) -> User:
     """The account the cadre studies as: their existing one, else a learner account created now
     (login ``xb-<cadre code>``, no usable password: it only logs in through launches; an admin can set
-    a password later)."""
-    user = db.session.scalar(select(User).where(User.cadre_id == cadre.id))
+    a password later). A concurrent launch creating the same account is tolerated: the insert runs in a
+    savepoint and, when it collides, the account the other launch committed is used."""
+    user = db.session.scalar(select(User).where(User.cadre_id == cadre.id).order_by(User.id).limit(1))
     if user is not None:
         return user
     login = f"xb-{cadre.code}".lower()
@@ -267,8 +293,16 @@ def learner_user(cadre: Cadre) -> User:
     user = User(login=login, password_hash=UNUSABLE_PASSWORD, full_name=cadre.full_name, email=cadre.email,
                 cadre_id=cadre.id)
     user.set_roles({Role.learner})
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        existing = db.session.scalar(select(User).where(User.cadre_id == cadre.id).order_by(User.id).limit(1))
+        if existing is None:
+            raise UserError("Không tạo được tài khoản học; hãy tải lại trang.",
+                            "The learner account could not be created; reload the page.", status=409,
+                            code="user_conflict") from None
+        return existing
     return user
 
 
@@ -313,6 +347,8 @@ class Outcome:
     score: float | None = None
     updated_at: datetime | None = None
     attempts: int = 0
+    #: what the outcome is of: "module" (the SCORM package's attempts) or "quiz"
+    kind: str = "module"
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON body (documented in openapi.yaml)."""
@@ -321,7 +357,7 @@ class Outcome:
             stamp = stamp.replace(tzinfo=UTC)
         return {"status": self.status, "completion": self.completion, "completed": self.completed,
                 "success": self.success, "score": self.score, "attempts": self.attempts,
-                "updated_at": stamp.isoformat() if stamp else None}
+                "updated_at": stamp.isoformat() if stamp else None, "kind": self.kind}
 
 
 def find_learner(consumer: Consumer, anonymous_user_id: str) -> ConsumerLearner | None:
@@ -336,6 +372,64 @@ def get_module_or_refuse(code: str) -> Module:
     if module is None or not module.active:
         raise UserError(f"Không tìm thấy học phần {code}.", f"No module {code}.", status=404, code="module_unknown")
     return module
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a launch opens: the module's SCORM package (``quiz`` None) or one of its quizzes."""
+
+    kind: str
+    module: Module
+    quiz: Any = None
+
+
+def resolve_target(module: Module, kind: str | None) -> Target:
+    """What ``kind`` means for ``module``: "module" → its SCORM package; "quiz" → its first active quiz
+    (404 when it has none); "auto"/absent → the package when one is published, else the quiz when the
+    module has one, else the package (whose launch then says it is not published). 400 for another kind."""
+    kind = (kind or "auto").strip().lower()
+    if kind not in signing.KINDS:
+        raise UserError(f"Loại nội dung không hợp lệ: {kind} (auto, module hoặc quiz).",
+                        f"Unknown kind: {kind} (auto, module or quiz).", status=400, code="kind_invalid")
+    if kind == "module":
+        return Target("module", module)
+    from lms.assessments.services import quizzes_of_module  # noqa: PLC0415 - assessments own quizzes
+
+    quizzes = quizzes_of_module(module.id)
+    if kind == "quiz" and not quizzes:
+        raise UserError(f"Học phần {module.code} chưa có bài kiểm tra đang mở.",
+                        f"The module {module.code} has no active quiz.", status=404, code="quiz_unknown")
+    if kind == "quiz" or (module.published_version_id is None and quizzes):
+        return Target("quiz", module, quizzes[0])
+    return Target("module", module)
+
+
+def quiz_outcome(learner: ConsumerLearner | None, target: Target) -> Outcome:
+    """The learner's standing on the target's quiz: completed once an attempt is submitted; score 0–1 by
+    the module's grading rule (highest, average, first, last) over the submitted attempts; success
+    "passed" when any submitted attempt passed, else the last submitted attempt's verdict. An attempt in
+    progress counts toward ``attempts`` only."""
+    if learner is None:
+        return Outcome(status="unknown", kind="quiz")
+    if learner.status != LinkStatus.linked.value or learner.cadre_id is None:
+        return Outcome(status=learner.status, kind="quiz")
+    from lms.assessments.models import AttemptStatus  # noqa: PLC0415
+    from lms.assessments.services import attempts_of  # noqa: PLC0415
+    from lms.player import rules  # noqa: PLC0415 - the module grading rule
+
+    attempts = attempts_of(target.quiz, learner.cadre_id)
+    if not attempts:
+        return Outcome(status="linked", kind="quiz")
+    submitted = [a for a in attempts if a.status == AttemptStatus.submitted.value]
+    stamps = [a.submitted_at or a.started_at for a in attempts]
+    if not submitted:
+        return Outcome(status="linked", kind="quiz", attempts=len(attempts), updated_at=max(stamps))
+    grade = rules.grade([a.score for a in submitted], target.module.grading)
+    success = "passed" if any(a.passed for a in submitted) else ("failed" if submitted[-1].passed is False
+                                                                  else "unknown")
+    return Outcome(status="linked", completion=1.0, completed=True, success=success,
+                   score=None if grade is None else float(Decimal(grade) / 100),
+                   updated_at=max(stamps), attempts=len(attempts), kind="quiz")
 
 
 def outcome(learner: ConsumerLearner | None, module: Module) -> Outcome:

@@ -217,7 +217,7 @@ def results(client, params):
 def test_results_before_any_launch_are_unknown(client, world):
     body = results(client, signed(world, "results")).get_json()
     assert body == {"status": "unknown", "completion": 0.0, "completed": False, "success": "unknown", "score": None,
-                    "attempts": 0, "updated_at": None}
+                    "attempts": 0, "updated_at": None, "kind": "module"}
 
 
 def test_results_after_completion(client, world, app):
