@@ -70,7 +70,7 @@ def allow_consumer_framing(response):
     """Let the active consumers' origins frame what a launch shows: the launch frame (only them and the
     LMS itself) and, where another feature restricts ``frame-ancestors``, the player and package files."""
     endpoint = request.endpoint or ""
-    if endpoint == "api.frame":
+    if endpoint in {"api.frame", "api.quiz_frame"}:
         response.headers["Content-Security-Policy"] = " ".join(("frame-ancestors 'self'", *services.framing_origins()))
         return response
     csp = response.headers.get("Content-Security-Policy", "")

@@ -34,3 +34,28 @@ def signed(world: dict, purpose: str = "launch", *, anon: str = "anon-0001", ema
     return signed_params(world["secret"], purpose, consumer=world["key"], module=module, anonymous_user_id=anon,
                          email=email, full_name="Trần Thị Hồng Nhung", now=time.time() if now is None else now,
                          ttl=ttl, **kw)
+
+
+def add_quiz(module, *, questions: int = 4, pass_mark: str = "60", attempts_allowed: int = 3, code: str = "QXB"):
+    """A bank of ``questions`` single-choice questions (the right answer is choice 0 of A/B/C) and an
+    active quiz on ``module`` drawing all of them, no time limit; committed."""
+    from decimal import Decimal
+
+    from lms.assessments import services as quiz_services
+    from lms.assessments.importers import ParseResult
+    from lms.assessments.models import Quiz
+
+    parsed = ParseResult()
+    for i in range(1, questions + 1):
+        parsed.add(i, {"ident": f"{code}-{i:03d}", "qtype": "single", "text_vi": f"Câu hỏi số {i}?",
+                       "text_en": "", "choices": [f"Đúng {i}", f"Sai {i}a", f"Sai {i}b"], "key": 0,
+                       "tolerance": 0.0, "explanation_vi": "", "citation": "", "difficulty": "easy", "tags": []})
+    assert not parsed.errors, parsed.errors
+    bank = quiz_services.get_or_create_bank(code, f"Ngân hàng {code}", "osh")
+    quiz_services.import_questions(bank, parsed)
+    quiz = Quiz(module_id=module.id, bank_id=bank.id, title="Kiểm tra cuối học phần", question_count=questions,
+                pass_mark=Decimal(pass_mark), time_limit_minutes=0, attempts_allowed=attempts_allowed,
+                review_policy="after_submit", pools=[], shuffle_choices=True)
+    db.session.add(quiz)
+    db.session.commit()
+    return quiz
