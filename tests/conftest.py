@@ -10,6 +10,7 @@ import contextvars
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -53,9 +54,30 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+def _compile_translations() -> None:
+    """Compile each ``messages.po`` whose ``.mo`` is missing or older (``.mo`` files are git-ignored).
+
+    Written to a temporary file and renamed, so parallel workers never read a half-written catalog.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "lms/translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        tmp = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        os.replace(tmp, mo)
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     """One application per session, its schema built from empty by the migrations."""
+    _compile_translations()
     instance = tmp_path_factory.mktemp("instance")
     os.environ["LMS_INSTANCE_PATH"] = str(instance)
     app = create_app({

@@ -43,3 +43,7 @@ def init_app(app: Flask) -> None:
     """Install Flask-Babel with the locale selector."""
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+    from lms.core import forms
+
+    forms.init_app(app)  # WTForms' built-in messages in the UI language
