@@ -219,17 +219,23 @@ class VersionInfo:
     visible: frozenset[str]
 
 
-_VERSIONS: OrderedDict[int, VersionInfo] = OrderedDict()
+_VERSIONS: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
 _VERSIONS_LOCK = threading.Lock()
 _VERSION_CACHE_SIZE = 256
 
 
-def version_info(version_id: int) -> VersionInfo:
-    """The cached :class:`VersionInfo` of a package version (loads the version only on a miss)."""
+def version_info(version_id: int, sha256: str | None = None) -> VersionInfo:
+    """The cached :class:`VersionInfo` of a package version (loads the version only on a miss).
+
+    Keyed by id and sha256 (as the catalog's manifest cache) so that a reused id (SQLite after a
+    delete, a recreated database) never serves another package's data."""
+    if sha256 is None:
+        sha256 = db.session.scalar(select(PackageVersion.sha256).where(PackageVersion.id == version_id))
+    key = (version_id, sha256 or "")
     with _VERSIONS_LOCK:
-        info = _VERSIONS.get(version_id)
+        info = _VERSIONS.get(key)
         if info is not None:
-            _VERSIONS.move_to_end(version_id)
+            _VERSIONS.move_to_end(key)
             return info
     version = db.session.get(PackageVersion, version_id)
     if version is None:
@@ -241,7 +247,7 @@ def version_info(version_id: int) -> VersionInfo:
                        {i.identifier: outcome_launch_data(i, cmi) for i in items},
                        frozenset(i.identifier for i in items if i.isvisible))
     with _VERSIONS_LOCK:
-        _VERSIONS[version_id] = info
+        _VERSIONS[key] = info
         while len(_VERSIONS) > _VERSION_CACHE_SIZE:
             _VERSIONS.popitem(last=False)
     return info
@@ -285,8 +291,10 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
     attempt_id = attempt if isinstance(attempt, int) else attempt.id
     query = (select(ScoState.id, ScoState.cmi, ScoState.last_seq, ScoState.session_key, ScoState.session_seconds,
                     ScoState.completion, ScoState.success, ScoState.score_scaled, Attempt.package_version_id,
-                    Attempt.status.label("attempt_status"), Attempt.score.label("attempt_score"), Attempt.rule_met)
+                    Attempt.status.label("attempt_status"), Attempt.score.label("attempt_score"), Attempt.rule_met,
+                    PackageVersion.sha256)
              .join(Attempt, Attempt.id == ScoState.attempt_id)
+             .join(PackageVersion, PackageVersion.id == Attempt.package_version_id)
              .where(ScoState.attempt_id == attempt_id, ScoState.sco_id == sco_id)
              .with_for_update(of=ScoState))
     if cadre_id is not None:
@@ -305,13 +313,16 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
         status = CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale
         _log(row.id, seq, status, size)
         return CommitResult(status.value, row.last_seq, summary=summary)
-    info = version_info(row.package_version_id)
+    info = version_info(row.package_version_id, row.sha256)
     version = info.cmi_version
     new_state, session_seconds, errors = _merge(version, row, session_key, payload)
     if errors:
         _log(row.id, seq, CommitStatus.refused, size, errors)
         return CommitResult(CommitStatus.refused.value, row.last_seq, errors, summary=summary)
     result = sco_outcome(version, new_state, info.launch_data.get(sco_id, {}))
+    if version == "1.2" and result.success in {"passed", "failed"} and new_state.get(
+            "cmi.core.lesson_status") in {"completed", "passed", "failed"}:
+        new_state["cmi.core.lesson_status"] = result.success  # the LMS applies the mastery score (RTE 3.4.4)
     changed = (result.completion, result.success, result.score_scaled) != (row.completion, row.success,
                                                                            row.score_scaled)
     values = {

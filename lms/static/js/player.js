@@ -261,8 +261,10 @@
     window.addEventListener("message", function (ev) {
       if (ev.origin !== cfg.contentOrigin || ev.source !== frame.contentWindow) return;
       if (ev.data && ev.data.type === "lms-frame-ready") {
-        if (!bridge) bridge = new Lms(api, cfg.contentOrigin);
-        frame.contentWindow.postMessage({ type: "lms-launch", url: cfg.contentUrl, state: cfg.state }, cfg.contentOrigin);
+        // scorm-again's default limit (100 calls/s) drops calls — data — of real SCOs: one answer of
+        // the shipped course is ~12 calls, each followed by a cache refresh. A flood only slows this tab.
+        if (!bridge) bridge = new Lms(api, cfg.contentOrigin, { rateLimit: 5000 });
+        frame.contentWindow.postMessage({ type: "lms-launch", url: cfg.contentUrl, state: cfg.state, version: cfg.version }, cfg.contentOrigin);
       }
     });
     frame.src = cfg.frameUrl + "?lms=" + encodeURIComponent(window.location.origin);
