@@ -67,6 +67,7 @@ def run(args) -> None:
         db.session.commit()
         results["first full recompute"] = {"seconds": round(time.perf_counter() - start, 1), "status_rows": rows}
         db.session.execute(db.text("ANALYZE compliance_statuses"))
+        db.session.execute(db.text("ANALYZE compliance_unit_counts"))
         print(results, flush=True)
         root = db.session.get(OrgUnit, 1)
         province = db.session.get(OrgUnit, 2)

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from lms.org.models import Cadre, OrgUnit
@@ -22,22 +22,21 @@ _KEY = "lms_standards_dirty"
 
 
 def update_for_record(record: TrainingRecord) -> None:
-    """Ledger listener: recompute the record's cadre (same transaction)."""
+    """Ledger listener: recompute the record's cadre for the requirements it can affect (same transaction)."""
     from lms.standards import engine
 
-    if _has_requirements(record.__class__.metadata):
-        engine.recompute_cadre(record.cadre_id)
+    engine.update_for_record(record)
 
 
-def _has_requirements(_metadata=None) -> bool:
-    from lms.core.db import db
-    from lms.standards.models import Requirement
+def _has_requirements() -> bool:
+    """Any requirement in force today (cached per generation; no query on a warm cache)."""
+    from lms.standards import engine
 
-    return bool(db.session.scalar(select(func.count(Requirement.id))))
+    return bool(engine.cached_requirements(engine.today_vn()))
 
 
 def _dirty(session: Session) -> dict:
-    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False})
+    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False, "gone_units": set()})
 
 
 def _changed(obj, names) -> bool:
@@ -47,11 +46,32 @@ def _changed(obj, names) -> bool:
     return any(state.attrs[n].history.has_changes() for n in names)
 
 
+def _standards_changed(session: Session) -> bool:
+    """Did this flush change a standard, a requirement, or a module's code (what plans resolve)?"""
+    from lms.catalog.models import Module
+    from lms.standards.models import Requirement, Standard
+
+    for obj in list(session.new) + list(session.deleted):
+        if isinstance(obj, (Standard, Requirement, Module)):
+            return True
+    for obj in session.dirty:
+        if isinstance(obj, (Standard, Requirement)) or (isinstance(obj, Module) and _changed(obj, ("code",))):
+            return True
+    return False
+
+
 def _after_flush(session: Session, flush_context) -> None:
+    if _standards_changed(session):
+        from lms.standards import engine
+
+        engine.mark_standards_changed(session.connection())
     dirty = _dirty(session)
     for obj in session.new:
         if isinstance(obj, Cadre):
             dirty["cadres"].add(obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, Cadre):  # its statuses went with it (ON DELETE CASCADE): recount its unit
+            dirty["gone_units"].add(obj.org_unit_id)
     for obj in session.dirty:
         if isinstance(obj, Cadre) and _changed(obj, WATCHED):
             dirty["cadres"].add(obj.id)
@@ -70,8 +90,12 @@ def _before_commit(session: Session) -> None:
 
     session.flush()
     dirty = session.info.pop(_KEY, None)
-    if not dirty or (not dirty["cadres"] and not dirty["tree"]):
+    if not dirty or (not dirty["cadres"] and not dirty["tree"] and not dirty["gone_units"]):
         return
+    if dirty["gone_units"]:
+        params: dict = {}
+        engine.rebuild_counts("org_unit_id IN " + engine._in_list("gone", sorted(dirty["gone_units"]), params),
+                              params)
     if not _has_requirements():
         return
     if dirty["tree"]:
@@ -94,7 +118,11 @@ def _refresh_paths(session: Session) -> None:
         " ON u.id = c.org_unit_id WHERE c.id = compliance_statuses.cadre_id)"
         " WHERE org_path <> (SELECT u.path FROM cadres c JOIN org_units u ON u.id = c.org_unit_id"
         " WHERE c.id = compliance_statuses.cadre_id)"))
-    for req in engine.requirements_in_force(today):
+    session.execute(text(
+        "UPDATE compliance_unit_counts SET org_path = (SELECT u.path FROM org_units u"
+        " WHERE u.id = compliance_unit_counts.org_unit_id) WHERE org_path <> (SELECT u.path FROM org_units u"
+        " WHERE u.id = compliance_unit_counts.org_unit_id)"))
+    for req in engine.requirements_in_force(today):  # ORM rows: recompute_requirement reads in_force
         if {"org_units", "levels"} & set(req.applies_to or {}):
             engine.recompute_requirement(req, today)
 

@@ -189,3 +189,43 @@ class ComplianceStatus(db.Model):
     def record_id_list(self) -> list[int]:
         """The satisfying record ids, sorted."""
         return sorted(int(x) for x in (self.record_ids or "").split(",") if x)
+
+
+class ComplianceUnitCount(db.Model):
+    """Pre-aggregated statuses of one unit's *own* cadres: how many are in each state, per requirement.
+
+    Maintained by the engine: rebuilt with one ``GROUP BY`` on a full recompute, adjusted (old state −1,
+    new state +1) on per-cadre updates in the same transaction. A subtree's totals are a ``SUM`` over the
+    rows in its path range. Rows may hold ``n = 0`` after cadres moved on (harmless; a recompute drops them).
+    """
+
+    __tablename__ = "compliance_unit_counts"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_STATES})", name="state_valid"),
+        #: subtree totals: a range on the path, covering the summed columns
+        Index("ix_compliance_unit_counts_path", "org_path", "requirement_id", "state", "n", "renewing"),
+    )
+
+    org_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: the unit's path (denormalised like ``compliance_statuses.org_path``)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    #: cadres of this unit in this state
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    #: of which due soon but still valid (in the renewal window): they count as valid in the percentage
+    renewing: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StandardsGeneration(db.Model):
+    """One row: a counter bumped in the transaction that changes a standard, requirement or module.
+
+    Processes cache the resolved requirement versions per (generation, day); reading this row once per
+    transaction tells them whether their cache is still current, across processes.
+    """
+
+    __tablename__ = "standards_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,7 +1,8 @@
 """Standards: loading and editing (versioned), and the read side for dashboards, reports and reminders.
 
-Current figures come from the stored statuses (one ``GROUP BY`` per view over the status rows of a
-subtree, the org path denormalised onto each row); "as of" a past day runs the engine's SELECT on the
+Current unfiltered figures come from the per-unit counts (``compliance_unit_counts``: a ``SUM`` over
+the units in the subtree's path range); filtered ones from the stored statuses (one ``GROUP BY`` over
+the status rows of a subtree, the org path denormalised onto each row); "as of" a past day runs the engine's SELECT on the
 fly for the subtree (see :func:`lms.standards.engine.status_rows`).
 """
 
@@ -147,9 +148,9 @@ def _day(as_of: date | None) -> date:
     return as_of or engine.today_vn()
 
 
-def _blank(req: Requirement) -> dict[str, Any]:
+def _blank(req: engine.ReqInfo) -> dict[str, Any]:
     row = {"requirement_id": req.id, "code": req.code, "name": req.name_vi, "name_en": req.name_en,
-           "standard": req.standard.code, "target_pct": float(req.standard.target_pct), "applicable": 0}
+           "standard": req.standard_code, "target_pct": float(req.target_pct), "applicable": 0}
     row.update(dict.fromkeys(STATES, 0))
     return row
 
@@ -173,6 +174,8 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
 
 def _counts_sql(unit: OrgUnit | None, as_of: date | None, filters: StatusFilter, group: str,
                 join_children: OrgUnit | None = None) -> tuple[str, dict[str, Any]]:
+    if as_of is None and not filters.any_cadre_filter:
+        return _precounted_sql(unit, group, join_children)
     source, params = _source(as_of, unit)
     renewing = "CASE WHEN s.state = 'due_soon' AND s.satisfied_on IS NOT NULL THEN 1 ELSE 0 END"
     joins = " JOIN cadres c ON c.id = s.cadre_id" if filters.any_cadre_filter else ""
@@ -183,6 +186,28 @@ def _counts_sql(unit: OrgUnit | None, as_of: date | None, filters: StatusFilter,
                   " AND s.org_path < " + _path_end_sql("ch.path"))
     sql = (f"SELECT {group}s.requirement_id, s.state, COUNT(*), SUM({renewing}) FROM {source} s{joins}"
            f" WHERE 1 = 1{where} GROUP BY {group}s.requirement_id, s.state")
+    return sql, params
+
+
+def _precounted_sql(unit: OrgUnit | None, group: str,
+                    join_children: OrgUnit | None = None) -> tuple[str, dict[str, Any]]:
+    """Today's counts without cadre filters: a SUM over the per-unit counts in the subtree's path range.
+
+    Per child, the child is read off the path (the id after the parent's path) — one range scan, no join.
+    """
+    params: dict[str, Any] = {}
+    where = _subtree(unit, params)
+    if join_children is not None:
+        params["child_from"] = len(join_children.path) + 1
+        rest = "substr(s.org_path, :child_from)"
+        if db.engine.dialect.name == "postgresql":
+            child = f"split_part({rest}, '/', 1)"
+        else:
+            child = f"substr({rest}, 1, instr({rest}, '/') - 1)"
+        where += " AND s.org_path <> :u_path"
+        group = f"{child}, "
+    sql = (f"SELECT {group}s.requirement_id, s.state, SUM(s.n), SUM(s.renewing) FROM compliance_unit_counts s"
+           f" WHERE s.n <> 0{where} GROUP BY {group}s.requirement_id, s.state")
     return sql, params
 
 
@@ -199,13 +224,13 @@ def unit_summary(unit: OrgUnit | None, as_of: date | None = None,
     ``unit`` None means the whole tree. One query.
     """
     filters = filters or StatusFilter()
-    reqs = engine.requirements_in_force(_day(as_of))
+    reqs = engine.cached_requirements(_day(as_of))
     rows = {r.id: _blank(r) for r in reqs}
     sql, params = _counts_sql(unit, as_of, filters, "")
     for rid, state, count, renewing in engine.execute(sql, params):
         if rid in rows:
-            rows[rid][state] += count
-            rows[rid]["applicable"] += count
+            rows[rid][state] += int(count)
+            rows[rid]["applicable"] += int(count)
             rows[rid]["renewing"] = rows[rid].get("renewing", 0) + int(renewing or 0)
     return [_finish(rows[r.id]) for r in reqs]
 
@@ -214,15 +239,15 @@ def children_summary(unit: OrgUnit, as_of: date | None = None,
                      filters: StatusFilter | None = None) -> list[dict[str, Any]]:
     """One row per child unit: {"unit": OrgUnit, "requirements": [unit_summary-like dicts], "pct": overall}."""
     filters = filters or StatusFilter()
-    reqs = engine.requirements_in_force(_day(as_of))
+    reqs = engine.cached_requirements(_day(as_of))
     children = list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name)))
     table = {c.id: {r.id: _blank(r) for r in reqs} for c in children}
     sql, params = _counts_sql(unit, as_of, filters, "ch.id, ", join_children=unit)
     for child_id, rid, state, count, renewing in engine.execute(sql, params):
-        row = table.get(child_id, {}).get(rid)
+        row = table.get(int(child_id), {}).get(rid)
         if row is not None:
-            row[state] += count
-            row["applicable"] += count
+            row[state] += int(count)
+            row["applicable"] += int(count)
             row["renewing"] = row.get("renewing", 0) + int(renewing or 0)
     out = []
     for child in children:

@@ -178,3 +178,84 @@ def test_rule_sql_and_python_predicate_agree(app, specs, rule):
         assert sql_ids == py_ids
 
     _in_savepoint(body)
+
+
+def _counts_table() -> set[tuple]:
+    rows = db.session.execute(text(
+        "SELECT org_unit_id, requirement_id, state, org_path, n, renewing FROM compliance_unit_counts WHERE n <> 0"))
+    return {tuple(r) for r in rows}
+
+
+def _counts_grouped() -> set[tuple]:
+    rows = db.session.execute(text(
+        "SELECT s.org_unit_id, s.requirement_id, s.state, u.path, COUNT(*),"
+        " SUM(CASE WHEN s.state = 'due_soon' AND s.satisfied_on IS NOT NULL THEN 1 ELSE 0 END)"
+        " FROM compliance_statuses s JOIN org_units u ON u.id = s.org_unit_id"
+        " GROUP BY s.org_unit_id, s.requirement_id, s.state, u.path"))
+    return {tuple(r) for r in rows}
+
+
+step_st = st.one_of(
+    st.tuples(st.just("append"), record_st),
+    st.tuples(st.just("move_cadre"), st.fixed_dictionaries({"cadre": st.integers(0, 4), "unit": st.integers(0, 2)})),
+    st.tuples(st.just("change_cadre"), st.fixed_dictionaries({
+        "cadre": st.integers(0, 4), "position": st.sampled_from(["chair", "osh_officer"]), "active": st.booleans()})),
+    st.tuples(st.just("move_unit"), st.just({})),
+    st.tuples(st.just("recompute"), st.just({})),
+    st.tuples(st.just("commit_hooks"), st.just({})),
+)
+
+
+@SETTINGS
+@given(specs=st.lists(cadre_st, min_size=1, max_size=5), steps=st.lists(step_st, max_size=12))
+def test_unit_counts_equal_group_by_over_statuses(app, specs, steps):
+    """After any sequence of appends, moved or changed cadres, a moved unit and recomputes, the per-unit
+    counts equal a GROUP BY over the statuses, and the dashboards read from them equal the statuses."""
+    from lms.standards import hooks, services
+
+    def body():
+        units, mods, reqs = _world()
+        cadres = _cadres(units, specs)
+        engine.recompute()
+        previous = []
+        for kind, spec in steps:
+            if kind == "append":
+                previous.append(_append(cadres, mods, reqs, spec, previous))
+            elif kind == "move_cadre":
+                cadres[spec["cadre"] % len(cadres)].org_unit_id = units[spec["unit"]].id
+            elif kind == "change_cadre":
+                cadre = cadres[spec["cadre"] % len(cadres)]
+                cadre.position, cadre.active = spec["position"], spec["active"]
+            elif kind == "move_unit":  # C2 moves under P1 (or back under the root)
+                c2, p1 = units[1], units[2]
+                root = db.session.get(OrgUnit, p1.parent_id)
+                parent = root if c2.parent_id == p1.id else p1
+                c2.parent_id, c2.path = parent.id, f"{parent.path}{c2.id}/"
+            elif kind == "recompute":
+                engine.recompute()
+            else:  # what a commit does: the before-commit hook recomputes changed cadres / the tree
+                hooks._before_commit(db.session)
+        hooks._before_commit(db.session)
+        assert _counts_table() == _counts_grouped()
+        statuses = db.session.execute(text("SELECT requirement_id, state, org_path FROM compliance_statuses")).all()
+
+        def expected(path):
+            out = {}
+            for rid, state, org_path in statuses:
+                if path is None or org_path.startswith(path):
+                    out[(rid, state)] = out.get((rid, state), 0) + 1
+            return out
+
+        def seen(rows):
+            return {(r["requirement_id"], s): r[s] for r in rows for s in services.STATES if r[s]}
+
+        db.session.expire_all()
+        for unit in [None, *units]:
+            assert seen(services.unit_summary(unit)) == expected(unit.path if unit else None)
+        for child in services.children_summary(db.session.get(OrgUnit, units[2].parent_id)):
+            assert seen(child["requirements"]) == expected(child["unit"].path)
+        incremental = _counts_table()
+        engine.recompute()
+        assert incremental == _counts_table()
+
+    _in_savepoint(body)

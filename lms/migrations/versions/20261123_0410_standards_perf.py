@@ -1,0 +1,54 @@
+"""standards performance: per-unit status counts, the standards generation counter
+
+Revision ID: 0410
+Revises: 0400
+Create Date: 2026-11-23 20:10:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0410'
+down_revision = '0400'
+branch_labels = None
+depends_on = None
+
+STATES = "'compliant', 'due_soon', 'overdue', 'expired', 'not_yet_due', 'waived'"
+
+
+def upgrade():
+    op.create_table('compliance_unit_counts',
+    sa.Column('org_unit_id', sa.Integer(), nullable=False),
+    sa.Column('requirement_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('org_path', sa.String(length=512).with_variant(sa.String(length=512, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('renewing', sa.Integer(), nullable=False),
+    sa.CheckConstraint(f"state IN ({STATES})", name=op.f('ck_compliance_unit_counts_state_valid')),
+    sa.ForeignKeyConstraint(['requirement_id'], ['requirements.id'], name=op.f('fk_compliance_unit_counts_requirement_id_requirements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('org_unit_id', 'requirement_id', 'state', name=op.f('pk_compliance_unit_counts'))
+    )
+    with op.batch_alter_table('compliance_unit_counts', schema=None) as batch_op:
+        batch_op.create_index('ix_compliance_unit_counts_path', ['org_path', 'requirement_id', 'state', 'n', 'renewing'], unique=False)
+
+    op.create_table('standards_generation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_standards_generation'))
+    )
+    op.execute("INSERT INTO standards_generation (id, generation) VALUES (1, 0)")
+    # existing statuses: fill the counts once
+    op.execute(
+        "INSERT INTO compliance_unit_counts (org_unit_id, requirement_id, state, org_path, n, renewing)"
+        " SELECT org_unit_id, requirement_id, state, MIN(org_path), COUNT(*),"
+        " SUM(CASE WHEN state = 'due_soon' AND satisfied_on IS NOT NULL THEN 1 ELSE 0 END)"
+        " FROM compliance_statuses GROUP BY org_unit_id, requirement_id, state")
+
+
+def downgrade():
+    op.drop_table('standards_generation')
+    with op.batch_alter_table('compliance_unit_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_compliance_unit_counts_path')
+
+    op.drop_table('compliance_unit_counts')
