@@ -44,16 +44,18 @@ def _launched_quiz_allows(launch: dict, endpoint: str) -> bool:
 
 
 def guard_launch_session():
-    """Keep a session opened by an XBlock launch to the launched module (its player and content) or the
-    launched quiz (its start, taking and result pages): other pages answer 403."""
+    """Keep a session opened by an XBlock launch to the launched module (the player and package content)
+    or, for a quiz launch, to that quiz (its start, taking and result pages): other pages answer 403."""
     launch = session.get(SESSION_KEY)
     endpoint = request.endpoint or ""
     if launch and not current_user.is_authenticated:
         session.pop(SESSION_KEY, None)
         return None
-    if not launch or endpoint in LAUNCH_ENDPOINTS or endpoint.startswith(LAUNCH_ENDPOINT_PREFIXES):
+    if not launch or endpoint in LAUNCH_ENDPOINTS or endpoint.startswith("api."):
         return None
-    if _launched_quiz_allows(launch, endpoint):
+    if launch.get("quiz") and _launched_quiz_allows(launch, endpoint):
+        return None
+    if not launch.get("quiz") and endpoint.startswith(LAUNCH_ENDPOINT_PREFIXES):
         return None
     return render_template("api/refused.html", message=(
         "Phiên học mở từ Open edX chỉ dùng được cho học phần đã chọn. Hãy đăng nhập trực tiếp để dùng các "

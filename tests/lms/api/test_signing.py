@@ -52,3 +52,18 @@ def test_time_window():
     assert time_problem({"timestamp": "1061", "expiry": "1100"}, now=1000) == "future"
     assert time_problem({"timestamp": "1060", "expiry": "1100"}, now=1000) is None
     assert time_problem({"timestamp": "x", "expiry": "1"}, now=1000) == "malformed"
+
+
+def test_kind_is_signed_only_when_present_and_cannot_be_added_or_stripped():
+    # without kind: exactly the string of blocks that never send it
+    assert canonical_string("launch", {**PARAMS, "kind": ""}) == canonical_string("launch", PARAMS)
+    expected = ("launch\nanonymous_user_id=a1&consumer=edx&email=x%40y.vn&expiry=1300"
+                "&full_name=Tr%E1%BA%A7n%20Th%E1%BB%8B%20%C3%81&module=ATVSLD&nonce=nnnnnnnnnnnnnnnn&timestamp=1000"
+                "&kind=quiz")
+    assert canonical_string("launch", {**PARAMS, "kind": "quiz"}) == expected.encode()
+    quiz = signed_params("s3cret", "launch", consumer="edx", module="M", anonymous_user_id="a", now=1000, kind="quiz")
+    assert quiz["kind"] == "quiz" and signature_valid("s3cret", "launch", quiz)
+    assert not signature_valid("s3cret", "launch", {k: v for k, v in quiz.items() if k != "kind"})
+    assert not signature_valid("s3cret", "launch", {**quiz, "kind": "module"})
+    plain = signed_params("s3cret", "launch", consumer="edx", module="M", anonymous_user_id="a", now=1000)
+    assert "kind" not in plain and not signature_valid("s3cret", "launch", {**plain, "kind": "quiz"})
