@@ -103,13 +103,14 @@ def run(args) -> None:
         db.session.commit()
         results["full recompute after a standard change"] = {"seconds": round(time.perf_counter() - start, 1),
                                                              "status_rows": rows}
-        cadre_ids = db.session.scalars(select(Cadre.id).order_by(Cadre.id).limit(args.repeat * 5)).all()
+        cadre_ids = db.session.scalars(select(Cadre.id).order_by(Cadre.id).limit(args.repeat * 5 + 1)).all()
         ids = iter(cadre_ids)
 
         def one_record():
             append_record(next(ids), source="in_person", completed_on=engine.today_vn(), topic="osh", hours=8)
             db.session.commit()
 
+        one_record()  # warm-up: the first record after the standard change resolves the requirement versions once
         results["update for one new record (append + listener + commit)"] = _timed(one_record, args.repeat)
     for name, value in results.items():
         print(f"{name}: {value}", flush=True)
