@@ -97,6 +97,22 @@ def launch_values(item: Item, version: str, cadre: Cadre) -> dict[str, str]:
     return values
 
 
+def preview_values(item: Item, version: str, user: Any) -> dict[str, str]:
+    """Launch values of a preview: the lecturer as learner, no credit, browse mode (SCORM's preview)."""
+    if version == "1.2":
+        values = {"cmi.core.student_id": user.login, "cmi.core.student_name": user.full_name,
+                  "cmi.core.credit": "no-credit", "cmi.core.lesson_mode": "browse"}
+        if item.mastery_score is not None:
+            values["cmi.student_data.mastery_score"] = _num(item.mastery_score)
+    else:
+        values = {"cmi.learner_id": user.login, "cmi.learner_name": user.full_name, "cmi.credit": "no-credit",
+                  "cmi.mode": "browse"}
+        values.update({f"cmi.{k}": v for k, v in outcome_launch_data(item, "2004").items()})
+    if item.data_from_lms:
+        values["cmi.launch_data"] = item.data_from_lms
+    return values
+
+
 def outcome_launch_data(item: Item | None, version: str) -> dict[str, str]:
     """mastery score (1.2), completion threshold and scaled passing score (2004) of an item."""
     data: dict[str, str] = {}
@@ -178,6 +194,19 @@ def initial_state(attempt: Attempt, item: Item, cadre: Cadre) -> dict[str, str]:
 def next_sco(attempt: Attempt, manifest: Manifest, requested: str | None = None) -> Item:
     """The SCO to open: the requested one, else the first not completed (suspended first), else the first."""
     items = sco_items(manifest)
+    if requested or not items:
+        return next_sco_of(manifest, requested)
+    states = {s.sco_id: s for s in attempt.sco_states}
+    for item in items:
+        state = states.get(item.identifier)
+        if state is not None and state.completion != "completed" and item.isvisible:
+            return item
+    return items[0]
+
+
+def next_sco_of(manifest: Manifest, requested: str | None = None) -> Item:
+    """The requested SCO, else the first visible one (404 when there is none)."""
+    items = sco_items(manifest)
     if not items:
         raise UserError("Gói bài học không có SCO nào để mở.", "The package has nothing to launch.", status=404)
     if requested:
@@ -185,12 +214,7 @@ def next_sco(attempt: Attempt, manifest: Manifest, requested: str | None = None)
         if item is None:
             raise UserError("Không tìm thấy bài học này trong gói.", "No such lesson in the package.", status=404)
         return item
-    states = {s.sco_id: s for s in attempt.sco_states}
-    for item in items:
-        state = states.get(item.identifier)
-        if state is not None and state.completion != "completed" and item.isvisible:
-            return item
-    return items[0]
+    return next((i for i in items if i.isvisible), items[0])
 
 
 # --- commits -------------------------------------------------------------------------------------------
@@ -521,16 +545,20 @@ def attempt_counts(module_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def content_url_for(attempt: Attempt, item: Item, manifest: Manifest, user_id: int) -> str:
-    """The URL of the SCO's launch file (with the item's parameters), same origin or the content origin."""
+def content_url_for(attempt: Attempt | None, item: Item, manifest: Manifest, user_id: int,
+                    version: PackageVersion | None = None) -> str:
+    """The URL of the SCO's launch file (with the item's parameters), same origin or the content origin.
+
+    ``attempt`` None (a preview) needs ``version``."""
+    version = version if version is not None else attempt.package_version
     url = launch_url(manifest, item)
     cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
     path, tail = url[:cut], url[cut:]
     try:
         from lms.catalog.content import content_url
     except ImportError:  # pragma: no cover - before the catalog lands
-        return f"/content/{attempt.package_version_id}/{path}{tail}"
-    base = content_url(attempt.package_version, path, user_id=user_id, attempt_id=attempt.id)
+        return f"/content/{version.id}/{path}{tail}"
+    base = content_url(version, path, user_id=user_id, attempt_id=attempt.id if attempt is not None else None)
     if tail.startswith("?") and "?" in base:
         tail = "&" + tail[1:]
     return base + tail

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.catalog.models import Module
+from lms.catalog.models import Module, PackageVersion
 from lms.core.db import commit_even_on_error, db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
@@ -20,6 +20,7 @@ from lms.core.scope import get_cadre_or_404
 from lms.player import services
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
+from scorm.cmi import launch_state
 
 bp = Blueprint("player", __name__, url_prefix="/player")
 #: the launcher frame, outside /player so that the content origin serves it
@@ -89,7 +90,9 @@ def play(attempt_id: int):
         state = states.get(row["identifier"])
         row["completion"] = state.completion if state else None
         row["locked"] = not prerequisites_met(row["prerequisites"], states)
-    return render_template("player/play.html", attempt=attempt, item=item, toc=toc, config=config,
+        row["href"] = url_for("player.play", attempt_id=attempt.id, sco=row["identifier"])
+    return render_template("player/play.html", attempt=attempt, module=attempt.module, item=item, toc=toc,
+                           config=config, preview=False,
                            status_labels=ATTEMPT_STATUS_LABELS,
                            config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"))
 
@@ -101,14 +104,19 @@ def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
     play = {i: url_for("player.play", attempt_id=attempt.id, sco=i) for i in ids}
     state = services.sco_state(attempt, item.identifier)
     content = services.content_url_for(attempt, item, manifest, current_user.id)
+    return _config(version, item, content, ids, play, index, {
+        "attemptId": attempt.id, "lastSeq": state.last_seq if state else 0,
+        "state": services.initial_state(attempt, item, attempt.cadre),
+        "commitUrl": url_for("player.commit", attempt_id=attempt.id, sco_id=item.identifier), "preview": False})
+
+
+def _config(version: str, item, content: str, ids: list[str], play: dict[str, str], index: int, extra: dict) -> dict:
+    """The page's #player-config (see docs/player.md)."""
     content_origin = current_app.config.get("LMS_CONTENT_ORIGIN")
     return {
         "version": version,
-        "attemptId": attempt.id,
         "scoId": item.identifier,
-        "lastSeq": state.last_seq if state else 0,
-        "state": services.initial_state(attempt, item, attempt.cadre),
-        "commitUrl": url_for("player.commit", attempt_id=attempt.id, sco_id=item.identifier),
+        **extra,
         "contentUrl": content,
         "contentOrigin": _origin(content) if content_origin else None,
         "frameUrl": (content_origin.rstrip("/") + url_for("player_frame.frame")) if content_origin else None,
@@ -118,6 +126,38 @@ def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
         "exitUrl": url_for("player.my_modules"),
         "autocommitSeconds": current_app.config.get("LMS_PLAYER_AUTOCOMMIT_SECONDS", 10),
     }
+
+
+@bp.route("/preview/<int:version_id>")
+@roles_required(Role.lecturer)
+def preview(version_id: int):
+    """Lecturers and admins play any version of a package (the catalog's "Xem thử" links here).
+
+    Nothing is stored: no attempt, no commit URL — the run-time keeps the data in the page only
+    (credit "no-credit", mode "browse"); every SCO is open (prerequisites are not checked).
+    """
+    version = db.session.get(PackageVersion, version_id)
+    if version is None:
+        abort(404)
+    manifest = services.manifest_of(version)
+    item = services.next_sco_of(manifest, request.args.get("sco"))
+    cmi = services.cmi_version(version)
+    scos = [i for i in services.sco_items(manifest) if i.isvisible]
+    ids = [i.identifier for i in scos]
+    index = ids.index(item.identifier) if item.identifier in ids else -1
+    play = {i: url_for("player.preview", version_id=version.id, sco=i) for i in ids}
+    content = services.content_url_for(None, item, manifest, current_user.id, version=version)
+    state = launch_state(cmi, {}, lms_values=services.preview_values(item, cmi, current_user))
+    config = _config(cmi, item, content, ids, play, index, {
+        "attemptId": f"preview-{version.id}", "lastSeq": 0, "state": state, "commitUrl": None, "preview": True})
+    config["exitUrl"] = url_for("catalog.module", code=version.module.code)
+    toc = services.toc(manifest)
+    for row in toc:
+        row["completion"], row["locked"] = None, False
+        row["href"] = url_for("player.preview", version_id=version.id, sco=row["identifier"])
+    return render_template("player/play.html", attempt=None, module=version.module, version=version, item=item,
+                           toc=toc, config=config, preview=True, status_labels=ATTEMPT_STATUS_LABELS,
+                           config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"))
 
 
 def _origin(url: str) -> str:

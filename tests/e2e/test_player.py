@@ -404,3 +404,27 @@ def test_shipped_course_play_through(app, tree, tmp_path, live_server, page, ver
 def test_shipped_course_play_through_separate_content_origin(app, tree, tmp_path, live_server, content_server, page,
                                                              version, exit_by):
     page = play_shipped_course(page, live_server, tree, tmp_path, version, exit_by=exit_by)
+
+
+def test_lecturer_preview_plays_and_stores_nothing(app, tree, tmp_path, live_server, page):
+    module = publish(tmp_path, "scorm2004", "EP2004")
+    commits = []
+    page.on("request", lambda r: commits.append(r.url) if "/commit" in r.url else None)
+    login(page, live_server, "gv.hanoi")
+    page.goto(f"{live_server.url}/modules/{module.code}")
+    with page.context.expect_page() as new_page:
+        page.click("text=Xem thử")
+    preview = new_page.value
+    preview.wait_for_url("**/player/preview/**")
+    frame = sco_frame(preview)
+    assert frame.inner_text("#entry") == "ab-initio"
+    assert frame.evaluate("sco.get('cmi.mode')") == "browse"
+    frame.evaluate("() => { sco.set('cmi.location', 'p2'); sco.complete(90); sco.commit(); }")
+    assert frame.evaluate("sco.get('cmi.location')") == "p2"  # the run-time keeps it in the page
+    preview.click("#nav-next")
+    preview.wait_for_url("**sco=part_b**")
+    assert sco_frame(preview).inner_text("#page") == "b"
+    assert commits == []
+    db.session.expire_all()
+    assert db.session.scalar(select(Attempt)) is None
+    assert db.session.scalar(select(TrainingRecord)) is None

@@ -83,6 +83,10 @@
 
   function enqueue(cmi, terminate) {
     var diff = changes(cmi);
+    if (cfg.preview) {  // a lecturer's preview: nothing is stored (docs/player.md)
+      setStatus("preview", "Xem thử: không lưu");
+      return { seq: 0, session: sessionKey, cmi: diff, terminate: !!terminate };
+    }
     // a newer commit absorbs the older ones of this page not yet being sent
     var inflight = sending && queue.length ? queue.slice(0, 1) : [];
     var waiting = queue.slice(inflight.length);
@@ -150,6 +154,7 @@
 
   function flushKeepalive() {
     // the page is going away: hand the unsent commits to the browser (they stay in localStorage too)
+    if (cfg.preview) return;
     queue.forEach(function (item) {
       try {
         fetch(cfg.commitUrl, {
@@ -252,8 +257,7 @@
   window.addEventListener("online", kick);
 
   /* ---- start: replay what an earlier page left, then open the SCO ---- */
-  adoptStored();
-  kick();
+  if (!cfg.preview) { adoptStored(); kick(); }
   if (cfg.frameUrl) {
     window.API = undefined;
     var Lms = window.CrossFrameLMS.default || window.CrossFrameLMS;
