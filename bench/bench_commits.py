@@ -1,8 +1,10 @@
 """Commit throughput and latency of the player's run-time endpoint.
 
 Starts gunicorn (4 workers) on 127.0.0.1 against a fresh PostgreSQL database, seeds N learners each
-with an attempt on a 1.2 module, then runs N concurrent simulated learners (threads with keep-alive
-HTTP sessions) that commit for ``--seconds``; prints commits/s, p50 and p99 latency and the load.
+with an attempt on a 1.2 module, logs them in and launches (threads, a few at a time), then runs N
+concurrent simulated learners for ``--seconds``: one asyncio task per learner on its own keep-alive
+connection (raw HTTP/1.1, so that the load generator — on the same 2 cores — costs little), each
+committing in a loop; prints commits/s, p50 and p99 latency and the load average.
 
     .venv/bin/python bench/bench_commits.py --learners 200 --seconds 30 \
         --database postgresql://postgres@127.0.0.1:5432/test
@@ -11,6 +13,8 @@ HTTP sessions) that commit for ``--seconds``; prints commits/s, p50 and p99 late
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import re
 import socket
@@ -84,8 +88,7 @@ class Learner(threading.Thread):
     def run(self) -> None:
         with SETUP_SLOTS:  # log in and launch a few at a time (argon2 logins are slow by design)
             s, url, headers = self.setup()
-        self.ready.wait()
-        self.loop(s, url, headers)
+        self.session = (url, headers["X-CSRFToken"], "; ".join(f"{k}={v}" for k, v in s.cookies.items()))
 
     def setup(self):
         s = requests.Session()
@@ -117,18 +120,59 @@ class Learner(threading.Thread):
             (self.latencies if ok else self.errors).append(elapsed)
 
 
+async def learner(port: int, session: tuple[str, str, str], until: float, latencies: list, errors: list) -> None:
+    """Commit in a loop on one keep-alive connection until ``until``."""
+    url, token, cookie = session
+    path = url.split(f":{port}", 1)[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    seq = 0
+    try:
+        while time.time() < until:
+            seq += 1
+            body = json.dumps({"seq": seq, "session": "bench", "cmi": {
+                "cmi.core.lesson_location": f"page-{seq}", "cmi.suspend_data": "s" * 200 + str(seq),
+                "cmi.core.session_time": f"00:{seq // 60 % 60:02d}:{seq % 60:02d}"}}).encode()
+            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                    f"X-CSRFToken: {token}\r\nCookie: {cookie}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            t0 = time.perf_counter()
+            try:
+                writer.write(head + body)
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                ok = status_line.split()[1] == b"200"
+            except (OSError, asyncio.IncompleteReadError, IndexError):
+                ok = False
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            (latencies if ok else errors).append(time.perf_counter() - t0)
+    finally:
+        writer.close()
+
+
+async def run_load(port: int, sessions: list, seconds: int, latencies: list, errors: list) -> float:
+    begin = time.time()
+    await asyncio.gather(*(learner(port, s, begin + seconds, latencies, errors) for s in sessions))
+    return time.time() - begin
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
+                        help="LMS_PLAYER_COMMIT_LOG of the server")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-commits-"))
     url, drop = make_database(args.database)
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_INSTANCE_PATH=str(tmp), LMS_SECRET_KEY="bench",
-               LMS_ENV="development", LMS_SECURE_COOKIES="0")
+               LMS_ENV="development", LMS_SECURE_COOKIES="0", LMS_PLAYER_COMMIT_LOG=args.commit_log)
     os.environ.update(env)
     gunicorn = None
     try:
@@ -147,21 +191,15 @@ def main() -> None:
                 time.sleep(0.2)
         latencies: list[float] = []
         errors: list[float] = []
-        ready = threading.Barrier(args.learners + 1)
-        start_at = time.time() + 3600
-        threads = [Learner(base, i, start_at, latencies, errors, ready) for i in range(args.learners)]
+        threads = [Learner(base, i, 0, latencies, errors, None) for i in range(args.learners)]
         for t in threads:
             t.start()
+        for t in threads:
+            t.join()
         load_before = os.getloadavg()
-        ready.wait()
-        begin = time.time()
-        for t in threads:
-            t.until = begin + args.seconds
-        for t in threads:
-            t.join(args.seconds + 30)
-        elapsed = time.time() - begin
+        elapsed = asyncio.run(run_load(port, [t.session for t in threads], args.seconds, latencies, errors))
         lat = sorted(latencies)
-        print(f"learners={args.learners} workers={args.workers} seconds={elapsed:.1f}")
+        print(f"learners={args.learners} workers={args.workers} seconds={elapsed:.1f} commit_log={args.commit_log}")
         print(f"commits ok={len(lat)} errors={len(errors)} throughput={len(lat) / elapsed:.0f} commits/s")
         if lat:
             print(f"latency p50={statistics.median(lat) * 1000:.1f} ms "

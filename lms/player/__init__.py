@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     strict = os.environ.get("LMS_SCORM12_STRICT_SUSPEND_DATA", "").strip().lower() in {"1", "true", "yes", "on"}
     app.config.setdefault("LMS_SCORM12_STRICT_SUSPEND_DATA", strict)
     app.config.setdefault("LMS_PLAYER_AUTOCOMMIT_SECONDS", 10)
+    # "all": a log row per commit; "problems": only duplicate, stale and refused ones (docs/player.md)
+    log = os.environ.get("LMS_PLAYER_COMMIT_LOG", "all").strip().lower()
+    app.config.setdefault("LMS_PLAYER_COMMIT_LOG", log if log in {"all", "problems"} else "all")
     app.register_blueprint(bp)
     app.register_blueprint(frame_bp)
     register_nav(NavItem("player.my_modules", "Học phần của tôi", "My modules", (Role.learner,), 10))
