@@ -56,8 +56,8 @@ def form_fields(item) -> list[tuple[str, str]]:
     return fields
 
 
-def submit_and_count(client, auth, module, count: int) -> tuple[int, QuizAttempt]:
-    bank = services.get_or_create_bank(f"Q{count}", "Ngân hàng", "union_law")
+def submit_and_count(client, auth, module, count: int, code: str) -> tuple[list[str], QuizAttempt]:
+    bank = services.get_or_create_bank(code, "Ngân hàng", "union_law")
     services.import_questions(bank, parsed(many_questions(count // 5)))
     quiz = make_quiz(module, bank, question_count=count)
     db.session.commit()
@@ -74,21 +74,22 @@ def submit_and_count(client, auth, module, count: int) -> tuple[int, QuizAttempt
         resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data=MultiDict(data))
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/quiz/attempt/{attempt.id}/result")
     db.session.expire_all()
-    return len(seen), db.session.get(QuizAttempt, attempt.id)
+    return seen, db.session.get(QuizAttempt, attempt.id)
 
 
 def test_submitting_costs_the_same_statements_for_5_or_20_questions(client, auth, tree, module, clock):
-    counts = {}
+    seen = {}
     db.session.commit()
     auth.login("hv.nhung")
-    for count in (5, 20):
-        counts[count], attempt = submit_and_count(client, auth, module, count)
+    # a first submission warms what other features load once per process (their listeners' caches)
+    for label, count in (("warm-up", 5), (5, 5), (20, 20)):
+        seen[label], attempt = submit_and_count(client, auth, module, count, f"Q{label}")
         assert attempt.status == "submitted" and attempt.max_points == count
         assert attempt.points == count and str(attempt.score) == "100.00"
         assert all(item.credit == 1.0 and item.response is not None for item in attempt.items)
         record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.dedupe_key == f"quiz_attempt:{attempt.id}"))
         assert record is not None and str(record.score) == "100.00"
-    assert counts[5] == counts[20], counts
+    assert len(seen[5]) == len(seen[20]), "\n".join(seen[20])
     # the user, the attempt (+ quiz + module), its items (+ versions), one batched UPDATE of the items, the
     # attempt's UPDATE, the ledger's dedupe SELECT + INSERT, plus what the ledger's listeners run
-    assert counts[20] <= 20, counts
+    assert len(seen[20]) <= 20, "\n".join(seen[20])
