@@ -457,6 +457,30 @@ def rebuild_counts(where: str = "", params: dict[str, Any] | None = None) -> Non
     execute(_COUNTS_INSERT + _COUNTS_SELECT.format(where=cond), params)
 
 
+_ROLLUP_SELECT = (
+    "SELECT a.id, c.requirement_id, c.state, SUM(c.n), SUM(c.renewing) FROM org_units a"
+    " JOIN compliance_unit_counts c ON c.org_path >= a.path AND c.org_path < a.path || '~'"
+    " WHERE a.depth <= :rollup_depth{cond} GROUP BY a.id, c.requirement_id, c.state")
+
+
+def rebuild_rollup(requirement_id: int | None = None) -> None:
+    """Rebuild the top units' subtree snapshot from the per-unit counts and drop the folded deltas.
+
+    All requirements, or one; a range scan of the per-unit counts per top unit (the root and ~63 provinces).
+    """
+    from lms.standards.models import ROLLUP_DEPTH
+
+    params: dict[str, Any] = {"rollup_depth": ROLLUP_DEPTH}
+    cond = where = ""
+    if requirement_id is not None:
+        params["rid"] = requirement_id
+        cond, where = " AND c.requirement_id = :rid", " WHERE requirement_id = :rid"
+    execute(f"DELETE FROM compliance_count_deltas{where}", params)
+    execute(f"DELETE FROM compliance_rollup_counts{where}", params)
+    execute("INSERT INTO compliance_rollup_counts (org_unit_id, requirement_id, state, n, renewing) "
+            + _ROLLUP_SELECT.format(cond=cond), params)
+
+
 def _adjust_counts(old: list, new: list) -> None:
     """Apply the difference between the status rows removed (``old``) and added (``new``) to the counts.
 
@@ -475,6 +499,10 @@ def _adjust_counts(old: list, new: list) -> None:
                for k, v in sorted(delta.items()) if v[1] or v[2]]
     if not changes:
         return
+    # the top units' totals: append-only deltas (no shared row locked), folded by the next rebuild
+    db.session.execute(text(
+        "INSERT INTO compliance_count_deltas (org_path, requirement_id, state, n, renewing)"
+        " VALUES (:p, :r, :s, :n, :w)"), changes)
     db.session.execute(text(
         _COUNTS_INSERT + "VALUES (:u, :r, :s, :p, :n, :w) ON CONFLICT (org_unit_id, requirement_id, state)"
         " DO UPDATE SET n = compliance_unit_counts.n + excluded.n,"
@@ -502,6 +530,7 @@ def recompute(today: date | None = None, progress=None) -> int:
         if progress:
             progress(req)
     rebuild_counts()
+    rebuild_rollup()
     db.session.expire_all()
     return db.session.scalar(text("SELECT COUNT(*) FROM compliance_statuses")) or 0
 
@@ -514,6 +543,7 @@ def recompute_requirement(req: Requirement, today: date | None = None) -> None:
     if req.in_force(today):
         _insert([req], today, Scope())
     rebuild_counts("requirement_id = :rid", {"rid": req.id})
+    rebuild_rollup(req.id)
 
 
 def recompute_cadre(cadre_id: int, today: date | None = None,

@@ -96,6 +96,7 @@ def _before_commit(session: Session) -> None:
         params: dict = {}
         engine.rebuild_counts("org_unit_id IN " + engine._in_list("gone", sorted(dirty["gone_units"]), params),
                               params)
+        engine.rebuild_rollup()
     if not _has_requirements():
         return
     if dirty["tree"]:
@@ -122,6 +123,7 @@ def _refresh_paths(session: Session) -> None:
         "UPDATE compliance_unit_counts SET org_path = (SELECT u.path FROM org_units u"
         " WHERE u.id = compliance_unit_counts.org_unit_id) WHERE org_path <> (SELECT u.path FROM org_units u"
         " WHERE u.id = compliance_unit_counts.org_unit_id)"))
+    engine.rebuild_rollup()  # the top units' subtrees changed shape; deltas carry old paths
     for req in engine.requirements_in_force(today):  # ORM rows: recompute_requirement reads in_force
         if {"org_units", "levels"} & set(req.applies_to or {}):
             engine.recompute_requirement(req, today)

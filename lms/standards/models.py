@@ -229,3 +229,43 @@ class StandardsGeneration(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplianceRollupCount(db.Model):
+    """Subtree totals of the top units (depth ≤ :data:`ROLLUP_DEPTH`: the root and the provinces).
+
+    A snapshot rebuilt from ``compliance_unit_counts`` by the full recompute (daily) and by the rarer
+    partial rebuilds; changes since are in :class:`ComplianceCountDelta`. Readers add both.
+    """
+
+    __tablename__ = "compliance_rollup_counts"
+
+    org_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    renewing: Mapped[int] = mapped_column(Integer, default=0)
+
+
+#: units this deep or shallower (the root, the provinces) have a subtree snapshot
+ROLLUP_DEPTH = 1
+
+
+class ComplianceCountDelta(db.Model):
+    """An append-only change of the per-unit counts since the last rollup snapshot.
+
+    Per-cadre updates only INSERT here (no shared row is locked, so concurrent record transactions do
+    not queue on the root's totals); the next rebuild folds them into the snapshot and deletes them.
+    """
+
+    __tablename__ = "compliance_count_deltas"
+    __table_args__ = (Index("ix_compliance_count_deltas_path", "org_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the path of the unit whose own counts changed
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(Integer)
+    renewing: Mapped[int] = mapped_column(Integer)

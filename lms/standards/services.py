@@ -21,7 +21,7 @@ from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
 from lms.standards import engine
-from lms.standards.models import ComplianceStatus, Requirement, Standard, State
+from lms.standards.models import ROLLUP_DEPTH, ComplianceStatus, Requirement, Standard, State
 
 RULE_FIELDS = ("name_vi", "name_en", "applies_to", "satisfied_by", "min_score", "due_days", "due_date",
                "validity_months", "renewal_days")
@@ -175,6 +175,9 @@ def _finish(row: dict[str, Any]) -> dict[str, Any]:
 def _counts_sql(unit: OrgUnit | None, as_of: date | None, filters: StatusFilter, group: str,
                 join_children: OrgUnit | None = None) -> tuple[str, dict[str, Any]]:
     if as_of is None and not filters.any_cadre_filter:
+        top = join_children if join_children is not None else unit
+        if top is None or top.depth + (1 if join_children is not None else 0) <= ROLLUP_DEPTH:
+            return _rollup_sql(unit, join_children)
         return _precounted_sql(unit, group, join_children)
     source, params = _source(as_of, unit)
     renewing = "CASE WHEN s.state = 'due_soon' AND s.satisfied_on IS NOT NULL THEN 1 ELSE 0 END"
@@ -189,6 +192,51 @@ def _counts_sql(unit: OrgUnit | None, as_of: date | None, filters: StatusFilter,
     return sql, params
 
 
+def _child_of(params: dict[str, Any], parent: OrgUnit, column: str = "s.org_path") -> str:
+    """SQL for the id (as text) of ``parent``'s child whose subtree holds ``column`` (a path below it)."""
+    params["child_from"] = len(parent.path) + 1
+    rest = f"substr({column}, :child_from)"
+    if db.engine.dialect.name == "postgresql":
+        return f"split_part({rest}, '/', 1)"
+    return f"substr({rest}, 1, instr({rest}, '/') - 1)"
+
+
+def _rollup_sql(unit: OrgUnit | None, join_children: OrgUnit | None = None) -> tuple[str, dict[str, Any]]:
+    """Today's totals of a top unit (or of its children, provinces): the snapshot plus the deltas since.
+
+    The snapshot (``compliance_rollup_counts``) is a primary-key read; the deltas are what per-cadre
+    updates changed since the last full recompute (a range scan of a small table).
+    """
+    params: dict[str, Any] = {}
+    if join_children is not None:
+        params["parent_id"] = join_children.id
+        child = _child_of(params, join_children, "d.org_path")
+        params["u_path"], params["u_path_end"] = join_children.path, join_children.path_end
+        snapshot = ("SELECT CAST(r.org_unit_id AS VARCHAR(20)) AS k, r.requirement_id AS rid, r.state AS st, r.n AS n,"
+                    " r.renewing AS w FROM compliance_rollup_counts r JOIN org_units ch ON ch.id = r.org_unit_id"
+                    " WHERE ch.parent_id = :parent_id")
+        deltas = (f"SELECT {child} AS k, d.requirement_id AS rid, d.state AS st, d.n AS n, d.renewing AS w"
+                  " FROM compliance_count_deltas d WHERE d.org_path >= :u_path AND d.org_path < :u_path_end"
+                  " AND d.org_path <> :u_path")
+        key = "x.k, "
+    else:
+        if unit is None:
+            snapshot = ("SELECT r.requirement_id AS rid, r.state AS st, r.n AS n, r.renewing AS w"
+                        " FROM compliance_rollup_counts r JOIN org_units t ON t.id = r.org_unit_id WHERE t.depth = 0")
+            deltas = "SELECT d.requirement_id AS rid, d.state AS st, d.n AS n, d.renewing AS w FROM compliance_count_deltas d"
+        else:
+            params["top_id"] = unit.id
+            params["u_path"], params["u_path_end"] = unit.path, unit.path_end
+            snapshot = ("SELECT r.requirement_id AS rid, r.state AS st, r.n AS n, r.renewing AS w"
+                        " FROM compliance_rollup_counts r WHERE r.org_unit_id = :top_id")
+            deltas = ("SELECT d.requirement_id AS rid, d.state AS st, d.n AS n, d.renewing AS w"
+                      " FROM compliance_count_deltas d WHERE d.org_path >= :u_path AND d.org_path < :u_path_end")
+        key = ""
+    sql = (f"SELECT {key}x.rid, x.st, SUM(x.n), SUM(x.w) FROM ({snapshot} UNION ALL {deltas}) x"
+           f" GROUP BY {key}x.rid, x.st HAVING SUM(x.n) <> 0")
+    return sql, params
+
+
 def _precounted_sql(unit: OrgUnit | None, group: str,
                     join_children: OrgUnit | None = None) -> tuple[str, dict[str, Any]]:
     """Today's counts without cadre filters: a SUM over the per-unit counts in the subtree's path range.
@@ -198,12 +246,7 @@ def _precounted_sql(unit: OrgUnit | None, group: str,
     params: dict[str, Any] = {}
     where = _subtree(unit, params)
     if join_children is not None:
-        params["child_from"] = len(join_children.path) + 1
-        rest = "substr(s.org_path, :child_from)"
-        if db.engine.dialect.name == "postgresql":
-            child = f"split_part({rest}, '/', 1)"
-        else:
-            child = f"substr({rest}, 1, instr({rest}, '/') - 1)"
+        child = _child_of(params, join_children)
         where += " AND s.org_path <> :u_path"
         group = f"{child}, "
     sql = (f"SELECT {group}s.requirement_id, s.state, SUM(s.n), SUM(s.renewing) FROM compliance_unit_counts s"

@@ -38,15 +38,47 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standards_generation'))
     )
     op.execute("INSERT INTO standards_generation (id, generation) VALUES (1, 0)")
+    op.create_table('compliance_rollup_counts',
+    sa.Column('org_unit_id', sa.Integer(), nullable=False),
+    sa.Column('requirement_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('renewing', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['requirement_id'], ['requirements.id'], name=op.f('fk_compliance_rollup_counts_requirement_id_requirements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('org_unit_id', 'requirement_id', 'state', name=op.f('pk_compliance_rollup_counts'))
+    )
+    op.create_table('compliance_count_deltas',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_path', sa.String(length=512).with_variant(sa.String(length=512, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('requirement_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('renewing', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['requirement_id'], ['requirements.id'], name=op.f('fk_compliance_count_deltas_requirement_id_requirements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_compliance_count_deltas'))
+    )
+    with op.batch_alter_table('compliance_count_deltas', schema=None) as batch_op:
+        batch_op.create_index('ix_compliance_count_deltas_path', ['org_path'], unique=False)
+
     # existing statuses: fill the counts once
     op.execute(
         "INSERT INTO compliance_unit_counts (org_unit_id, requirement_id, state, org_path, n, renewing)"
         " SELECT org_unit_id, requirement_id, state, MIN(org_path), COUNT(*),"
         " SUM(CASE WHEN state = 'due_soon' AND satisfied_on IS NOT NULL THEN 1 ELSE 0 END)"
         " FROM compliance_statuses GROUP BY org_unit_id, requirement_id, state")
+    op.execute(
+        "INSERT INTO compliance_rollup_counts (org_unit_id, requirement_id, state, n, renewing)"
+        " SELECT a.id, c.requirement_id, c.state, SUM(c.n), SUM(c.renewing) FROM org_units a"
+        " JOIN compliance_unit_counts c ON c.org_path >= a.path AND c.org_path < a.path || '~'"
+        " WHERE a.depth <= 1 GROUP BY a.id, c.requirement_id, c.state")
 
 
 def downgrade():
+    with op.batch_alter_table('compliance_count_deltas', schema=None) as batch_op:
+        batch_op.drop_index('ix_compliance_count_deltas_path')
+
+    op.drop_table('compliance_count_deltas')
+    op.drop_table('compliance_rollup_counts')
     op.drop_table('standards_generation')
     with op.batch_alter_table('compliance_unit_counts', schema=None) as batch_op:
         batch_op.drop_index('ix_compliance_unit_counts_path')
