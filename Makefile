@@ -25,7 +25,7 @@ lms/static/vendor/.copied: node_modules/.installed scripts/copy-vendor.mjs
 	node scripts/copy-vendor.mjs
 
 translations: $(VENV)/.installed
-	@$(VENV)/bin/pybabel compile --use-fuzzy -q -d lms/translations 2>/dev/null || $(VENV)/bin/pybabel compile -d lms/translations
+	@$(VENV)/bin/pybabel --quiet compile -d lms/translations
 
 demo: install
 	LMS_ENV=development $(LMS) db upgrade
