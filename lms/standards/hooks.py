@@ -115,10 +115,11 @@ def _refresh_paths(session: Session) -> None:
 
     today = engine.today_vn()
     session.execute(text(
-        "UPDATE compliance_statuses SET org_path = (SELECT u.path FROM cadres c JOIN org_units u"
-        " ON u.id = c.org_unit_id WHERE c.id = compliance_statuses.cadre_id)"
-        " WHERE org_path <> (SELECT u.path FROM cadres c JOIN org_units u ON u.id = c.org_unit_id"
-        " WHERE c.id = compliance_statuses.cadre_id)"))
+        # the path of the row's own unit (a cadre who moved keeps its old unit until it is recomputed, so
+        # the counts taken off for the old unit land on the old unit's row)
+        "UPDATE compliance_statuses SET org_path = (SELECT u.path FROM org_units u"
+        " WHERE u.id = compliance_statuses.org_unit_id)"
+        " WHERE org_path <> (SELECT u.path FROM org_units u WHERE u.id = compliance_statuses.org_unit_id)"))
     session.execute(text(
         "UPDATE compliance_unit_counts SET org_path = (SELECT u.path FROM org_units u"
         " WHERE u.id = compliance_unit_counts.org_unit_id) WHERE org_path <> (SELECT u.path FROM org_units u"
