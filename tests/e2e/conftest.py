@@ -83,16 +83,32 @@ def content_server(app, live_server) -> Iterator[LiveServer]:
         next(gen, None)
 
 
+#: one Playwright driver and one Chromium per test process, shared by every module that imports the
+#: ``browser`` fixture (tests/xblock does): two sync Playwright drivers cannot run in one process
+_SHARED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Chromium (Debian's) driven by Playwright."""
     _require_chromium()
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        driver = sync_playwright().start()
+        _SHARED["driver"] = driver
+        _SHARED["browser"] = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return _SHARED["browser"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Close the shared browser and driver once, at the end of the run."""
+    browser_ = _SHARED.pop("browser", None)
+    driver = _SHARED.pop("driver", None)
+    if browser_ is not None:
+        browser_.close()
+    if driver is not None:
+        driver.stop()
 
 
 @pytest.fixture
