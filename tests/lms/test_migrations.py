@@ -21,3 +21,13 @@ def test_downgrade_to_empty_and_upgrade_again(app):
     assert remaining == set()
     upgrade(revision="heads")
     assert {"org_units", "cadres", "users"} <= set(inspect(db.engine).get_table_names())
+
+
+def test_history_is_linear_with_one_head(app):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate
+
+    config = app.extensions["migrate"].migrate.get_config(app.extensions["migrate"].directory)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads} (`lms db upgrade` needs one)"
+    assert isinstance(app.extensions["migrate"].migrate, Migrate)

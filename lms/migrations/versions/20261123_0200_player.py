@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 revision = "0200"
-down_revision = "0001"
-branch_labels = ("player",)
+down_revision = '0001'
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """assessments: question banks, versioned questions, quizzes, attempts and their items
 
 Revision ID: 0300
-Revises: 0001
+Revises: 0200
 Create Date: 2026-11-23 19:13:24.474964
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0300'
-down_revision = '0001'
-branch_labels = ('assessments',)
+down_revision = '0200'
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """standards: standards, versioned requirements, stored compliance statuses
 
 Revision ID: 0400
-Revises: 0001
+Revises: 0300
 Create Date: 2026-11-23 19:14:50.760923
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0400'
-down_revision = '0001'
-branch_labels = ('standards',)
+down_revision = '0300'
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """records: in-person classes, attendances, import batches; append-only trigger on training_records
 
 Revision ID: 0450
-Revises: 0001
+Revises: 0410
 Create Date: 2026-11-23 19:10:57.846936
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0450'
-down_revision = '0001'
-branch_labels = ('records',)
+down_revision = '0410'
+branch_labels = None
 depends_on = None
 
 

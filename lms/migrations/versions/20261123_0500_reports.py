@@ -1,7 +1,7 @@
 """reports
 
 Revision ID: 0500
-Revises: 0001
+Revises: 0450
 Create Date: 2026-11-23 19:11:33.423394
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0500'
-down_revision = '0001'
-branch_labels = ('reports',)
+down_revision = '0450'
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """api: Open edX consumers, their learners (links to cadres), used nonces (replay protection)
 
 Revision ID: 0600
-Revises: 0001
+Revises: 0500
 Create Date: 2026-11-23 19:15:55.752387
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0600'
-down_revision = '0001'
-branch_labels = ('api',)
+down_revision = '0500'
+branch_labels = None
 depends_on = None
 
 
