@@ -60,6 +60,12 @@ def upgrade():
     with op.batch_alter_table('compliance_count_deltas', schema=None) as batch_op:
         batch_op.create_index('ix_compliance_count_deltas_path', ['org_path'], unique=False)
 
+    if op.get_bind().dialect.name == "postgresql":
+        # a grassroots unit is ~1/130,000 of the path range: with the default 100-bucket histogram the
+        # planner guessed 1 % of the table (7,500 rows) and went parallel (≈ 60 ms instead of < 1 ms)
+        for table in ("compliance_statuses", "compliance_unit_counts"):
+            op.execute(f"ALTER TABLE {table} ALTER COLUMN org_path SET STATISTICS 2000")
+
     # existing statuses: fill the counts once
     op.execute(
         "INSERT INTO compliance_unit_counts (org_unit_id, requirement_id, state, org_path, n, renewing)"
@@ -74,6 +80,8 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE compliance_statuses ALTER COLUMN org_path SET STATISTICS -1")
     with op.batch_alter_table('compliance_count_deltas', schema=None) as batch_op:
         batch_op.drop_index('ix_compliance_count_deltas_path')
 
