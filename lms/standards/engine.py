@@ -1,10 +1,13 @@
-"""The compliance engine: set-based SQL over the ledger, one statement per requirement.
+"""The compliance engine: set-based SQL over the ledger, one statement per requirement (full runs).
 
 * :func:`recompute` — every cadre, every requirement in force: ``DELETE`` + ``INSERT … SELECT`` per
   requirement (window functions and ``GROUP BY`` over the ledger, no Python loop per cadre).
-* :func:`recompute_cadre` — one cadre (a new record, a move, a changed position): the same SQL limited
-  to that cadre (and, for a new record, to the requirements its module or topic can affect): one
-  ``DELETE … RETURNING`` and one ``INSERT … SELECT … RETURNING``, then the per-unit counts adjusted.
+* :func:`recompute_cadre` — one cadre (a new record via :func:`update_for_record`, a move, a changed
+  position), for all requirements or only those a new record can affect: the cadre's ledger rows read
+  by index and evaluated by :mod:`.rules` (the reference the SQL is property-tested against), then one
+  ``DELETE … RETURNING``, one multi-row ``INSERT`` and the per-unit counts adjusted (4–5 statements).
+* Per-unit counts (``compliance_unit_counts``), the top units' snapshot (``compliance_rollup_counts``)
+  and its append-only deltas: :func:`rebuild_counts`, :func:`rebuild_rollup`, ``_adjust_counts``.
 * :func:`cached_requirements` — the requirement versions in force on a day, resolved once per process and
   generation (``standards_generation``, bumped in the transaction that changes a standard, requirement
   or module; read once per transaction).
