@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
+from lms.core.db import db
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
 
@@ -130,11 +131,23 @@ def _refresh_paths(session: Session) -> None:
             engine.recompute_requirement(req, today)
 
 
+def after_bulk_change() -> None:
+    """Units/cadres were written in bulk (an org import): fix stored paths, then one set-based recompute."""
+    from lms.standards import engine
+
+    if not _has_requirements():
+        return
+    _refresh_paths(db.session)
+    engine.recompute()
+
+
 def install() -> None:
-    """Register the ledger listener and the session hooks (idempotent)."""
+    """Register the ledger listener, the org bulk-change listener and the session hooks (idempotent)."""
+    from lms.org.services import on_bulk_change
     from lms.records.services import on_record_appended
 
     on_record_appended(update_for_record)
+    on_bulk_change(after_bulk_change)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)
