@@ -14,6 +14,7 @@ from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything
+from lms.core.templating import label
 from lms.org.models import EMPLOYMENT_LABELS, POSITION_LABELS, Cadre, OrgUnit
 from lms.org.services import breadcrumbs
 from lms.standards import engine, services
@@ -92,6 +93,47 @@ def cadre_list():
         "standards/cadres.html", unit=unit, as_of=as_of, filters=filters, rows=rows, total=total, page=page,
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), requirements=reqs, requirement_id=rid,
         crumbs=_crumbs(unit), **_common())
+
+
+EXPORT_CHUNK = 5000
+
+
+def _export_rows(unit: OrgUnit, as_of: date | None, filters: services.StatusFilter, rid: int | None,
+                 requirements: dict[int, Requirement]):
+    """The drill-down rows, all pages, for an export (fetched in chunks, never all at once)."""
+    page = 1
+    while True:
+        rows, total = services.cadre_rows(unit, as_of=as_of, filters=filters, requirement_id=rid, page=page,
+                                          per_page=EXPORT_CHUNK)
+        for r in rows:
+            req = requirements.get(r["requirement_id"])
+            yield [r["code"], r["full_name"], label(POSITION_LABELS.get(r["position"])),
+                   label(EMPLOYMENT_LABELS.get(r["employment"])), req.code if req else r["requirement_id"],
+                   req.name_vi if req else "", label(STATE_LABELS.get(r["state"])), r["due_on"], r["valid_until"]]
+        if page * EXPORT_CHUNK >= total:
+            return
+        page += 1
+
+
+@bp.route("/cadres.<fmt>")
+@roles_required(Role.manager)
+def cadre_list_export(fmt: str):
+    """The drill-down list with the same filters (e.g. the overdue list), as xlsx or CSV with BOM."""
+    from lms.reports.exports import Column, Table
+    from lms.reports.views import export_response
+
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    unit, as_of, filters = _unit(), _as_of(), _filters()
+    rid = request.args.get("requirement", type=int)
+    day = as_of or engine.today_vn()
+    reqs = {r.id: r for r in engine.requirements_in_force(day)}
+    columns = [Column("Mã cán bộ", 12), Column("Họ và tên", 28), Column("Chức vụ", 22), Column("Loại cán bộ", 16),
+               Column("Mã yêu cầu", 14), Column("Yêu cầu", 36), Column("Trạng thái", 16),
+               Column("Hạn hoàn thành", 14, "date"), Column("Hiệu lực đến", 14, "date")]
+    table = Table(f"Tuân thủ {unit.code}", columns, _export_rows(unit, as_of, filters, rid, reqs))
+    suffix = f"-{filters.state}" if filters.state else ""
+    return export_response([table], fmt, f"tuan-thu-{unit.code}{suffix}", pdf_title="", unit=unit, as_of=day)
 
 
 @bp.route("/cadres/<int:cadre_id>")
