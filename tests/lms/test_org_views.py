@@ -133,3 +133,14 @@ def test_scoped_admin_rows_outside_subtree_are_errors(client, auth, tree):
                                                               "token": confirm_token(body)})
     assert response.status_code == 200
     assert db.session.scalar(select(OrgUnit.parent_id).where(OrgUnit.code == "HN-NEW")) == tree["hn"].id
+
+
+def test_cadre_list_links_to_its_export_for_managers(client, auth, tree):
+    auth.login("ql.hanoi")
+    body = client.get("/org/cadres?unit=HN").get_data(as_text=True)
+    assert "/reports/units/HN/cadres.xlsx" in body
+    export = client.get("/reports/units/HN/cadres.xlsx")
+    assert export.status_code == 200 and export.data[:2] == b"PK"
+    auth.logout()
+    auth.login("gv.hanoi")  # lecturers see the list but not the manager's export
+    assert "cadres.xlsx" not in client.get("/org/cadres?unit=HN").get_data(as_text=True)
