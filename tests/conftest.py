@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from lms import create_app
 from lms.core.db import db
@@ -100,19 +102,43 @@ def _app(database_url, tmp_path_factory):
 
 
 def _clean(app) -> None:
-    """Empty every table (fast enough per test; keeps the schema from the migrations)."""
+    """Empty every table (fast enough per test; keeps the schema from the migrations).
+
+    On PostgreSQL a request still running from the previous browser test (a page's last commit sent
+    on ``pagehide``) may hold row locks that TRUNCATE must wait for: the wait is bounded, and after a
+    timeout or a deadlock such stragglers are ended and the TRUNCATE is tried again.
+    """
     with app.app_context():
         existing = set(inspect(db.engine).get_table_names())
         tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name in existing]
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            _truncate_postgres(tables)
         else:
             # modules.published_version_id and package_versions.module_id form a cycle: check at commit
             db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
             for table in tables:
                 db.session.execute(text(f'DELETE FROM "{table}"'))
-        db.session.commit()
+            db.session.commit()
         db.session.remove()
+
+
+def _truncate_postgres(tables: list[str], attempts: int = 5) -> None:
+    statement = text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    for attempt in range(attempts):
+        try:
+            db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            db.session.execute(statement)
+            db.session.commit()
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+            db.session.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"))
+            db.session.commit()
+            time.sleep(0.2)
 
 
 @pytest.fixture
