@@ -72,6 +72,16 @@ def can_see_cadre(user: User, cadre: Cadre) -> bool:
     return cadre.id == user.cadre_id or can_see_unit(user, cadre.org_unit)
 
 
+def start_unit_or_404(user: User) -> OrgUnit:
+    """The unit a staff user's pages open on: their scope root, or the tree's root for whole-tree admins."""
+    root = scope_root(user)
+    if root is None and sees_everything(user):
+        root = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
+    if root is None:
+        abort(404)
+    return root
+
+
 def get_unit_or_404(user: User, code: str) -> OrgUnit:
     """The unit with ``code`` if the user may see it; 404 when missing or out of scope."""
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.core.db import db
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, visible_cadres
+from lms.core.scope import (
+    get_cadre_or_404,
+    get_unit_or_404,
+    scope_root,
+    sees_everything,
+    start_unit_or_404,
+    visible_cadres,
+)
 from lms.org import services
-from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS, Cadre, OrgUnit
+from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS, Cadre
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
 PAGE_SIZE = 50
 
 
-def _start_unit() -> OrgUnit:
-    """The unit a staff user lands on: their scope root, or the tree root for whole-tree admins."""
-    root = scope_root(current_user)
-    if root is None and sees_everything(current_user):
-        root = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
-    if root is None:
-        abort(404)
-    return root
-
-
 @bp.route("/")
 @roles_required(Role.manager, Role.lecturer)
 def tree():
     """The user's top unit and its children."""
-    unit = _start_unit()
+    unit = start_unit_or_404(current_user)
     return unit_page(unit.code)
 
 
@@ -57,7 +54,7 @@ def unit_page(code: str):
 def cadres():
     """Cadres of a unit's subtree (default: the user's scope), searchable without diacritics, paged."""
     unit_code = request.args.get("unit", "")
-    unit = get_unit_or_404(current_user, unit_code) if unit_code else _start_unit()
+    unit = get_unit_or_404(current_user, unit_code) if unit_code else start_unit_or_404(current_user)
     filters = services.CadreFilter(
         q=request.args.get("q", "")[:100],
         position=request.args.get("position", "") if request.args.get("position") in POSITION_LABELS else "",

@@ -22,7 +22,14 @@ from sqlalchemy import select
 from lms.core.db import commit_even_on_error, db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
-from lms.core.scope import can_see_cadre, get_cadre_or_404, get_unit_or_404, scope_root, sees_everything
+from lms.core.scope import (
+    can_see_cadre,
+    get_cadre_or_404,
+    get_unit_or_404,
+    scope_root,
+    sees_everything,
+    start_unit_or_404,
+)
 from lms.org.models import OrgUnit
 from lms.reports import certificates, services
 from lms.reports.exports import Table, csv_tempfile, xlsx_tempfile
@@ -62,15 +69,6 @@ def _year() -> int:
     return year
 
 
-def _start_unit() -> OrgUnit:
-    root = scope_root(current_user)
-    if root is None and sees_everything(current_user):
-        root = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
-    if root is None:
-        abort(404)
-    return root
-
-
 def _compliance_ready() -> bool:
     try:
         import lms.standards.services  # noqa: F401
@@ -101,7 +99,7 @@ def export_response(tables: list[Table], fmt: str, filename: str, *, pdf_title: 
 @roles_required(Role.manager)
 def index():
     """The user's top unit's dashboard."""
-    return redirect(url_for("reports.dashboard", code=_start_unit().code))
+    return redirect(url_for("reports.dashboard", code=start_unit_or_404(current_user).code))
 
 
 @bp.route("/units/<code>")

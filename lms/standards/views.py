@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything
+from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, start_unit_or_404
 from lms.core.templating import label
 from lms.org.models import EMPLOYMENT_LABELS, POSITION_LABELS, Cadre, OrgUnit
 from lms.org.services import breadcrumbs
@@ -49,14 +49,7 @@ def _filters() -> services.StatusFilter:
 def _unit() -> OrgUnit:
     """The unit asked for (404 outside scope), else the user's top unit."""
     code = request.args.get("unit", "")
-    if code:
-        return get_unit_or_404(current_user, code)
-    root = scope_root(current_user)
-    if root is None and sees_everything(current_user):
-        root = db.session.scalar(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id))
-    if root is None:
-        abort(404)
-    return root
+    return get_unit_or_404(current_user, code) if code else start_unit_or_404(current_user)
 
 
 def _crumbs(unit: OrgUnit) -> list[OrgUnit]:
