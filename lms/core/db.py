@@ -7,6 +7,7 @@ Services only ``flush``; exactly one place per request (``after_request`` here) 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from flask import Flask, Response, g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -56,12 +58,43 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no 
     cursor.close()
 
 
+def ping_idle_connections(engine: Engine, after_seconds: float) -> None:
+    """Check a pooled connection with a round trip only when it has been idle ``after_seconds`` or more.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one extra round trip per request, the
+    largest single cost of the player's commit endpoint. Connections that dropped while in use (a
+    database restart) still fail once and make SQLAlchemy invalidate the pool; the ones that sat idle —
+    where firewalls, idle timeouts and failovers bite — are checked before use and silently replaced.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_connection, record) -> None:
+        record.info["lms_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, proxy) -> None:
+        since = record.info.get("lms_idle_since")
+        if since is None or time.monotonic() - since < after_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means: use another connection
+            raise DisconnectionError("idle connection is gone") from exc
+        if not alive:
+            raise DisconnectionError("idle connection is gone")
+
+
 def init_app(app: Flask) -> None:
     """Bind the database and install the per-request transaction boundary."""
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine, app.config.get("LMS_DB_PING_AFTER_SECONDS", 10.0))
 
     @app.after_request
     def _commit_or_rollback(response: Response) -> Response:
+        if not db.session().in_transaction():
+            return response  # nothing used the database (or the view already committed)
         keep = response.status_code < 400 or g.get("lms_commit_on_error", False)
         if keep and not app.config.get("LMS_NO_AUTOCOMMIT"):
             try:

@@ -11,6 +11,7 @@
 | ``LMS_ENV`` | ``production`` or ``development`` | ``production`` |
 | ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
 | ``LMS_MAX_UPLOAD_MB`` | largest accepted upload | 1024 |
+| ``LMS_DB_PING_AFTER_SECONDS`` | check a pooled connection with a round trip when it was idle this long | 10 |
 | ``LMS_MAIL_*`` | SMTP settings (``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``FROM``, ``OUTBOX``) | file outbox |
 """
 
@@ -58,7 +59,9 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_ENV": env,
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # no pool_pre_ping (a round trip per request): lms.core.db pings only connections idle this long
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "LMS_DB_PING_AFTER_SECONDS": float(os.environ.get("LMS_DB_PING_AFTER_SECONDS", "10")),
         "LMS_STORAGE_DIR": os.environ.get("LMS_STORAGE_DIR") or str(instance_path / "storage"),
         "LMS_BASE_URL": (os.environ.get("LMS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "LMS_CONTENT_ORIGIN": os.environ.get("LMS_CONTENT_ORIGIN") or None,
