@@ -6,6 +6,7 @@ runtime sends. Array sizes (``_count``) are derived from the indices present.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -211,16 +212,9 @@ class DataModel:
         return 0
 
     # -- arrays --------------------------------------------------------------------------------
-    def _arrays_along(self, name: str) -> list[tuple[str, int]]:
+    def _arrays_along(self, name: str) -> tuple[tuple[str, int], ...]:
         """The (array name, index) pairs a name passes through, outermost first."""
-        parts = name.split(".")
-        found = []
-        for position, part in enumerate(parts):
-            if part.startswith("{"):
-                break  # adl.nav.request_valid.choice.{target=...}: the rest is a target, not indices
-            if part.isascii() and part.isdigit() and position > 0:
-                found.append((".".join(parts[:position]), int(part)))
-        return found
+        return _arrays_along(name)
 
     def _indices_exist(self, name: str, *, inclusive: bool) -> bool:
         """Whether every index in ``name`` is below its array's count (or equal to it, to append)."""
@@ -243,3 +237,16 @@ def _record(name: str) -> str:
         if part.isascii() and part.isdigit():
             return ".".join(parts[: position + 1])
     return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _arrays_along(name: str) -> tuple[tuple[str, int], ...]:
+    """The (array name, index) pairs a name passes through, outermost first (cached: names repeat)."""
+    parts = name.split(".")
+    found = []
+    for position, part in enumerate(parts):
+        if part.startswith("{"):
+            break  # adl.nav.request_valid.choice.{target=...}: the rest is a target, not indices
+        if part.isascii() and part.isdigit() and position > 0:
+            found.append((".".join(parts[:position]), int(part)))
+    return tuple(found)

@@ -6,6 +6,7 @@ GetValue/SetValue against them, and ``_doc`` prints them into ``docs/scorm-confo
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -89,6 +90,10 @@ def parse_name(name: object) -> ParsedName | None:
     """Split an element name such as ``cmi.interactions.3.id``; None when it cannot be a name."""
     if not isinstance(name, str) or not name or len(name) > 4096:
         return None
+    return _parse_name_cached(name) if len(name) <= 256 else _parse_name(name)
+
+
+def _parse_name(name: str) -> ParsedName | None:
     target_match = _NAV_TARGET.fullmatch(name)
     if target_match:
         return ParsedName(target_match.group(1) + ".{target=}", (), "", name, target_match.group(2))
@@ -105,6 +110,10 @@ def parse_name(name: object) -> ParsedName | None:
         else:
             key_parts.append(part)
     return ParsedName(".".join(key_parts), tuple(indices), keyword, ".".join(parts))
+
+
+#: the same few dozen names arrive in every commit: parse each once (results are immutable)
+_parse_name_cached = functools.lru_cache(maxsize=4096)(_parse_name)
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,9 @@ def _key(path: str) -> str:
 Version = str | Model
 
 
+_NORMALISED = {"1.2": "1.2", "2004": "2004"}
+
+
 def normalise_version(version: Version) -> str:
     """Return ``"1.2"`` or ``"2004"`` for any accepted spelling or for a table (``SCORM12``/``SCORM2004``).
 
@@ -193,6 +205,8 @@ def normalise_version(version: Version) -> str:
     """
     if isinstance(version, Model):
         return version.version
+    if version in _NORMALISED:
+        return _NORMALISED[version]
     text = str(version).strip().lower()
     if text in {"1.2", "scorm12", "scorm 1.2", "scorm_12"}:
         return "1.2"
