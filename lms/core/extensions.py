@@ -30,3 +30,19 @@ def _load_user(session_id: str):
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
+
+
+def session_identity() -> tuple[int, int] | None:
+    """The ``(user id, session version)`` the signed session cookie claims, read without the database.
+
+    For hot JSON endpoints (the player's commits) that check the claim inside their own query — the
+    account exists, is active and has the same session version, exactly :func:`_load_user`'s checks —
+    instead of loading the user and roles first. ``None`` when the session holds no login (none, or only
+    a remember-me cookie): the caller then falls back to ``current_user``.
+    """
+    from flask import session
+
+    user_id, _, version = str(session.get("_user_id") or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return int(user_id), int(version)

@@ -5,16 +5,19 @@ Services take plain values and flush; the request (``views``) commits. See ``doc
 
 from __future__ import annotations
 
+import contextlib
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import TextClause, bindparam, func, insert, select, text
 
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import db, utcnow
@@ -294,13 +297,76 @@ def _summary(status: str, score: Any, rule_met: bool) -> dict[str, Any]:
     return {"status": status, "score": None if score is None else float(score), "rule_met": bool(rule_met)}
 
 
+#: the columns a commit reads from the locked state row (typed, so that JSON, Numeric and Boolean
+#: values come back as on the ORM path on every database)
+_LOCK_COLUMNS = (
+    ScoState.id, ScoState.cmi, ScoState.last_seq, ScoState.session_key, ScoState.session_seconds,
+    ScoState.completion, ScoState.success, ScoState.score_scaled, Attempt.package_version_id,
+    Attempt.status.label("attempt_status"), Attempt.score.label("attempt_score"), Attempt.rule_met,
+    PackageVersion.sha256)
+_LOCK_SELECT = """SELECT s.id, s.cmi, s.last_seq, s.session_key, s.session_seconds, s.completion, s.success,
+       s.score_scaled, a.package_version_id, a.status AS attempt_status, a.score AS attempt_score, a.rule_met,
+       v.sha256
+  FROM player_sco_states s
+  JOIN player_attempts a ON a.id = s.attempt_id
+  JOIN package_versions v ON v.id = a.package_version_id"""
+_LOCK_OWNER = {
+    "any": "",
+    "cadre": " AND a.cadre_id = :cadre_id",
+    # the session's user: active, same session version (a password change ends sessions), the attempt's cadre
+    "user": " AND a.cadre_id = (SELECT u.cadre_id FROM users u WHERE u.id = :user_id AND u.active"
+            " AND u.session_version = :session_version)",
+}
+#: written with psycopg's placeholders; :func:`_statement` turns them into SQLAlchemy's ``:name``
+_STATE_UPDATE = """UPDATE player_sco_states SET cmi = %(cmi)s, last_seq = %(seq)s, session_key = %(session_key)s,
+       session_seconds = %(session_seconds)s, completion = %(completion)s, success = %(success)s,
+       score_scaled = %(score_scaled)s, total_seconds = %(total_seconds)s, updated_at = %(now)s
+ WHERE id = %(id)s AND last_seq = %(prev_seq)s"""
+_UPDATE_AND_LOG = (f"WITH u AS ({_STATE_UPDATE} RETURNING id)\n"
+                   "INSERT INTO player_commit_logs (sco_state_id, seq, status, size, received_at)\n"
+                   "SELECT id, %(seq)s, 'stored', %(size)s, %(now)s FROM u")
+_STATEMENTS: dict[tuple[str, str], TextClause] = {}
+
+
+def _named(sql: str) -> str:
+    """psycopg's ``%(name)s`` placeholders → SQLAlchemy's ``:name``."""
+    return re.sub(r"%\((\w+)\)s", r":\1", sql)
+
+
+def _statement(dialect: str, kind: str) -> TextClause:
+    """The commit's SQL for a dialect, built once per process (text, so that running it costs no
+    statement construction or cache-key walk: this is the hottest write path of the LMS)."""
+    stmt = _STATEMENTS.get((dialect, kind))
+    if stmt is not None:
+        return stmt
+    typed = [bindparam("cmi", type_=ScoState.cmi.type), bindparam("now", type_=ScoState.updated_at.type),
+             bindparam("session_seconds", type_=ScoState.session_seconds.type),
+             bindparam("total_seconds", type_=ScoState.total_seconds.type),
+             bindparam("score_scaled", type_=ScoState.score_scaled.type)]
+    if kind.startswith("lock:"):
+        lock = " FOR UPDATE OF s" if dialect == "postgresql" else ""
+        stmt = text(f"{_LOCK_SELECT}\n WHERE s.attempt_id = :attempt_id AND s.sco_id = :sco_id"
+                    f"{_LOCK_OWNER[kind[5:]]}{lock}").columns(*_LOCK_COLUMNS)
+    elif kind == "update":
+        stmt = text(_named(_STATE_UPDATE)).bindparams(*typed)
+    elif dialect == "postgresql":  # "update+log": the UPDATE and its log row in one round trip
+        stmt = text(_named(_UPDATE_AND_LOG)).bindparams(*typed)
+    else:
+        raise ValueError(kind)
+    _STATEMENTS[(dialect, kind)] = stmt
+    return stmt
+
+
 def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str, payload: Any, size: int = 0, *,
-                 cadre_id: int | None = None, terminate: bool = False) -> CommitResult:
+                 cadre_id: int | None = None, user: tuple[int, int] | None = None,
+                 terminate: bool = False) -> CommitResult:
     """Validate and store one commit of a SCO (see docs/player.md for the rules).
 
-    ``attempt`` is an :class:`Attempt` or an id; with ``cadre_id`` the attempt must be that cadre's
-    (else 404), checked in the same query that reads and locks the state. ``terminate``: the commit of
-    LMSFinish/Terminate (the run-time session ends).
+    ``attempt`` is an :class:`Attempt` or an id. The attempt must be ``cadre_id``'s, or, with ``user``
+    (the session's ``(user id, session version)``), the cadre's of that active user whose sessions have
+    not been ended — both checked in the same query that reads and locks the state, so the commit
+    endpoint loads no user; else 404 (401 for a user whose session is no longer valid).
+    ``terminate``: the commit of LMSFinish/Terminate (the run-time session ends).
 
     * ``seq`` ≤ the stored sequence → ``duplicate`` (the same number) or ``stale`` (older): nothing changes.
     * invalid data → ``refused`` with the SCORM error codes: nothing changes.
@@ -309,29 +375,30 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
       from being overwritten. The attempt is re-graded only when the SCO's outcome changed, the session
       ended, or the attempt had not started.
 
-    A plain commit costs one SELECT … FOR UPDATE (state joined to its attempt), one UPDATE and one log
-    INSERT; the version and its manifest come from :func:`version_info`'s cache.
+    A plain commit costs two statements: a SELECT … FOR UPDATE (state joined to its attempt and the
+    session's user) and the UPDATE (with its log row, in one statement on PostgreSQL); the version and
+    its manifest come from :func:`version_info`'s cache.
     """
     attempt_id = attempt if isinstance(attempt, int) else attempt.id
-    query = (select(ScoState.id, ScoState.cmi, ScoState.last_seq, ScoState.session_key, ScoState.session_seconds,
-                    ScoState.completion, ScoState.success, ScoState.score_scaled, Attempt.package_version_id,
-                    Attempt.status.label("attempt_status"), Attempt.score.label("attempt_score"), Attempt.rule_met,
-                    PackageVersion.sha256)
-             .join(Attempt, Attempt.id == ScoState.attempt_id)
-             .join(PackageVersion, PackageVersion.id == Attempt.package_version_id)
-             .where(ScoState.attempt_id == attempt_id, ScoState.sco_id == sco_id)
-             .with_for_update(of=ScoState))
-    if cadre_id is not None:
-        query = query.where(Attempt.cadre_id == cadre_id)
-    row = db.session.execute(query).one_or_none()
+    if user is not None and isinstance(attempt, int) and db.engine.dialect.name == "postgresql" and \
+            current_app.config.get("LMS_PLAYER_PLAIN_COMMITS", True):
+        plain = _plain_commit(attempt_id, sco_id, seq, session_key, payload, size, user, terminate)
+        if plain is not None:
+            return plain
+    conn = db.session.connection()
+    dialect = conn.dialect.name
+    params: dict[str, Any] = {"attempt_id": attempt_id, "sco_id": sco_id}
+    if user is not None:
+        kind = "lock:user"
+        params.update(user_id=user[0], session_version=user[1])
+    elif cadre_id is not None:
+        kind = "lock:cadre"
+        params["cadre_id"] = cadre_id
+    else:
+        kind = "lock:any"
+    row = conn.execute(_statement(dialect, kind), params).one_or_none()
     if row is None:
-        owned = select(Attempt.id).where(Attempt.id == attempt_id)
-        if cadre_id is not None:
-            owned = owned.where(Attempt.cadre_id == cadre_id)
-        if db.session.scalar(owned) is None:
-            raise UserError("Không tìm thấy lượt học.", "No such attempt.", status=404, code="not_found")
-        raise UserError("Không tìm thấy bài học này trong lượt học.", "No such SCO in this attempt.", status=404,
-                        code="no_such_sco")
+        _not_found(attempt_id, cadre_id, user)
     summary = _summary(row.attempt_status, row.attempt_score, row.rule_met)
     if seq <= row.last_seq:
         status = CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale
@@ -350,23 +417,149 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
     changed = (result.completion, result.success, result.score_scaled) != (row.completion, row.success,
                                                                            row.score_scaled)
     values = {
-        "cmi": new_state, "last_seq": seq, "session_key": session_key[:64], "session_seconds": session_seconds,
+        "cmi": new_state, "seq": seq, "session_key": session_key[:64], "session_seconds": session_seconds,
         "completion": result.completion, "success": result.success, "score_scaled": result.score_scaled,
-        "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "updated_at": utcnow(),
+        "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "now": utcnow(),
+        "id": row.id, "prev_seq": row.last_seq, "size": size,
     }
-    done = db.session.execute(update(ScoState).where(ScoState.id == row.id, ScoState.last_seq == row.last_seq)
-                              .values(**values).execution_options(synchronize_session=False))
-    if done.rowcount != 1:  # a newer commit got in between (only possible without row locks)
+    log_all = current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") != "problems"
+    if log_all and dialect == "postgresql":
+        stored = conn.execute(_statement(dialect, "update+log"), values).rowcount == 1
+    else:
+        stored = conn.execute(_statement(dialect, "update"), values).rowcount == 1
+        if stored and log_all:
+            _log(row.id, seq, CommitStatus.stored, size)
+    if not stored:  # a newer commit got in between (only possible without row locks)
         _log(row.id, seq, CommitStatus.stale, size)
         return CommitResult(CommitStatus.stale.value, row.last_seq, summary=summary)
-    _log(row.id, seq, CommitStatus.stored, size)
     # the SCO sets exit (even "", a normal 1.2 exit) when it finishes; player.js flags LMSFinish/Terminate
     ends_session = terminate or (isinstance(payload, dict) and ("cmi.core.exit" in payload or "cmi.exit" in payload))
     if changed or ends_session or row.attempt_status == AttemptStatus.not_attempted:
+        if isinstance(attempt, Attempt):
+            db.session.expire(attempt)  # the state was written around the ORM
         graded = refresh_attempt(attempt if isinstance(attempt, Attempt) else db.session.get(Attempt, attempt_id),
                                  session_ended=ends_session)
         summary = _summary(graded.status, graded.score, graded.rule_met)
     return CommitResult(CommitStatus.stored.value, seq, summary=summary)
+
+
+class _StateRow(NamedTuple):
+    id: int
+    cmi: dict[str, Any] | None
+    last_seq: int
+    session_key: str
+    session_seconds: Decimal
+    completion: str
+    success: str
+    score_scaled: float | None
+    package_version_id: int
+    attempt_status: str
+    attempt_score: Decimal | None
+    rule_met: bool
+    sha256: str
+
+
+_PLAIN_SELECT = (_LOCK_SELECT + "\n WHERE s.attempt_id = %(attempt_id)s AND s.sco_id = %(sco_id)s"
+                 " AND a.cadre_id = (SELECT u.cadre_id FROM users u WHERE u.id = %(user_id)s AND u.active"
+                 " AND u.session_version = %(session_version)s)")
+_PLAIN_LOG = ("INSERT INTO player_commit_logs (sco_state_id, seq, status, size, errors, received_at)"
+              " VALUES (%(id)s, %(seq)s, %(status)s, %(size)s, %(errors)s, %(now)s)")
+
+
+@contextlib.contextmanager
+def _autocommit_cursor() -> Iterator[Any]:
+    """A pooled PostgreSQL connection in autocommit mode (each statement its own transaction), given back
+    to the pool as it was; a connection that failed is discarded."""
+    import psycopg
+
+    fairy = db.engine.raw_connection()
+    conn = fairy.driver_connection
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            yield cursor
+        conn.autocommit = False
+    except psycopg.OperationalError:
+        fairy.invalidate()
+        raise
+    finally:
+        fairy.close()
+
+
+def _plain_commit(attempt_id: int, sco_id: str, seq: int, session_key: str, payload: Any, size: int,
+                  user: tuple[int, int], terminate: bool) -> CommitResult | None:
+    """The commits a SCO sends while the learner works (bookmark, suspend_data, interactions, session
+    time) on PostgreSQL, in two statements and no explicit transaction: read the state (checking the
+    session's user), validate and merge, then one UPDATE conditional on the sequence read — with its
+    log row, in the same statement — that is its own transaction. A commit that lost a race with
+    another tab re-reads and tries again.
+
+    ``None`` hands the commit to the locking path of :func:`apply_commit`: no row (401/404 are decided
+    there), a commit that changes the SCO's outcome, ends the run-time session or starts the attempt
+    (the attempt is re-graded and may get its record, which needs one transaction), or three lost races.
+    """
+    from psycopg.types.json import Json
+
+    log_all = current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") != "problems"
+    params = {"attempt_id": attempt_id, "sco_id": sco_id, "user_id": user[0], "session_version": user[1]}
+    with _autocommit_cursor() as cursor:
+        for _ in range(3):
+            cursor.execute(_PLAIN_SELECT, params)
+            found = cursor.fetchone()
+            if found is None:
+                return None
+            row = _StateRow(*found)
+            if row.attempt_status == AttemptStatus.not_attempted:
+                return None
+            summary = _summary(row.attempt_status, row.attempt_score, row.rule_met)
+            if seq <= row.last_seq:
+                status = CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale
+                cursor.execute(_PLAIN_LOG, {"id": row.id, "seq": seq, "status": status.value, "size": size,
+                                            "errors": None, "now": utcnow()})
+                return CommitResult(status.value, row.last_seq, summary=summary)
+            info = version_info(row.package_version_id, row.sha256)
+            version = info.cmi_version
+            new_state, session_seconds, errors = _merge(version, row, session_key, payload)
+            if errors:
+                cursor.execute(_PLAIN_LOG, {"id": row.id, "seq": seq, "status": CommitStatus.refused.value,
+                                            "size": size, "errors": Json(errors), "now": utcnow()})
+                return CommitResult(CommitStatus.refused.value, row.last_seq, errors, summary=summary)
+            result = sco_outcome(version, new_state, info.launch_data.get(sco_id, {}))
+            ends_session = terminate or (isinstance(payload, dict) and (
+                "cmi.core.exit" in payload or "cmi.exit" in payload))
+            if ends_session or (result.completion, result.success, result.score_scaled) != (
+                    row.completion, row.success, row.score_scaled):
+                return None
+            values = {
+                "cmi": Json(new_state), "seq": seq, "session_key": session_key[:64],
+                "session_seconds": session_seconds, "completion": result.completion, "success": result.success,
+                "score_scaled": result.score_scaled, "now": utcnow(), "id": row.id, "prev_seq": row.last_seq,
+                "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "size": size,
+            }
+            cursor.execute(_UPDATE_AND_LOG if log_all else _STATE_UPDATE, values)
+            if cursor.rowcount == 1:
+                return CommitResult(CommitStatus.stored.value, seq, summary=summary)
+    return None
+
+
+def _not_found(attempt_id: int, cadre_id: int | None, user: tuple[int, int] | None) -> NoReturn:
+    """Why a commit found no state row: an ended session (401), not the learner's attempt, no such SCO (404)."""
+    from lms.accounts.models import User
+
+    if user is not None:
+        found = db.session.execute(select(User.active, User.session_version, User.cadre_id)
+                                   .where(User.id == user[0])).one_or_none()
+        if found is None or not found.active or found.session_version != user[1]:
+            raise UserError("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.", "Your session has ended. Log in again.",
+                            status=401, code="session_ended")
+        cadre_id = -1 if found.cadre_id is None else found.cadre_id  # an account without a cadre owns nothing
+    owned = select(Attempt.id).where(Attempt.id == attempt_id)
+    if cadre_id is not None:
+        owned = owned.where(Attempt.cadre_id == cadre_id)
+    if db.session.scalar(owned) is None:
+        raise UserError("Không tìm thấy lượt học.", "No such attempt.", status=404, code="not_found")
+    raise UserError("Không tìm thấy bài học này trong lượt học.", "No such SCO in this attempt.", status=404,
+                    code="no_such_sco")
 
 
 def _merge(version: str, state: Any, session_key: str, payload: Any) -> tuple[dict, Decimal, list[dict]]:

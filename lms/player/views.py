@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import commit_even_on_error, db
 from lms.core.errors import UserError, localized
+from lms.core.extensions import session_identity
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404
 from lms.player import services
@@ -44,7 +45,8 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 
 def commit_now() -> None:
     """Make the request's writes durable before the response is produced (a failure raises → 500)."""
-    db.session.commit()
+    if db.session().in_transaction():
+        db.session.commit()
 
 
 @bp.route("/")
@@ -166,15 +168,21 @@ def _origin(url: str) -> str:
 
 
 @bp.route("/attempts/<int:attempt_id>/scos/<sco_id>/commit", methods=["POST"])
-@login_required
 def commit(attempt_id: int, sco_id: str):
     """Store a run-time commit (JSON ``{"seq", "session", "cmi": {flattened}}``); answers after it is durable.
 
     200 ``stored`` / ``duplicate`` / ``stale``; 422 with the SCORM error code and element when the data
-    is invalid (nothing stored); 404 for an attempt that is not the learner's.
+    is invalid (nothing stored); 404 for an attempt that is not the learner's; 401 once the session has
+    been ended (password change, deactivation).
+
+    The hottest endpoint of the LMS: the user is not loaded — the session's claim (user id, session
+    version) is checked in the query that reads and locks the SCO state (see docs/player.md).
     """
-    if current_user.cadre_id is None:
-        abort(404)
+    who = session_identity()
+    if who is None:  # no login in the session: Flask-Login (remember-me cookie) or the login page
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        who = (current_user.id, current_user.session_version)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
@@ -188,11 +196,8 @@ def commit(attempt_id: int, sco_id: str):
     payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
     if isinstance(payload, dict):  # scorm-again flattens an empty array to [] under its own name
         payload = {k: v for k, v in payload.items() if not (isinstance(v, list | dict) and not v)}
-    # the attempt is not loaded here: apply_commit checks that it is the learner's in the query that
-    # reads and locks the SCO state (a plain commit is a handful of statements, see docs/player.md)
     result = services.apply_commit(attempt_id, sco_id, seq, str(body.get("session") or ""), payload,
-                                   request.content_length or 0, cadre_id=current_user.cadre_id,
-                                   terminate=body.get("terminate") is True)
+                                   request.content_length or 0, user=who, terminate=body.get("terminate") is True)
     if result.errors:
         commit_even_on_error()  # keep the commit log row; the state itself was not touched
         commit_now()

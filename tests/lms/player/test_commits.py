@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+import contextlib
 
+import pytest
+from sqlalchemy import func, select, text
+
+from lms.accounts.models import User
 from lms.core.db import db
+from lms.core.roles import Role
+from lms.player import services
 from lms.player.models import Attempt, CommitLog, ScoState
 from lms.records.models import TrainingRecord
 from tests.conftest import csrf_token_from
+from tests.factories import gen_user
 
 
 class Player:
@@ -205,19 +211,153 @@ def test_my_modules_and_lecturer_pages(client, auth, player, tree):
     assert "Trần Thị" not in client.get("/player/modules/T12/attempts").get_data(as_text=True)
 
 
-def test_a_plain_commit_runs_few_queries(player, count_queries):
-    """A commit that changes no outcome (bookmark, suspend data): user + roles, the state with its
-    attempt (locked), one UPDATE, the log INSERT — no re-grading, no manifest or version loads."""
+def test_a_plain_commit_runs_few_queries(player, count_queries, monkeypatch):
+    """A commit that changes no outcome (bookmark, suspend data): no user or roles loaded (the session's
+    claim is checked in the state query), no re-grading, no manifest or version loads. On PostgreSQL:
+    two statements on an autocommit connection (read; UPDATE with its log row), no BEGIN/COMMIT; on
+    SQLite: the locking path's read, UPDATE and log INSERT."""
+    raw: list[str] = []
+    real = services._autocommit_cursor
+
+    @contextlib.contextmanager
+    def counting():
+        with real() as cursor:
+            yield _CountingCursor(cursor, raw)
+
+    monkeypatch.setattr(services, "_autocommit_cursor", counting)
     attempt_id = player.launch("T12")
     assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
+    raw.clear()
     with count_queries() as q:
         response = player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p2", "cmi.suspend_data": "x"})
     assert response.json["status"] == "stored"
-    print(f"{q.count} statements per plain commit:", *q.statements, sep="\n  ")
-    assert q.count <= 5, q.statements  # was 9 (attempt, version, re-select, attempt again)
+    print(f"{q.count} + {len(raw)} statements per plain commit:", *q.statements, *raw, sep="\n  ")
+    if db.engine.dialect.name == "postgresql":
+        assert (q.count, len(raw)) == (0, 2), (q.statements, raw)
+    else:
+        assert (q.count, len(raw)) == (3, 0), q.statements  # was 9, then 5 (user + roles loaded)
+    raw.clear()
     with count_queries() as q:
         assert player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p3"}).json["status"] == "duplicate"
-    assert q.count <= 4, q.statements
+    assert q.count + len(raw) <= 2, (q.statements, raw)
+    assert state(attempt_id).cmi["cmi.core.lesson_location"] == "p2"
+
+
+class _CountingCursor:
+    def __init__(self, cursor, seen: list[str]):
+        self._cursor, self._seen = cursor, seen
+
+    def execute(self, sql, params=None):
+        self._seen.append(sql)
+        return self._cursor.execute(sql, params)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+def test_a_commit_after_the_session_was_ended_is_a_401(player, tree):
+    """A password change or an admin bumps the session version: the session's commits are refused
+    with 401 (the claim is checked in the state query), and nothing is stored."""
+    attempt_id = player.launch("T12")
+    assert player.commit(attempt_id, 1, {"cmi.core.lesson_location": "p1"}).json["status"] == "stored"
+    user = db.session.scalar(select(User).where(User.login == "hv.nhung"))
+    user.session_version += 1
+    db.session.commit()
+    response = player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p2"})
+    assert response.status_code == 401 and response.json["error"]["code"] == "session_ended"
+    db.session.expire_all()
+    assert state(attempt_id).cmi["cmi.core.lesson_location"] == "p1" and state(attempt_id).last_seq == 1
+
+
+def test_a_deactivated_learners_commit_is_a_401(player):
+    attempt_id = player.launch("T12")
+    user = db.session.scalar(select(User).where(User.login == "hv.nhung"))
+    user.active = False
+    db.session.commit()
+    assert player.commit(attempt_id, 1, {"cmi.core.lesson_location": "p1"}).status_code == 401
+    db.session.expire_all()
+    assert state(attempt_id).last_seq == 0
+
+
+def test_an_account_without_a_cadre_gets_404_on_a_learners_attempt(client, auth, module12, tree):
+    learner = Player(client, auth)
+    attempt_id = learner.launch("T12")
+    auth.logout()
+    gen_user("gv.khong", (Role.lecturer,))
+    db.session.commit()
+    lecturer = Player.__new__(Player)
+    lecturer.client = client
+    auth.login("gv.khong")
+    lecturer.token = csrf_token_from(client.get("/").get_data(as_text=True))
+    assert lecturer.commit(attempt_id, 1, {"cmi.core.lesson_location": "x"}).status_code == 404
+
+
+def test_without_a_login_the_commit_is_refused(client, module12):
+    response = client.post("/player/attempts/1/scos/sco1/commit", json={"seq": 1, "cmi": {}})
+    assert response.status_code in (302, 400, 401)
+    assert db.session.scalar(select(func.count()).select_from(CommitLog)) == 0
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_both_commit_paths_store_the_same_thing(player, app, plain):
+    """The same sequence of commits through the plain path (PostgreSQL) and the locking path gives the
+    same state, total time, outcome, log and record."""
+    app.config["LMS_PLAYER_PLAIN_COMMITS"] = plain
+    try:
+        attempt_id = player.launch("T12")
+        steps = [
+            (1, {"cmi.core.lesson_status": "incomplete", "cmi.core.session_time": "00:00:10"}, "stored"),
+            (2, {"cmi.core.lesson_location": "p2", "cmi.suspend_data": "a" * 5000,
+                 "cmi.core.session_time": "00:01:00"}, "stored"),
+            (2, {"cmi.core.lesson_location": "again"}, "duplicate"),
+            (1, {"cmi.core.lesson_location": "old"}, "stale"),
+            (3, {"cmi.core.score.raw": "abc"}, "refused"),
+            (4, {"cmi.core.lesson_location": "p3", "cmi.core.session_time": "00:02:00"}, "stored"),
+            (5, {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90", "cmi.core.exit": ""}, "stored"),
+        ]
+        for seq, cmi, expected in steps:
+            response = player.commit(attempt_id, seq, cmi)
+            assert (response.json.get("status") or response.json["error"]["code"]) in (expected, "scorm_invalid")
+    finally:
+        app.config.pop("LMS_PLAYER_PLAIN_COMMITS")
+    db.session.expire_all()
+    stored = state(attempt_id)
+    assert stored.last_seq == 5 and stored.cmi["cmi.core.lesson_location"] == "p3"
+    assert stored.cmi["cmi.suspend_data"] == "a" * 5000
+    assert stored.cmi["cmi.core.total_time"] == "0000:02:00.00" and stored.total_seconds == 120
+    assert (stored.completion, stored.success) == ("completed", "passed")
+    assert [c.status for c in db.session.scalars(select(CommitLog).order_by(CommitLog.id))] == [
+        "stored", "stored", "duplicate", "stale", "refused", "stored", "stored"]
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.rule_met and attempt.record_id is not None
+
+
+def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
+    """Another tab's commit lands between the plain path's read and its UPDATE: the conditional UPDATE
+    changes nothing, the commit reads again and is judged against the newer state (here: stale)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the plain path exists on PostgreSQL only (SQLite uses the locking path)")
+    attempt_id = player.launch("T12")
+    assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
+    real_merge = services._merge
+    calls = []
+
+    def merge_while_another_tab_commits(*args, **kwargs):
+        if not calls:
+            with db.engine.connect() as other:  # the other tab, in its own transaction
+                other.execute(text("UPDATE player_sco_states SET last_seq = 9, cmi = :cmi WHERE attempt_id = :a"),
+                              {"cmi": '{"cmi.core.lesson_location": "other-tab", "cmi.core.lesson_status": '
+                                      '"incomplete"}', "a": attempt_id})
+                other.commit()
+        calls.append(1)
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_merge", merge_while_another_tab_commits)
+    response = player.commit(attempt_id, 5, {"cmi.core.lesson_location": "this-tab"})
+    assert response.json["status"] == "stale" and response.json["seq"] == 9
+    assert len(calls) == 1  # read twice, merged once: the second read saw the newer sequence
+    db.session.expire_all()
+    assert state(attempt_id).cmi["cmi.core.lesson_location"] == "other-tab"
 
 
 def test_the_commit_log_can_keep_only_problems(player, app):
