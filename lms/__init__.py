@@ -36,7 +36,9 @@ def _init_extensions(app: Flask) -> None:
     from lms.core import db as core_db
     from lms.core import errors, i18n
     from lms.core.extensions import csrf, login_manager, migrate
+    from lms.core.sessions import CachingSessionInterface
 
+    app.session_interface = CachingSessionInterface()
     core_db.init_app(app)
     migrate.init_app(app, core_db.db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import commit_even_on_error, db
 from lms.core.errors import UserError, localized
-from lms.core.extensions import session_identity
+from lms.core.extensions import csrf, session_identity
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404
+from lms.core.sessions import check_csrf_header
 from lms.player import services
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
@@ -168,6 +169,7 @@ def _origin(url: str) -> str:
 
 
 @bp.route("/attempts/<int:attempt_id>/scos/<sco_id>/commit", methods=["POST"])
+@csrf.exempt  # checked below by check_csrf_header: the same rules, the signature verified once per token
 def commit(attempt_id: int, sco_id: str):
     """Store a run-time commit (JSON ``{"seq", "session", "cmi": {flattened}}``); answers after it is durable.
 
@@ -178,6 +180,7 @@ def commit(attempt_id: int, sco_id: str):
     The hottest endpoint of the LMS: the user is not loaded — the session's claim (user id, session
     version) is checked in the query that reads and locks the SCO state (see docs/player.md).
     """
+    check_csrf_header()
     who = session_identity()
     if who is None:  # no login in the session: Flask-Login (remember-me cookie) or the login page
         if not current_user.is_authenticated:
