@@ -21,6 +21,7 @@ Rules (see ``docs/scorm-conformance.md``):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -135,6 +136,11 @@ def _write_order(item: tuple[object, object]) -> tuple[object, ...]:
     name = item[0]
     if not isinstance(name, str):
         return (1, repr(name))
+    return _name_order(name) if len(name) <= 256 else _name_order.__wrapped__(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_order(name: str) -> tuple[object, ...]:
     ranks = {"id": 0, "type": 1}
     return (0, tuple(
         (0, int(part), 0, "") if part.isascii() and part.isdigit() and len(part) < 10 else (1, 0, ranks.get(part, 2), part)
