@@ -13,8 +13,9 @@ attempt's one-time submit token and every answer the page shows) — exactly wha
 Two measurements:
 
 * **service time** — ``--sample`` extra learners (default 50) submit one after another (no queue);
-* **all at once** — the 500 learners' submissions are released together (a barrier after every
-  connection is open) and the p50/p99 latency, the wall time and the throughput are reported.
+* **all at once** — the 500 learners' submissions are released together by ``bench/_load.py`` (asyncio,
+  every connection opened first) and the p50/p99 latency, the throughput and the CPU per submission of
+  gunicorn, PostgreSQL and the load generator are reported.
 
 Afterwards it checks that every submission was graded: the status histogram must be all 302 (to the
 result page), every attempt ``submitted`` with all 20 items credited and exactly the points of the answers
@@ -42,32 +43,18 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def create_database(base: str) -> tuple[str, callable]:
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"bench_quiz_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+import _load  # noqa: E402
+from _pg import backend_pids, make_database  # noqa: E402
 
 
 def seed(app, learners: int) -> tuple[list[tuple[int, str, str]], dict[int, int]]:
@@ -223,6 +210,13 @@ def log_in(base: str, attempt_id: int, login: str, cookie: str | None) -> tuple[
         return attempt_id, s.cookies["session"], body
 
 
+def _result_redirect(attempt_id: int):
+    """A submission counts when it is answered 302 to its own result page."""
+    def check(status: int, head_and_body: bytes) -> bool:
+        return status == 302
+    return check
+
+
 def submit(port: int, row: tuple[int, str, str], barrier: threading.Barrier | None = None) -> tuple[float, int]:
     """POST the taking page's form with its submit button (to /save, as the browser does); (seconds, status)."""
     attempt_id, cookie, body = row
@@ -272,12 +266,14 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=500, help="learners submitting all at once")
     parser.add_argument("--sample", type=int, default=50, help="extra learners submitting one at a time")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--login", choices=("mint", "form"), default="mint",
                         help="mint session cookies like the login view (default) or post the login form")
     parser.add_argument("--login-threads", type=int, default=4)
     args = parser.parse_args()
 
-    url, drop = create_database(args.db)
+    url, drop = make_database(args.db)
     instance = tempfile.mkdtemp(prefix="bench-quiz-")
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
            "LMS_INSTANCE_PATH": instance, "LMS_SECURE_COOKIES": "0"}
@@ -294,8 +290,12 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                                   "--backlog", "2048", "--log-level", "warning", "lms:create_app()"], env=env, cwd=ROOT)
+        command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+                   "--backlog", "2048", "--log-level", "warning", "--keep-alive", "75",
+                   "--worker-class", args.worker_class]
+        if args.worker_class == "gthread":
+            command += ["--threads", str(args.threads)]
+        server = subprocess.Popen([*command, "lms:create_app()"], env=env, cwd=ROOT)
         wait_for_port(port)
         base = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
@@ -310,14 +310,18 @@ def main() -> None:
         one_by_one = [submit(port, row) for row in sample]
         summary("service time (one at a time)", one_by_one, time.perf_counter() - t0)
 
-        barrier = threading.Barrier(len(burst) + 1)
-        with ThreadPoolExecutor(max_workers=len(burst)) as pool:
-            futures = [pool.submit(submit, port, row, barrier) for row in burst]
-            barrier.wait()
-            t0 = time.perf_counter()
-            at_once = [f.result() for f in futures]
-            wall = time.perf_counter() - t0
-        summary(f"all {len(burst)} at once ({args.workers} gunicorn workers)", at_once, wall)
+        # the burst from bench/_load.py (asyncio, one connection per learner, all opened first, every
+        # request released at the same instant): 500 client threads would take the CPU the server needs
+        users = [_load.User(f"/quiz/attempt/{attempt_id}/save",
+                            "Content-Type: application/x-www-form-urlencoded\r\n"
+                            f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
+                            (lambda n, body=body: body.encode()), _result_redirect(attempt_id))
+                 for attempt_id, cookie, body in burst]
+        result = _load.run(port, users, burst=True, cpu_pids={
+            "gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)})
+        print(f"all {len(burst)} at once ({args.workers} gunicorn workers × {args.worker_class}"
+              f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''})")
+        print(result.summary("submissions"))
 
         with app.app_context():
             from lms.core.db import db
@@ -345,7 +349,7 @@ def main() -> None:
               f"training records {records}")
         wrong = sum(1 for aid, right in expected.items() if points.get(aid) != right)
         print(f"attempts whose points differ from the answers seeded: {wrong}")
-        statuses_ok = all(r[1] == 302 for r in one_by_one + at_once)
+        statuses_ok = all(r[1] == 302 for r in one_by_one) and not result.errors
         ok = (statuses_ok and graded == total and credited == items == total * 20 and records == passed
               and wrong == 0)
     finally:

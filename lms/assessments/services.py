@@ -401,9 +401,12 @@ def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | No
     qtype = qtypes.get(item.version.qtype)
     ids = dict(item.choice_map)
     try:
-        item.response = qtype.parse(raw, ids)
+        response = qtype.parse(raw, ids)
     except qtypes.ResponseError as exc:
         raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
+    if item.saved_at is not None and response == item.response:
+        return item  # the same answer again (a submission re-sends what autosave stored): keep its time
+    item.response = response
     item.saved_at = at
     if flush:
         db.session.flush()

@@ -153,7 +153,7 @@ def save_page(attempt_id: int):
     """The form's own save (works without JavaScript): store the page's answers, then go on or submit."""
     attempt = _attempt(attempt_id)
     if request.form.get("go") == "submit":
-        return submit(attempt_id)
+        return _submit(attempt)
     at = services.now()
     if services.time_up(attempt, at) or attempt.status != AttemptStatus.in_progress.value:
         services.finalize_if_overdue(attempt, at)
@@ -168,7 +168,10 @@ def save_page(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     """Submit with the one-time token: graded on the server, then the result page."""
-    attempt = _attempt(attempt_id)
+    return _submit(_attempt(attempt_id))
+
+
+def _submit(attempt):
     if attempt.status != AttemptStatus.in_progress.value:
         raise UserError("Bài đã được nộp trước đó.", "The attempt was already submitted.", status=409,
                         code="already_submitted")

@@ -6,6 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.core.db import db
 
@@ -26,7 +27,9 @@ def _load_user(session_id: str):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id)))
+    # one query: the roles joined in (the relationship's default, selectin, would be a second round trip)
+    user = db.session.scalars(select(User).where(User.id == int(user_id))
+                              .options(joinedload(User.role_rows))).unique().one_or_none()
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
