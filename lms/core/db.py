@@ -93,7 +93,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_or_rollback(response: Response) -> Response:
-        if not db.session().in_transaction():
+        if not db.session.registry.has() or not db.session().in_transaction():
             return response  # nothing used the database (or the view already committed)
         keep = response.status_code < 400 or g.get("lms_commit_on_error", False)
         if keep and not app.config.get("LMS_NO_AUTOCOMMIT"):

@@ -51,8 +51,7 @@ class CachingSessionInterface(SecureCookieSessionInterface):
         self._verified = _Lru()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        signer = self.get_signing_serializer(app)
-        if signer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
@@ -61,15 +60,21 @@ class CachingSessionInterface(SecureCookieSessionInterface):
         key = f"{app.secret_key}\x00{value}"
         hit = self._verified.get(key)
         if hit is not None:
-            text, signed_at = hit
-            if time.time() - signed_at <= max_age:
-                return self.session_class(self.serializer.loads(text))
-            return self.session_class()
+            data, text, signed_at = hit
+            if time.time() - signed_at > max_age:
+                return self.session_class()
+            # flat sessions (strings, numbers, flags) are copied; nested ones decoded afresh from JSON
+            return self.session_class(dict(data) if text is None else self.serializer.loads(text))
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
         try:
             data, signed_at = signer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        self._verified.put(key, (self.serializer.dumps(data), signed_at.timestamp()))
+        flat = all(isinstance(v, str | int | float | bool | None) for v in data.values())
+        self._verified.put(key, (dict(data) if flat else None, None if flat else self.serializer.dumps(data),
+                                 signed_at.timestamp()))
         return self.session_class(data)
 
 

@@ -46,7 +46,7 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 
 def commit_now() -> None:
     """Make the request's writes durable before the response is produced (a failure raises → 500)."""
-    if db.session().in_transaction():
+    if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()
 
 
