@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync", "gevent"))
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
                         help="LMS_PLAYER_COMMIT_LOG of the server")

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -110,17 +109,9 @@ def run_child(database_url: str, file: Path) -> dict:
 
 
 def postgres_database() -> tuple[str, callable]:
-    import psycopg
+    from _pg import make_database
 
-    name = f"bench_org_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
+    return make_database(PG_BASE + "/postgres", prefix="bench_org")
 
 
 def main() -> None:

@@ -23,33 +23,22 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _pg import make_database  # noqa: E402
 
 
 def _database(tmp: Path) -> tuple[str, callable]:
     base = os.environ.get("LMS_BENCH_DATABASE_URL", "")
     if not base.startswith("postgres"):
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"lms_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+    return make_database(base)
 
 
 def _seed(cadres: int) -> list[str]:

@@ -22,32 +22,20 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _pg import make_database  # noqa: E402
 
 
 def database(base: str | None, tmp: Path) -> tuple[str, callable]:
     if not base:
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    name = f"lms_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as c:
-            c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname=:n"), {"n": name})
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+    return make_database(base)
 
 
 def summary(name: str, samples: list[float]) -> str:
