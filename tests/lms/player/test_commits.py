@@ -335,10 +335,12 @@ def test_both_commit_paths_store_the_same_thing(player, app, plain):
 def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
     """Another tab's commit lands between the plain path's read and its UPDATE: the conditional UPDATE
     changes nothing, the commit reads again and is judged against the newer state (here: stale)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the plain path exists on PostgreSQL only (SQLite uses the locking path)")
     attempt_id = player.launch("T12")
     assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
+    if db.engine.dialect.name != "postgresql":  # SQLite has no plain path: every commit takes the locking one
+        monkeypatch.setattr(services, "_plain_commit", lambda *a, **k: pytest.fail("plain path on SQLite"))
+        assert player.commit(attempt_id, 5, {"cmi.core.lesson_location": "this-tab"}).json["status"] == "stored"
+        return
     real_merge = services._merge
     calls = []
 
