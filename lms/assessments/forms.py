@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from lms.catalog.models import TOPIC_LABELS
+from lms.core.templating import label
 
 try:  # wtforms ≥ 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice
@@ -27,10 +29,11 @@ except ImportError:  # pragma: no cover - older wtforms
 
 def select_choices(pairs) -> list:
     """Select choices from (value, label) pairs, in the form the installed wtforms expects."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice(value, text) for value, text in pairs]
 
 
-TOPIC_CHOICES = select_choices((t.value, pair[0]) for t, pair in TOPIC_LABELS.items())
+#: topic labels in the language of the request
+TOPIC_CHOICES = select_choices((t.value, LazyString(label, pair)) for t, pair in TOPIC_LABELS.items())
 
 
 class BankForm(FlaskForm):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,8 +22,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lms.catalog.models import TOPIC_LABELS
 from lms.core.templating import label
 
-REQUIRED = "Bắt buộc nhập."
-TOO_LONG = "Tối đa 255 ký tự."
+REQUIRED = _l("Bắt buộc nhập.")
+TOO_LONG = _l("Tối đa 255 ký tự.")
 
 NEW_ATTEMPT_LABELS = {
     "never": ("Không bao giờ (tiếp tục lượt cũ)", "Never (resume the last attempt)"),
@@ -52,29 +54,29 @@ def _choices(labels: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
 class ModuleForm(FlaskForm):
     """Create or edit a module: identity, credit, attempt policy (as Moodle offers it), completion rule."""
 
-    code = StringField("Mã học phần", validators=[
-        DataRequired(REQUIRED), Length(max=64, message="Tối đa 64 ký tự."),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang.")])
-    title_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
-    title_en = StringField("Tên (tiếng Anh)", validators=[Optional(), Length(max=255, message=TOO_LONG)])
-    topic = SelectField("Chủ đề")
-    hours = DecimalField("Số giờ", places=2, default=0, validators=[
-        InputRequired(REQUIRED), NumberRange(min=0, max=9999, message="Số giờ từ 0 đến 9999.")])
-    description_vi = TextAreaField("Mô tả (tiếng Việt)", validators=[Optional(), Length(max=20000)])
-    description_en = TextAreaField("Mô tả (tiếng Anh)", validators=[Optional(), Length(max=20000)])
-    attempts_allowed = IntegerField("Số lần làm tối đa (0 = không giới hạn)", default=0,
-                                    validators=[NumberRange(min=0, max=1000, message="Từ 0 đến 1000.")])
-    new_attempt = SelectField("Tạo lượt mới")
-    grading = SelectField("Điểm học phần qua các lượt")
-    sco_aggregation = SelectField("Kết quả một lượt qua các SCO")
-    rule_combinator = RadioField("Kết hợp điều kiện", default="all")
-    rule_completed = BooleanField("Hoàn thành nội dung (completed)")
-    rule_passed = BooleanField("Đạt (passed)")
-    rule_score = BooleanField("Điểm tối thiểu")
-    rule_score_value = DecimalField("Điểm ≥", places=1, validators=[
-        Optional(), NumberRange(min=0, max=100, message="Điểm từ 0 đến 100.")])
-    rule_quiz_passed = BooleanField("Đạt bài kiểm tra của học phần")
-    active = BooleanField("Đang sử dụng", default=True)
+    code = StringField(_l("Mã học phần"), validators=[
+        DataRequired(REQUIRED), Length(max=64, message=_l("Tối đa 64 ký tự.")),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", message=_l("Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang."))])
+    title_vi = StringField(_l("Tên (tiếng Việt)"), validators=[DataRequired(REQUIRED), Length(max=255, message=TOO_LONG)])
+    title_en = StringField(_l("Tên (tiếng Anh)"), validators=[Optional(), Length(max=255, message=TOO_LONG)])
+    topic = SelectField(_l("Chủ đề"))
+    hours = DecimalField(_l("Số giờ"), places=2, default=0, validators=[
+        InputRequired(REQUIRED), NumberRange(min=0, max=9999, message=_l("Số giờ từ 0 đến 9999."))])
+    description_vi = TextAreaField(_l("Mô tả (tiếng Việt)"), validators=[Optional(), Length(max=20000)])
+    description_en = TextAreaField(_l("Mô tả (tiếng Anh)"), validators=[Optional(), Length(max=20000)])
+    attempts_allowed = IntegerField(_l("Số lần làm tối đa (0 = không giới hạn)"), default=0,
+                                    validators=[NumberRange(min=0, max=1000, message=_l("Từ 0 đến 1000."))])
+    new_attempt = SelectField(_l("Tạo lượt mới"))
+    grading = SelectField(_l("Điểm học phần qua các lượt"))
+    sco_aggregation = SelectField(_l("Kết quả một lượt qua các SCO"))
+    rule_combinator = RadioField(_l("Kết hợp điều kiện"), default="all")
+    rule_completed = BooleanField(_l("Hoàn thành nội dung (completed)"))
+    rule_passed = BooleanField(_l("Đạt (passed)"))
+    rule_score = BooleanField(_l("Điểm tối thiểu"))
+    rule_score_value = DecimalField(_l("Điểm ≥"), places=1, validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l("Điểm từ 0 đến 100."))])
+    rule_quiz_passed = BooleanField(_l("Đạt bài kiểm tra của học phần"))
+    active = BooleanField(_l("Đang sử dụng"), default=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,10 +90,10 @@ class ModuleForm(FlaskForm):
         """Also require at least one completion condition, and a value for the minimum score."""
         ok = super().validate(extra_validators)
         if not any(f.data for f in (self.rule_completed, self.rule_passed, self.rule_score, self.rule_quiz_passed)):
-            self.rule_completed.errors = [*self.rule_completed.errors, "Chọn ít nhất một điều kiện hoàn thành."]
+            self.rule_completed.errors = [*self.rule_completed.errors, _("Chọn ít nhất một điều kiện hoàn thành.")]
             ok = False
         if self.rule_score.data and self.rule_score_value.data is None:
-            self.rule_score_value.errors = [*self.rule_score_value.errors, "Nhập điểm tối thiểu (0–100)."]
+            self.rule_score_value.errors = [*self.rule_score_value.errors, _("Nhập điểm tối thiểu (0–100).")]
             ok = False
         return ok
 
@@ -134,8 +136,8 @@ class ModuleForm(FlaskForm):
 class UploadForm(FlaskForm):
     """Upload a SCORM zip as the module's next version."""
 
-    package = FileField("Gói SCORM (.zip)", validators=[FileRequired("Chọn tệp .zip của gói SCORM.")])
-    publish = BooleanField("Xuất bản ngay sau khi tải lên", default=False)
+    package = FileField(_l("Gói SCORM (.zip)"), validators=[FileRequired(_l("Chọn tệp .zip của gói SCORM."))])
+    publish = BooleanField(_l("Xuất bản ngay sau khi tải lên"), default=False)
 
 
 class ConfirmForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
@@ -23,43 +24,43 @@ def topic_choices(blank: bool = True) -> list[tuple[str, str]]:
 class ClassForm(FlaskForm):
     """Create an in-person class."""
 
-    title = StringField("Tên lớp", validators=[DataRequired(), Length(max=255)])
-    module = SelectField("Học phần", choices=[], validate_choice=True, default="")
-    topic = SelectField("Chủ đề", choices=[], validate_choice=True, default="")
-    starts_on = DateField("Từ ngày", validators=[DataRequired()])
-    ends_on = DateField("Đến ngày", validators=[DataRequired()])
-    hours = DecimalField("Số giờ", places=2, validators=[DataRequired(), NumberRange(min=0, max=9999)])
-    place = StringField("Địa điểm", validators=[Optional(), Length(max=255)])
-    lecturer_name = StringField("Giảng viên", validators=[Optional(), Length(max=255)])
-    org_unit = SelectField("Đơn vị tổ chức", choices=[], validate_choice=True)
+    title = StringField(_l("Tên lớp"), validators=[DataRequired(), Length(max=255)])
+    module = SelectField(_l("Học phần"), choices=[], validate_choice=True, default="")
+    topic = SelectField(_l("Chủ đề"), choices=[], validate_choice=True, default="")
+    starts_on = DateField(_l("Từ ngày"), validators=[DataRequired()])
+    ends_on = DateField(_l("Đến ngày"), validators=[DataRequired()])
+    hours = DecimalField(_l("Số giờ"), places=2, validators=[DataRequired(), NumberRange(min=0, max=9999)])
+    place = StringField(_l("Địa điểm"), validators=[Optional(), Length(max=255)])
+    lecturer_name = StringField(_l("Giảng viên"), validators=[Optional(), Length(max=255)])
+    org_unit = SelectField(_l("Đơn vị tổ chức"), choices=[], validate_choice=True)
 
 
 class SheetForm(FlaskForm):
     """Upload an attendance sheet or an import file."""
 
-    file = FileField("Tệp", validators=[FileRequired()])
+    file = FileField(_l("Tệp"), validators=[FileRequired()])
 
 
 class ReasonForm(FlaskForm):
     """A reason (revocation, removal of an attendee)."""
 
-    reason = TextAreaField("Lý do", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=2000)])
 
 
 class CorrectionForm(FlaskForm):
     """New values of a record; empty fields keep the current value."""
 
-    hours = DecimalField("Số giờ", places=2, validators=[Optional(), NumberRange(min=0, max=9999)])
-    score = DecimalField("Điểm", places=2, validators=[Optional(), NumberRange(min=0, max=100)])
-    completed_on = DateField("Ngày hoàn thành", validators=[Optional()])
-    reason = TextAreaField("Lý do", validators=[DataRequired(), Length(max=2000)])
+    hours = DecimalField(_l("Số giờ"), places=2, validators=[Optional(), NumberRange(min=0, max=9999)])
+    score = DecimalField(_l("Điểm"), places=2, validators=[Optional(), NumberRange(min=0, max=100)])
+    completed_on = DateField(_l("Ngày hoàn thành"), validators=[Optional()])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=2000)])
 
 
 class WaiverForm(FlaskForm):
     """Waive a requirement, module or topic for a cadre."""
 
-    requirement_id = IntegerField("Mã yêu cầu", validators=[Optional(), NumberRange(min=1)])
-    module = SelectField("Học phần", choices=[], validate_choice=True, default="")
-    topic = SelectField("Chủ đề", choices=[], validate_choice=True, default="")
-    completed_on = DateField("Ngày hiệu lực", validators=[Optional()])
-    reason = TextAreaField("Lý do", validators=[DataRequired(), Length(max=2000)])
+    requirement_id = IntegerField(_l("Mã yêu cầu"), validators=[Optional(), NumberRange(min=1)])
+    module = SelectField(_l("Học phần"), choices=[], validate_choice=True, default="")
+    topic = SelectField(_l("Chủ đề"), choices=[], validate_choice=True, default="")
+    completed_on = DateField(_l("Ngày hiệu lực"), validators=[Optional()])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=2000)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
@@ -9,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.catalog.models import TOPIC_LABELS
+from lms.core.templating import label
 from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS
 
 try:  # wtforms ≥ 3.2 wants SelectChoice objects
@@ -19,7 +22,12 @@ except ImportError:  # pragma: no cover - older wtforms
 
 
 def _choices(pairs) -> list:
-    return [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
+def _labels(labels: dict) -> list:
+    """Choices from a (Vietnamese, English) label table, each label in the language of the request."""
+    return _choices((key.value, LazyString(label, pair)) for key, pair in labels.items())
 
 
 class _Checkboxes(SelectMultipleField):
@@ -30,34 +38,34 @@ class _Checkboxes(SelectMultipleField):
 class LoadForm(FlaskForm):
     """Upload a standards file (TOML or YAML)."""
 
-    file = FileField("Tệp chuẩn (.toml, .yaml)", validators=[
-        FileRequired(), FileAllowed(["toml", "yaml", "yml"], "Chỉ nhận tệp .toml, .yaml, .yml")])
+    file = FileField(_l("Tệp chuẩn (.toml, .yaml)"), validators=[
+        FileRequired(), FileAllowed(["toml", "yaml", "yml"], _l("Chỉ nhận tệp .toml, .yaml, .yml"))])
 
 
 class RequirementForm(FlaskForm):
     """A new version of a requirement, effective from a date."""
 
-    name_vi = StringField("Tên (tiếng Việt)", validators=[DataRequired()])
-    name_en = StringField("Tên (tiếng Anh)", validators=[Optional()])
-    employment = _Checkboxes("Loại cán bộ", choices=_choices([(k.value, v[0]) for k, v in EMPLOYMENT_LABELS.items()]))
-    positions = _Checkboxes("Chức vụ", choices=_choices([(k.value, v[0]) for k, v in POSITION_LABELS.items()]))
-    is_key = SelectField("Cán bộ chủ chốt", choices=_choices([("", "Không xét"), ("yes", "Có"), ("no", "Không")]), validate_choice=False)
-    gender = _Checkboxes("Giới tính", choices=_choices([(k.value, v[0]) for k, v in GENDER_LABELS.items()]))
-    org_units = StringField("Mã đơn vị (cả cấp dưới), cách nhau bởi dấu phẩy", validators=[Optional()])
-    levels = StringField("Cấp đơn vị (nhãn), cách nhau bởi dấu phẩy", validators=[Optional()])
-    any_modules = StringField("Hoàn thành một trong các học phần (mã)", validators=[Optional()])
-    all_modules = StringField("Hoàn thành tất cả các học phần (mã)", validators=[Optional()])
-    hours = DecimalField("Hoặc số giờ tối thiểu", validators=[Optional(), NumberRange(min=0.5)])
-    topic = SelectField("Chủ đề", choices=_choices([("", "—")] + [(k.value, v[0]) for k, v in TOPIC_LABELS.items()]), validate_choice=False)
-    period_months = IntegerField("Trong số tháng", validators=[Optional(), NumberRange(min=1, max=240)])
-    min_score = DecimalField("Điểm tối thiểu (%)", validators=[Optional(), NumberRange(min=0, max=100)])
-    due_days = IntegerField("Hạn: số ngày kể từ khi nhận chức vụ", validators=[Optional(), NumberRange(min=0)])
-    due_date = DateField("Hoặc hạn cố định", validators=[Optional()])
-    validity_months = IntegerField("Hiệu lực (tháng, 0 = vĩnh viễn)", default=0,
+    name_vi = StringField(_l("Tên (tiếng Việt)"), validators=[DataRequired()])
+    name_en = StringField(_l("Tên (tiếng Anh)"), validators=[Optional()])
+    employment = _Checkboxes(_l("Loại cán bộ"), choices=_labels(EMPLOYMENT_LABELS))
+    positions = _Checkboxes(_l("Chức vụ"), choices=_labels(POSITION_LABELS))
+    is_key = SelectField(_l("Cán bộ chủ chốt"), choices=_choices([("", _l("Không xét")), ("yes", _l("Có")), ("no", _l("Không"))]), validate_choice=False)
+    gender = _Checkboxes(_l("Giới tính"), choices=_labels(GENDER_LABELS))
+    org_units = StringField(_l("Mã đơn vị (cả cấp dưới), cách nhau bởi dấu phẩy"), validators=[Optional()])
+    levels = StringField(_l("Cấp đơn vị (nhãn), cách nhau bởi dấu phẩy"), validators=[Optional()])
+    any_modules = StringField(_l("Hoàn thành một trong các học phần (mã)"), validators=[Optional()])
+    all_modules = StringField(_l("Hoàn thành tất cả các học phần (mã)"), validators=[Optional()])
+    hours = DecimalField(_l("Hoặc số giờ tối thiểu"), validators=[Optional(), NumberRange(min=0.5)])
+    topic = SelectField(_l("Chủ đề"), choices=[SelectChoice("", "—"), *_labels(TOPIC_LABELS)], validate_choice=False)
+    period_months = IntegerField(_l("Trong số tháng"), validators=[Optional(), NumberRange(min=1, max=240)])
+    min_score = DecimalField(_l("Điểm tối thiểu (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
+    due_days = IntegerField(_l("Hạn: số ngày kể từ khi nhận chức vụ"), validators=[Optional(), NumberRange(min=0)])
+    due_date = DateField(_l("Hoặc hạn cố định"), validators=[Optional()])
+    validity_months = IntegerField(_l("Hiệu lực (tháng, 0 = vĩnh viễn)"), default=0,
                                    validators=[InputRequired(), NumberRange(min=0, max=600)])
-    renewal_days = IntegerField("Cửa sổ gia hạn (ngày trước khi hết hạn)", default=60,
+    renewal_days = IntegerField(_l("Cửa sổ gia hạn (ngày trước khi hết hạn)"), default=60,
                                 validators=[InputRequired(), NumberRange(min=0, max=3650)])
-    effective_from = DateField("Áp dụng từ ngày", validators=[DataRequired()])
+    effective_from = DateField(_l("Áp dụng từ ngày"), validators=[DataRequired()])
 
     def to_item(self, code: str) -> dict:
         """The requirement as the loader's raw dict (validated by the loader)."""
