@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=800, help="commits/s offered in total; 0 = closed model")
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync", "gevent"))
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
