@@ -310,14 +310,12 @@ _LOCK_SELECT = """SELECT s.id, s.cmi, s.last_seq, s.session_key, s.session_secon
   FROM player_sco_states s
   JOIN player_attempts a ON a.id = s.attempt_id
   JOIN package_versions v ON v.id = a.package_version_id"""
-_LOCK_OWNER = {
-    "any": "",
-    "cadre": " AND a.cadre_id = :cadre_id",
-    # the session's user: active, same session version (a password change ends sessions), the attempt's cadre
-    "user": " AND a.cadre_id = (SELECT u.cadre_id FROM users u WHERE u.id = :user_id AND u.active"
-            " AND u.session_version = :session_version)",
-}
-#: written with psycopg's placeholders; :func:`_statement` turns them into SQLAlchemy's ``:name``
+#: (psycopg's placeholders below; :func:`_statement` turns them into SQLAlchemy's ``:name``)
+#: the state row of one SCO of an attempt, and (with the user) the session's claim: the account active,
+#: the same session version (a password change ends sessions), the attempt its cadre's
+_STATE_WHERE = "\n WHERE s.attempt_id = %(attempt_id)s AND s.sco_id = %(sco_id)s"
+_USER_OWNS = (" AND a.cadre_id = (SELECT u.cadre_id FROM users u WHERE u.id = %(user_id)s AND u.active"
+              " AND u.session_version = %(session_version)s)")
 _STATE_UPDATE = """UPDATE player_sco_states SET cmi = %(cmi)s, last_seq = %(seq)s, session_key = %(session_key)s,
        session_seconds = %(session_seconds)s, completion = %(completion)s, success = %(success)s,
        score_scaled = %(score_scaled)s, total_seconds = %(total_seconds)s, updated_at = %(now)s
@@ -345,8 +343,8 @@ def _statement(dialect: str, kind: str) -> TextClause:
              bindparam("score_scaled", type_=ScoState.score_scaled.type)]
     if kind.startswith("lock:"):
         lock = " FOR UPDATE OF s" if dialect == "postgresql" else ""
-        stmt = text(f"{_LOCK_SELECT}\n WHERE s.attempt_id = :attempt_id AND s.sco_id = :sco_id"
-                    f"{_LOCK_OWNER[kind[5:]]}{lock}").columns(*_LOCK_COLUMNS)
+        owner = _USER_OWNS if kind == "lock:user" else ""
+        stmt = text(_named(_LOCK_SELECT + _STATE_WHERE + owner) + lock).columns(*_LOCK_COLUMNS)
     elif kind == "update":
         stmt = text(_named(_STATE_UPDATE)).bindparams(*typed)
     elif dialect == "postgresql":  # "update+log": the UPDATE and its log row in one round trip
@@ -357,16 +355,58 @@ def _statement(dialect: str, kind: str) -> TextClause:
     return stmt
 
 
+@dataclass
+class _Judgement:
+    """What a commit does to the state row it read (the same for both commit paths)."""
+
+    status: CommitStatus
+    summary: dict[str, Any]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    #: the UPDATE's parameters when ``status`` is stored (``cmi`` as a dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    #: the SCO's outcome changed, the run-time session ends, or the attempt had not started
+    regrade: bool = False
+    ends_session: bool = False
+
+
+def _judge(row: Any, sco_id: str, seq: int, session_key: str, payload: Any, size: int,
+           terminate: bool) -> _Judgement:
+    """Order, validation, merge and outcome of one commit against the state ``row`` it read."""
+    summary = _summary(row.attempt_status, row.attempt_score, row.rule_met)
+    if seq <= row.last_seq:
+        return _Judgement(CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale, summary)
+    info = version_info(row.package_version_id, row.sha256)
+    version = info.cmi_version
+    new_state, session_seconds, errors = _merge(version, row, session_key, payload)
+    if errors:
+        return _Judgement(CommitStatus.refused, summary, errors)
+    result = sco_outcome(version, new_state, info.launch_data.get(sco_id, {}))
+    if version == "1.2" and result.success in {"passed", "failed"} and new_state.get(
+            "cmi.core.lesson_status") in {"completed", "passed", "failed"}:
+        new_state["cmi.core.lesson_status"] = result.success  # the LMS applies the mastery score (RTE 3.4.4)
+    changed = (result.completion, result.success, result.score_scaled) != (row.completion, row.success,
+                                                                           row.score_scaled)
+    # the SCO sets exit (even "", a normal 1.2 exit) when it finishes; player.js flags LMSFinish/Terminate
+    ends_session = terminate or (isinstance(payload, dict) and ("cmi.core.exit" in payload or "cmi.exit" in payload))
+    values = {
+        "cmi": new_state, "seq": seq, "session_key": session_key[:64], "session_seconds": session_seconds,
+        "completion": result.completion, "success": result.success, "score_scaled": result.score_scaled,
+        "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "now": utcnow(),
+        "id": row.id, "prev_seq": row.last_seq, "size": size,
+    }
+    return _Judgement(CommitStatus.stored, summary, values=values, ends_session=ends_session,
+                      regrade=changed or ends_session or row.attempt_status == AttemptStatus.not_attempted)
+
+
 def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str, payload: Any, size: int = 0, *,
-                 cadre_id: int | None = None, user: tuple[int, int] | None = None,
-                 terminate: bool = False) -> CommitResult:
+                 user: tuple[int, int] | None = None, terminate: bool = False) -> CommitResult:
     """Validate and store one commit of a SCO (see docs/player.md for the rules).
 
-    ``attempt`` is an :class:`Attempt` or an id. The attempt must be ``cadre_id``'s, or, with ``user``
-    (the session's ``(user id, session version)``), the cadre's of that active user whose sessions have
-    not been ended — both checked in the same query that reads and locks the state, so the commit
-    endpoint loads no user; else 404 (401 for a user whose session is no longer valid).
-    ``terminate``: the commit of LMSFinish/Terminate (the run-time session ends).
+    ``attempt`` is an :class:`Attempt` or an id. With ``user`` (the session's ``(user id, session
+    version)``) the attempt must be the cadre's of that active user whose sessions have not been ended —
+    checked in the same query that reads and locks the state, so the commit endpoint loads no user;
+    else 404 (401 for a user whose session is no longer valid). ``terminate``: the commit of
+    LMSFinish/Terminate (the run-time session ends).
 
     * ``seq`` ≤ the stored sequence → ``duplicate`` (the same number) or ``stale`` (older): nothing changes.
     * invalid data → ``refused`` with the SCORM error codes: nothing changes.
@@ -375,9 +415,10 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
       from being overwritten. The attempt is re-graded only when the SCO's outcome changed, the session
       ended, or the attempt had not started.
 
-    A plain commit costs two statements: a SELECT … FOR UPDATE (state joined to its attempt and the
-    session's user) and the UPDATE (with its log row, in one statement on PostgreSQL); the version and
-    its manifest come from :func:`version_info`'s cache.
+    On PostgreSQL a commit that needs no re-grading is :func:`_plain_commit` (two statements, no
+    explicit transaction); every other one takes the locking path here: a SELECT … FOR UPDATE (state
+    joined to its attempt and the session's user), the UPDATE with its log row, the re-grading. The
+    version and its manifest come from :func:`version_info`'s cache.
     """
     attempt_id = attempt if isinstance(attempt, int) else attempt.id
     if user is not None and isinstance(attempt, int) and db.engine.dialect.name == "postgresql" and \
@@ -389,56 +430,30 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
     dialect = conn.dialect.name
     params: dict[str, Any] = {"attempt_id": attempt_id, "sco_id": sco_id}
     if user is not None:
-        kind = "lock:user"
         params.update(user_id=user[0], session_version=user[1])
-    elif cadre_id is not None:
-        kind = "lock:cadre"
-        params["cadre_id"] = cadre_id
-    else:
-        kind = "lock:any"
-    row = conn.execute(_statement(dialect, kind), params).one_or_none()
+    row = conn.execute(_statement(dialect, "lock:user" if user else "lock:any"), params).one_or_none()
     if row is None:
-        _not_found(attempt_id, cadre_id, user)
-    summary = _summary(row.attempt_status, row.attempt_score, row.rule_met)
-    if seq <= row.last_seq:
-        status = CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale
-        _log(row.id, seq, status, size)
-        return CommitResult(status.value, row.last_seq, summary=summary)
-    info = version_info(row.package_version_id, row.sha256)
-    version = info.cmi_version
-    new_state, session_seconds, errors = _merge(version, row, session_key, payload)
-    if errors:
-        _log(row.id, seq, CommitStatus.refused, size, errors)
-        return CommitResult(CommitStatus.refused.value, row.last_seq, errors, summary=summary)
-    result = sco_outcome(version, new_state, info.launch_data.get(sco_id, {}))
-    if version == "1.2" and result.success in {"passed", "failed"} and new_state.get(
-            "cmi.core.lesson_status") in {"completed", "passed", "failed"}:
-        new_state["cmi.core.lesson_status"] = result.success  # the LMS applies the mastery score (RTE 3.4.4)
-    changed = (result.completion, result.success, result.score_scaled) != (row.completion, row.success,
-                                                                           row.score_scaled)
-    values = {
-        "cmi": new_state, "seq": seq, "session_key": session_key[:64], "session_seconds": session_seconds,
-        "completion": result.completion, "success": result.success, "score_scaled": result.score_scaled,
-        "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "now": utcnow(),
-        "id": row.id, "prev_seq": row.last_seq, "size": size,
-    }
+        _not_found(attempt_id, user)
+    judged = _judge(row, sco_id, seq, session_key, payload, size, terminate)
+    if judged.status != CommitStatus.stored:
+        _log(row.id, seq, judged.status, size, judged.errors or None)
+        return CommitResult(judged.status.value, row.last_seq, judged.errors, summary=judged.summary)
     log_all = current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") != "problems"
     if log_all and dialect == "postgresql":
-        stored = conn.execute(_statement(dialect, "update+log"), values).rowcount == 1
+        stored = conn.execute(_statement(dialect, "update+log"), judged.values).rowcount == 1
     else:
-        stored = conn.execute(_statement(dialect, "update"), values).rowcount == 1
+        stored = conn.execute(_statement(dialect, "update"), judged.values).rowcount == 1
         if stored and log_all:
             _log(row.id, seq, CommitStatus.stored, size)
     if not stored:  # a newer commit got in between (only possible without row locks)
         _log(row.id, seq, CommitStatus.stale, size)
-        return CommitResult(CommitStatus.stale.value, row.last_seq, summary=summary)
-    # the SCO sets exit (even "", a normal 1.2 exit) when it finishes; player.js flags LMSFinish/Terminate
-    ends_session = terminate or (isinstance(payload, dict) and ("cmi.core.exit" in payload or "cmi.exit" in payload))
-    if changed or ends_session or row.attempt_status == AttemptStatus.not_attempted:
+        return CommitResult(CommitStatus.stale.value, row.last_seq, summary=judged.summary)
+    summary = judged.summary
+    if judged.regrade:
         if isinstance(attempt, Attempt):
             db.session.expire(attempt)  # the state was written around the ORM
         graded = refresh_attempt(attempt if isinstance(attempt, Attempt) else db.session.get(Attempt, attempt_id),
-                                 session_ended=ends_session)
+                                 session_ended=judged.ends_session)
         summary = _summary(graded.status, graded.score, graded.rule_met)
     return CommitResult(CommitStatus.stored.value, seq, summary=summary)
 
@@ -459,9 +474,7 @@ class _StateRow(NamedTuple):
     sha256: str
 
 
-_PLAIN_SELECT = (_LOCK_SELECT + "\n WHERE s.attempt_id = %(attempt_id)s AND s.sco_id = %(sco_id)s"
-                 " AND a.cadre_id = (SELECT u.cadre_id FROM users u WHERE u.id = %(user_id)s AND u.active"
-                 " AND u.session_version = %(session_version)s)")
+_PLAIN_SELECT = _LOCK_SELECT + _STATE_WHERE + _USER_OWNS
 _PLAIN_LOG = ("INSERT INTO player_commit_logs (sco_state_id, seq, status, size, errors, received_at)"
               " VALUES (%(id)s, %(seq)s, %(status)s, %(size)s, %(errors)s, %(now)s)")
 
@@ -509,43 +522,26 @@ def _plain_commit(attempt_id: int, sco_id: str, seq: int, session_key: str, payl
             if found is None:
                 return None
             row = _StateRow(*found)
-            if row.attempt_status == AttemptStatus.not_attempted:
+            judged = _judge(row, sco_id, seq, session_key, payload, size, terminate)
+            if judged.status != CommitStatus.stored:
+                cursor.execute(_PLAIN_LOG, {"id": row.id, "seq": seq, "status": judged.status.value, "size": size,
+                                            "errors": Json(judged.errors) if judged.errors else None,
+                                            "now": utcnow()})
+                return CommitResult(judged.status.value, row.last_seq, judged.errors, summary=judged.summary)
+            if judged.regrade:
                 return None
-            summary = _summary(row.attempt_status, row.attempt_score, row.rule_met)
-            if seq <= row.last_seq:
-                status = CommitStatus.duplicate if seq == row.last_seq else CommitStatus.stale
-                cursor.execute(_PLAIN_LOG, {"id": row.id, "seq": seq, "status": status.value, "size": size,
-                                            "errors": None, "now": utcnow()})
-                return CommitResult(status.value, row.last_seq, summary=summary)
-            info = version_info(row.package_version_id, row.sha256)
-            version = info.cmi_version
-            new_state, session_seconds, errors = _merge(version, row, session_key, payload)
-            if errors:
-                cursor.execute(_PLAIN_LOG, {"id": row.id, "seq": seq, "status": CommitStatus.refused.value,
-                                            "size": size, "errors": Json(errors), "now": utcnow()})
-                return CommitResult(CommitStatus.refused.value, row.last_seq, errors, summary=summary)
-            result = sco_outcome(version, new_state, info.launch_data.get(sco_id, {}))
-            ends_session = terminate or (isinstance(payload, dict) and (
-                "cmi.core.exit" in payload or "cmi.exit" in payload))
-            if ends_session or (result.completion, result.success, result.score_scaled) != (
-                    row.completion, row.success, row.score_scaled):
-                return None
-            values = {
-                "cmi": Json(new_state), "seq": seq, "session_key": session_key[:64],
-                "session_seconds": session_seconds, "completion": result.completion, "success": result.success,
-                "score_scaled": result.score_scaled, "now": utcnow(), "id": row.id, "prev_seq": row.last_seq,
-                "total_seconds": Decimal(result.total_time_seconds).quantize(Decimal("0.01")), "size": size,
-            }
-            cursor.execute(_UPDATE_AND_LOG if log_all else _STATE_UPDATE, values)
+            cursor.execute(_UPDATE_AND_LOG if log_all else _STATE_UPDATE,
+                           {**judged.values, "cmi": Json(judged.values["cmi"])})
             if cursor.rowcount == 1:
-                return CommitResult(CommitStatus.stored.value, seq, summary=summary)
+                return CommitResult(CommitStatus.stored.value, seq, summary=judged.summary)
     return None
 
 
-def _not_found(attempt_id: int, cadre_id: int | None, user: tuple[int, int] | None) -> NoReturn:
+def _not_found(attempt_id: int, user: tuple[int, int] | None) -> NoReturn:
     """Why a commit found no state row: an ended session (401), not the learner's attempt, no such SCO (404)."""
     from lms.accounts.models import User
 
+    cadre_id = None
     if user is not None:
         found = db.session.execute(select(User.active, User.session_version, User.cadre_id)
                                    .where(User.id == user[0])).one_or_none()

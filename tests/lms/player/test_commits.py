@@ -332,6 +332,27 @@ def test_both_commit_paths_store_the_same_thing(player, app, plain):
     assert attempt.rule_met and attempt.record_id is not None
 
 
+@pytest.mark.parametrize("plain", [True, False])
+def test_the_mastery_score_decides_a_resent_12_status_on_both_paths(player, app, plain):
+    """Mastery 80: "completed" with 50 is stored as "failed" (RTE 3.4.4). The SCO sending "completed" again
+    with its bookmark changes no outcome — on PostgreSQL the plain path stores it — and the stored
+    status must still be "failed", not the SCO's "completed"."""
+    app.config["LMS_PLAYER_PLAIN_COMMITS"] = plain
+    try:
+        attempt_id = player.launch("T12")
+        assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "completed",
+                                             "cmi.core.score.raw": "50"}).json["status"] == "stored"
+        assert state(attempt_id).cmi["cmi.core.lesson_status"] == "failed"
+        assert player.commit(attempt_id, 2, {"cmi.core.lesson_status": "completed",
+                                             "cmi.core.lesson_location": "p9"}).json["status"] == "stored"
+    finally:
+        app.config.pop("LMS_PLAYER_PLAIN_COMMITS")
+    db.session.expire_all()
+    stored = state(attempt_id)
+    assert stored.cmi["cmi.core.lesson_location"] == "p9" and stored.last_seq == 2
+    assert stored.cmi["cmi.core.lesson_status"] == "failed" and stored.success == "failed"
+
+
 def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
     """Another tab's commit lands between the plain path's read and its UPDATE: the conditional UPDATE
     changes nothing, the commit reads again and is judged against the newer state (here: stale)."""
