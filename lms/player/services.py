@@ -78,39 +78,31 @@ def toc(manifest: Manifest) -> list[dict[str, Any]]:
 
 def launch_values(item: Item, version: str, cadre: Cadre) -> dict[str, str]:
     """LMS-owned values for the SCO: learner, credit and mode, launch data, mastery, limits."""
-    if version == "1.2":
-        values = {"cmi.core.student_id": cadre.code, "cmi.core.student_name": cadre.full_name,
-                  "cmi.core.credit": "credit", "cmi.core.lesson_mode": "normal"}
-        if item.mastery_score is not None:
-            values["cmi.student_data.mastery_score"] = _num(item.mastery_score)
-        if item.max_time_allowed:
-            values["cmi.student_data.max_time_allowed"] = item.max_time_allowed
-        if item.time_limit_action:
-            values["cmi.student_data.time_limit_action"] = item.time_limit_action
-    else:
-        values = {"cmi.learner_id": cadre.code, "cmi.learner_name": cadre.full_name,
-                  "cmi.credit": "credit", "cmi.mode": "normal"}
-        values.update({f"cmi.{k}": v for k, v in outcome_launch_data(item, "2004").items()})
-        if item.max_time_allowed:
-            values["cmi.max_time_allowed"] = item.max_time_allowed
-        if item.time_limit_action:
-            values["cmi.time_limit_action"] = item.time_limit_action
-    if item.data_from_lms:
-        values["cmi.launch_data"] = item.data_from_lms
-    return values
+    return _lms_values(item, version, cadre.code, cadre.full_name, preview=False)
 
 
 def preview_values(item: Item, version: str, user: Any) -> dict[str, str]:
-    """Launch values of a preview: the lecturer as learner, no credit, browse mode (SCORM's preview)."""
+    """Launch values of a preview: the lecturer as learner, no credit, browse mode (SCORM's preview),
+    no time limits."""
+    return _lms_values(item, version, user.login, user.full_name, preview=True)
+
+
+def _lms_values(item: Item, version: str, learner_id: str, name: str, *, preview: bool) -> dict[str, str]:
+    credit, mode = ("no-credit", "browse") if preview else ("credit", "normal")
     if version == "1.2":
-        values = {"cmi.core.student_id": user.login, "cmi.core.student_name": user.full_name,
-                  "cmi.core.credit": "no-credit", "cmi.core.lesson_mode": "browse"}
-        if item.mastery_score is not None:
-            values["cmi.student_data.mastery_score"] = _num(item.mastery_score)
+        values = {"cmi.core.student_id": learner_id, "cmi.core.student_name": name,
+                  "cmi.core.credit": credit, "cmi.core.lesson_mode": mode}
+        values.update({f"cmi.student_data.{k}": v for k, v in outcome_launch_data(item, "1.2").items()})
+        limits = "cmi.student_data."
     else:
-        values = {"cmi.learner_id": user.login, "cmi.learner_name": user.full_name, "cmi.credit": "no-credit",
-                  "cmi.mode": "browse"}
+        values = {"cmi.learner_id": learner_id, "cmi.learner_name": name, "cmi.credit": credit, "cmi.mode": mode}
         values.update({f"cmi.{k}": v for k, v in outcome_launch_data(item, "2004").items()})
+        limits = "cmi."
+    if not preview:
+        if item.max_time_allowed:
+            values[f"{limits}max_time_allowed"] = item.max_time_allowed
+        if item.time_limit_action:
+            values[f"{limits}time_limit_action"] = item.time_limit_action
     if item.data_from_lms:
         values["cmi.launch_data"] = item.data_from_lms
     return values
