@@ -47,7 +47,6 @@ class User:
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
-    sent_at: list[float] = field(default_factory=list)  # seconds after the start, per latency
     errors: Counter = field(default_factory=Counter)
     elapsed: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
@@ -166,7 +165,6 @@ async def _user_loop(port: int, user: User, clock: dict[str, float], seconds: fl
             if status != -1 and sent_for - begin >= clock["warmup"]:
                 if user.check(status, data):
                     result.latencies.append(time.perf_counter() - sent_for)
-                    result.sent_at.append(sent_for - begin)
                 else:
                     result.errors[f"HTTP {status}"] += 1
             if once:

@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _load import User, children, run  # noqa: E402
-from _pg import backend_pids, make_database  # noqa: E402
+
+from tests.pgdb import backend_pids, make_database  # noqa: E402
 
 SETUP_SLOTS = threading.Semaphore(8)
 
@@ -107,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-commits-"))
-    url, drop = make_database(args.database)
+    url, drop = make_database(args.database, "lms_bench")
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_INSTANCE_PATH=str(tmp), LMS_SECRET_KEY="bench",
                LMS_ENV="production", LMS_SECURE_COOKIES="0", LMS_PLAYER_COMMIT_LOG=args.commit_log)
     os.environ.update(env)

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.pgdb
 PG_BASE = "postgresql://postgres@127.0.0.1:5432"
 UNIT_HEAD = ["Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên"]
 CADRE_HEAD = ["Mã cán bộ", "Họ và tên", "Giới tính", "Ngày sinh", "Email", "Điện thoại", "Mã đơn vị", "Chức vụ",
@@ -109,7 +110,7 @@ def run_child(database_url: str, file: Path) -> dict:
 
 
 def postgres_database() -> tuple[str, callable]:
-    from _pg import make_database
+    from tests.pgdb import make_database
 
     return make_database(PG_BASE + "/postgres", prefix="bench_org")
 

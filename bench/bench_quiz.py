@@ -40,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +53,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _load  # noqa: E402
-from _pg import backend_pids, make_database  # noqa: E402
+
+from tests.pgdb import backend_pids, make_database  # noqa: E402
 
 
 def seed(app, learners: int) -> tuple[list[tuple[int, str, str]], dict[int, int]]:
@@ -210,21 +210,12 @@ def log_in(base: str, attempt_id: int, login: str, cookie: str | None) -> tuple[
         return attempt_id, s.cookies["session"], body
 
 
-def _result_redirect(attempt_id: int):
-    """A submission counts when it is answered 302 to its own result page."""
-    def check(status: int, head_and_body: bytes) -> bool:
-        return status == 302
-    return check
-
-
-def submit(port: int, row: tuple[int, str, str], barrier: threading.Barrier | None = None) -> tuple[float, int]:
+def submit(port: int, row: tuple[int, str, str]) -> tuple[float, int]:
     """POST the taking page's form with its submit button (to /save, as the browser does); (seconds, status)."""
     attempt_id, cookie, body = row
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         conn.connect()
-        if barrier is not None:
-            barrier.wait()
         started = time.perf_counter()
         conn.request("POST", f"/quiz/attempt/{attempt_id}/save", body=body, headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"session={cookie}",
@@ -273,7 +264,7 @@ def main() -> None:
     parser.add_argument("--login-threads", type=int, default=4)
     args = parser.parse_args()
 
-    url, drop = make_database(args.db)
+    url, drop = make_database(args.db, "lms_bench")
     instance = tempfile.mkdtemp(prefix="bench-quiz-")
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
            "LMS_INSTANCE_PATH": instance, "LMS_SECURE_COOKIES": "0"}
@@ -315,7 +306,7 @@ def main() -> None:
         users = [_load.User(f"/quiz/attempt/{attempt_id}/save",
                             "Content-Type: application/x-www-form-urlencoded\r\n"
                             f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
-                            (lambda n, body=body: body.encode()), _result_redirect(attempt_id))
+                            (lambda n, body=body: body.encode()), lambda status, body: status == 302)
                  for attempt_id, cookie, body in burst]
         result = _load.run(port, users, burst=True, cpu_pids={
             "gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)})

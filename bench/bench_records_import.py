@@ -29,16 +29,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from _pg import make_database  # noqa: E402
+from tests.pgdb import make_database  # noqa: E402
 
 
 def _database(tmp: Path) -> tuple[str, callable]:
     base = os.environ.get("LMS_BENCH_DATABASE_URL", "")
     if not base.startswith("postgres"):
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    return make_database(base)
+    return make_database(base, "lms_bench")
 
 
 def _seed(cadres: int) -> list[str]:

@@ -27,15 +27,14 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from _pg import make_database  # noqa: E402
+from tests.pgdb import make_database  # noqa: E402
 
 
 def database(base: str | None, tmp: Path) -> tuple[str, callable]:
     if not base:
         return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    return make_database(base)
+    return make_database(base, "lms_bench")
 
 
 def summary(name: str, samples: list[float]) -> str:

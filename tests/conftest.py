@@ -9,39 +9,19 @@ from __future__ import annotations
 import contextvars
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from lms import create_app
 from lms.core.db import db
+from tests.pgdb import make_database
 
 pytest_plugins = ["tests.factories"]
-
-
-def _postgres_database(base_url: str) -> tuple[str, callable]:
-    """Create a private database on the server of ``base_url``; return its URL and a dropper."""
-    url = make_url(base_url).set(drivername="postgresql+psycopg")
-    name = f"lms_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-            ), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +29,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     """The URL of this session's private test database."""
     base = os.environ.get("LMS_TEST_DATABASE_URL", "")
     if base.startswith("postgres"):
-        url, drop = _postgres_database(base)
+        url, drop = make_database(base)
         yield url
         drop()
     else:
