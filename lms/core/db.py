@@ -58,6 +58,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no 
     cursor.close()
 
 
+def pending() -> bool:
+    """Whether this request or command has an open ORM transaction (without creating a session)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def ping_idle_connections(engine: Engine, after_seconds: float) -> None:
     """Check a pooled connection with a round trip only when it has been idle ``after_seconds`` or more.
 
@@ -93,7 +98,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_or_rollback(response: Response) -> Response:
-        if not db.session.registry.has() or not db.session().in_transaction():
+        if not pending():
             return response  # nothing used the database (or the view already committed)
         keep = response.status_code < 400 or g.get("lms_commit_on_error", False)
         if keep and not app.config.get("LMS_NO_AUTOCOMMIT"):

@@ -3,8 +3,8 @@
 Every request of a learner carries the same session cookie until the session changes; Flask checks
 its HMAC, base64-decodes and decompresses it each time — on the player's commit endpoint, the largest
 share of the request after the database. :class:`CachingSessionInterface` remembers, per cookie value,
-the verified payload (as its JSON text, so no request ever shares a mutable dict) and the time it was
-signed; the age limit is still checked on every request. A cookie that fails verification is never
+the verified payload and the time it was signed; each request gets its own copy (a flat session is
+copied, a nested one decoded afresh from its JSON text), and the age limit is checked every time. A cookie that fails verification is never
 cached. The same is done for the CSRF header token of JSON endpoints (:func:`check_csrf_header`).
 """
 

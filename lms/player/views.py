@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.catalog.models import Module, PackageVersion
-from lms.core.db import commit_even_on_error, db
+from lms.core.db import commit_even_on_error, db, pending
 from lms.core.errors import UserError, localized
 from lms.core.extensions import csrf, session_identity
 from lms.core.roles import Role, roles_required
@@ -46,7 +46,7 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 
 def commit_now() -> None:
     """Make the request's writes durable before the response is produced (a failure raises → 500)."""
-    if db.session.registry.has() and db.session().in_transaction():
+    if pending():
         db.session.commit()
 
 
