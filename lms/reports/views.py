@@ -125,39 +125,33 @@ def _crumbs(unit: OrgUnit) -> list[OrgUnit]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-@bp.route("/units/<code>/compliance.<fmt>")
+@bp.route("/units/<code>/compliance.<any(xlsx, csv, pdf):fmt>")
 @roles_required(Role.manager)
 def compliance_export(code: str, fmt: str):
     """The compliance report as xlsx, csv (per requirement) or PDF (both tables, signature block)."""
     unit = get_unit_or_404(current_user, code)
-    if fmt not in EXPORT_TYPES:
-        abort(404)
     as_of = _as_of()
     tables = services.compliance_tables(unit, as_of)
     return export_response(tables, fmt, f"tuan-thu-{unit.code}-{as_of:%Y%m%d}", unit=unit, as_of=as_of,
                            pdf_title="Báo cáo kết quả thực hiện chuẩn đào tạo cán bộ công đoàn")
 
 
-@bp.route("/units/<code>/children.<fmt>")
+@bp.route("/units/<code>/children.<any(xlsx, csv):fmt>")
 @roles_required(Role.manager)
 def children_export(code: str, fmt: str):
     """Compliance by child unit as xlsx or csv."""
     unit = get_unit_or_404(current_user, code)
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
     as_of = _as_of()
     tables = services.compliance_tables(unit, as_of)[1:]
     return export_response(tables, fmt, f"don-vi-{unit.code}-{as_of:%Y%m%d}", unit=unit, as_of=as_of,
                            pdf_title="")
 
 
-@bp.route("/units/<code>/cadres.<fmt>")
+@bp.route("/units/<code>/cadres.<any(xlsx, csv):fmt>")
 @roles_required(Role.manager)
 def cadres_export(code: str, fmt: str):
     """Every active cadre of the subtree with their compliance counts, as xlsx or csv (streamed)."""
     unit = get_unit_or_404(current_user, code)
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
     return export_response([services.cadre_status_table(unit)], fmt, f"can-bo-{unit.code}", unit=unit,
                            as_of=services.today(), pdf_title="")
 
@@ -188,13 +182,11 @@ def plan(code: str):
                            topics=services.TOPIC_LABELS, chart=chart)
 
 
-@bp.route("/units/<code>/plan.<fmt>")
+@bp.route("/units/<code>/plan.<any(xlsx, csv, pdf):fmt>")
 @roles_required(Role.manager)
 def plan_export(code: str, fmt: str):
     """Plan against actual as xlsx, csv (per topic) or PDF (topics and children, signature block)."""
     unit = get_unit_or_404(current_user, code)
-    if fmt not in EXPORT_TYPES:
-        abort(404)
     year = _year()
     tables = services.plan_tables(services.plan_report(unit, year))
     as_of = min(services.today(), date(year, 12, 31))
@@ -217,13 +209,11 @@ def unit_certificates(code: str):
                                                       page=p))
 
 
-@bp.route("/units/<code>/certificates.<fmt>")
+@bp.route("/units/<code>/certificates.<any(xlsx, csv):fmt>")
 @roles_required(Role.manager)
 def unit_certificates_export(code: str, fmt: str):
     """The certificate list (same filters) as xlsx or csv."""
     unit = get_unit_or_404(current_user, code)
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
     table = services.certificate_table(unit, q=request.args.get("q", "")[:100], state=request.args.get("state", ""))
     return export_response([table], fmt, f"chung-nhan-{unit.code}", unit=unit, as_of=services.today(), pdf_title="")
 

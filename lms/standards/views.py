@@ -108,15 +108,13 @@ def _export_rows(unit: OrgUnit, as_of: date | None, filters: services.StatusFilt
         page += 1
 
 
-@bp.route("/cadres.<fmt>")
+@bp.route("/cadres.<any(xlsx, csv):fmt>")
 @roles_required(Role.manager)
 def cadre_list_export(fmt: str):
     """The drill-down list with the same filters (e.g. the overdue list), as xlsx or CSV with BOM."""
     from lms.reports.exports import Column, Table
     from lms.reports.views import export_response
 
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
     unit, as_of, filters = _unit(), _as_of(), _filters()
     rid = request.args.get("requirement", type=int)
     day = as_of or engine.today_vn()
