@@ -234,7 +234,7 @@ def correct(record_id: int):
     record = _record_for_amend(record_id)
     form = CorrectionForm()
     if not form.validate_on_submit():
-        raise UserError("Dữ liệu sửa không hợp lệ: " + "; ".join(e for errs in form.errors.values() for e in errs),
+        raise UserError("Dữ liệu sửa không hợp lệ: " + "; ".join(str(e) for errs in form.errors.values() for e in errs),
                         "Invalid correction.", status=422, code="correction_invalid")
     services.correct_record(record, hours=form.hours.data, score=form.score.data,
                             completed_on=form.completed_on.data, reason=form.reason.data, actor=current_user)
