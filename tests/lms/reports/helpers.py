@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import openpyxl
+import pypdf
 
 
 def xlsx_rows(data: bytes) -> tuple[openpyxl.worksheet.worksheet.Worksheet, list[list]]:
@@ -17,8 +17,6 @@ def xlsx_rows(data: bytes) -> tuple[openpyxl.worksheet.worksheet.Worksheet, list
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """Text of a PDF by pdftotext (UTF-8)."""
-    source = tmp_path / "doc.pdf"
-    source.write_bytes(data)
-    out = subprocess.run(["/usr/bin/pdftotext", "-enc", "UTF-8", str(source), "-"], capture_output=True, check=True)
-    return out.stdout.decode("utf-8")
+    """Text of a PDF (pypdf: the embedded fonts' Unicode maps, so Vietnamese comes back as typed)."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
