@@ -122,3 +122,26 @@ def change_password(user: User, old: str, new: str) -> None:
     check_password_policy(new)
     user.password_hash = hash_password(new)
     user.session_version += 1
+
+
+# -- the session's claim, checked inside a feature's own query (hot endpoints) -----------------------
+
+
+def claimed_cadre(claim: tuple[int, int]):
+    """SQL for the cadre of the account a session claims ``(user id, session version)``: NULL unless the
+    account is active and has that session version — :func:`lms.core.extensions._load_user`'s checks,
+    made inside the caller's query instead of loading the user first (compare it with an owner column)."""
+    user_id, version = claim
+    return (select(User.cadre_id).where(User.id == user_id, User.active, User.session_version == version)
+            .scalar_subquery())
+
+
+def claim_cadre_or_401(claim: tuple[int, int]) -> int:
+    """Why a query restricted by :func:`claimed_cadre` found nothing: 401 ``session_ended`` when the
+    account is gone, inactive or logged out everywhere; else its cadre id (-1 for an account without one)."""
+    found = db.session.execute(select(User.active, User.session_version, User.cadre_id)
+                               .where(User.id == claim[0])).one_or_none()
+    if found is None or not found.active or found.session_version != claim[1]:
+        raise UserError("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.", "Your session has ended. Log in again.",
+                        status=401, code="session_ended")
+    return -1 if found.cadre_id is None else found.cadre_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from collections.abc import Callable
@@ -12,11 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import JSON, Float, Update, bindparam, case, func, select, type_coerce, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.assessments import qtypes
-from lms.assessments.grading import grade_item, percent
+from lms.assessments.grading import percent
 from lms.assessments.importers import ParseResult, normalize, validate
 from lms.assessments.models import (
     AttemptItem,
@@ -389,12 +390,8 @@ def _ensure_open(attempt: QuizAttempt, at: datetime) -> None:
                         "Time is up; this answer was not saved.", status=409, code="time_up")
 
 
-def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | None = None, *,
-                flush: bool = True) -> AttemptItem:
-    """Store one answer (autosave). 409 when submitted or out of time; 400 for a foreign choice id.
-
-    ``flush=False`` leaves the UPDATE to the caller's next flush (a submission saves every answer of the
-    page, then grades: one batched UPDATE of the items instead of one per answer)."""
+def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | None = None) -> AttemptItem:
+    """Store one answer (autosave). 409 when submitted or out of time; 400 for a foreign choice id."""
     at = at or now()
     _ensure_open(attempt, at)
     item = _item(attempt, position)
@@ -408,58 +405,219 @@ def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | No
         return item  # the same answer again (a submission re-sends what autosave stored): keep its time
     item.response = response
     item.saved_at = at
-    if flush:
-        db.session.flush()
+    db.session.flush()
     return item
+
+
+@dataclass(slots=True)
+class _Item:
+    """One question of an attempt being closed: what parsing and grading need (no ORM objects)."""
+
+    id: int
+    position: int
+    choice_map: list[list[Any]]
+    response: Any
+    saved_at: datetime | None
+    qtype: str
+    choices: list[str]
+    key: Any
+    tolerance: float
+
+
+@dataclass(slots=True)
+class _Closing:
+    """An attempt as read for closing: the attempt, its quiz's pass mark, its module, its items."""
+
+    id: int
+    status: str
+    submit_token: str | None
+    deadline_at: datetime | None
+    cadre_id: int
+    quiz_id: int
+    pass_mark: Decimal
+    module_id: int
+    topic: str
+    hours: Decimal
+    completion_rule: Any
+    items: list[_Item]
+
+
+_A, _Q, _M = QuizAttempt.__table__.c, Quiz.__table__.c, Module.__table__.c
+_I, _V = AttemptItem.__table__.c, QuestionVersion.__table__.c
+#: Core (not ORM) statements: on the hot path the ORM's per-statement work cost more than the database's
+_CLOSING = (select(_A.id, _A.status, _A.submit_token, _A.deadline_at, _A.cadre_id, _A.quiz_id, _Q.pass_mark, _M.id,
+                   _M.topic, _M.hours, _M.completion_rule, _I.id, _I.position, _I.choice_map, _I.response,
+                   _I.saved_at, _V.qtype, _V.choices, _V.key, _V.tolerance)
+            .select_from(QuizAttempt.__table__.join(Quiz.__table__, _Q.id == _A.quiz_id)
+                         .join(Module.__table__, _M.id == _Q.module_id)
+                         .join(AttemptItem.__table__, _I.attempt_id == _A.id)
+                         .join(QuestionVersion.__table__, _V.id == _I.question_version_id))
+            .order_by(_I.position))
+
+
+def _read_closing(attempt_id: int, owner: Any = None) -> _Closing | None:
+    """The attempt with its items and their versions' grading fields: one SELECT (rows per item).
+
+    ``owner`` (a SQL expression for the cadre, e.g. the session's claim) restricts it to that cadre's
+    attempt; None when there is no such attempt (or it is not the owner's)."""
+    query = _CLOSING.where(_A.id == attempt_id)
+    if owner is not None:
+        query = query.where(_A.cadre_id == owner)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return None
+    first = rows[0]
+    items = [_Item(r[11], r[12], r[13] or [], r[14], aware(r[15]), r[16], list(r[17] or []), r[18], float(r[19] or 0))
+             for r in rows]
+    return _Closing(first[0], first[1], first[2], aware(first[3]), first[4], first[5], Decimal(str(first[6])),
+                    first[7], first[8], Decimal(str(first[9] or 0)), first[10], items)
+
+
+def _parse_answers(items: list[_Item], answers: dict[int, Any]) -> dict[int, Any]:
+    """Raw answers (position → opaque ids / value, as the page sends them) as stored responses.
+
+    400 for a position not in the attempt or an answer that does not fit its question (nothing is written)."""
+    by_position = {item.position: item for item in items}
+    parsed = {}
+    for position, raw in answers.items():
+        item = by_position.get(position)
+        if item is None:
+            raise UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.",
+                            status=400, code="bad_position")
+        try:
+            parsed[position] = qtypes.get(item.qtype).parse(raw, dict(item.choice_map))
+        except qtypes.ResponseError as exc:
+            raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
+    return parsed
+
+
+def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[_Closing | None, dict[int, Any]]:
+    """The attempt (see :func:`_read_closing`) and the raw answers its page's form posted for the
+    positions it showed (``positions`` fields; 400 for a position not in the attempt, 409 when the
+    attempt is already submitted)."""
+    closing = _read_closing(attempt_id, owner)
+    if closing is None:
+        return None, {}
+    if closing.status != AttemptStatus.in_progress.value:
+        raise _already_submitted()
+    by_position = {item.position: item for item in closing.items}
+    answers: dict[int, Any] = {}
+    for raw_position in form.getlist("positions"):
+        try:
+            item = by_position[int(raw_position)]
+        except (ValueError, KeyError):
+            raise UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.",
+                            status=400, code="bad_position") from None
+        try:
+            answers[item.position] = qtypes.get(item.qtype).raw_from_form(
+                form, f"q{item.position}", [cid for cid, _ in item.choice_map])
+        except qtypes.ResponseError as exc:
+            raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
+    return closing, answers
+
+
+def _deadline_passed(deadline_at: datetime | None, at: datetime) -> bool:
+    return deadline_at is not None and at > deadline_at + grace()
+
+
+def _already_submitted() -> UserError:
+    return UserError("Bài đã được nộp trước đó.", "The attempt was already submitted.", status=409,
+                     code="already_submitted")
+
+
+def close(closing: _Closing, at: datetime, *, token: str | None = None, answers: dict[int, Any] | None = None,
+          overdue: bool = False) -> None:
+    """Grade and close an attempt read by :func:`_read_closing`: the one grading path of the LMS.
+
+    A submission (``overdue`` False) must carry the attempt's one-time ``token`` (400 otherwise; 409 when
+    already submitted). Its ``answers`` (position → raw answer) are saved first while time remains;
+    after the deadline plus grace they are ignored and the attempt is graded on what was saved in time,
+    as is an abandoned attempt closed ``overdue``. Two statements — the items' credits (and changed
+    answers) in one UPDATE, the attempt in another, guarded by its status and token so that a
+    concurrent second submission closes nothing — and, for a pass, the ledger record.
+    """
+    if closing.status != AttemptStatus.in_progress.value:
+        raise _already_submitted()
+    if not overdue and (not token or not closing.submit_token
+                        or not secrets.compare_digest(token, closing.submit_token)):
+        raise UserError("Mã nộp bài không hợp lệ; hãy tải lại trang.", "Invalid submission token; reload the page.",
+                        status=400, code="bad_token")
+    late = _deadline_passed(closing.deadline_at, at)
+    changed: dict[int, tuple[Any, datetime | None]] = {}  # position → (response, saved_at) to write
+    if answers and not late:
+        for position, response in _parse_answers(closing.items, answers).items():
+            item = next(i for i in closing.items if i.position == position)
+            if item.saved_at is not None and response == item.response:
+                continue  # the same answer again (a submission re-sends what autosave stored): keep its time
+            item.response, item.saved_at = response, at
+            changed[position] = (response, at)
+    cutoff = closing.deadline_at + grace() if closing.deadline_at else None
+    credits: dict[int, float] = {}
+    for item in closing.items:
+        if cutoff is not None and item.saved_at is not None and item.saved_at > cutoff:
+            item.response = None  # saved too late: does not count
+            changed[item.position] = (None, item.saved_at)
+        credits[item.position] = qtypes.get(item.qtype).grade(item.choices, item.key, item.tolerance, item.response)
+    points = sum(credits.values())
+    score = percent(points, len(closing.items))
+    passed = score >= closing.pass_mark
+    guard = [_A.id == closing.id, _A.status == AttemptStatus.in_progress.value]
+    if not overdue:
+        guard.append(_A.submit_token == token)
+    closed = db.session.execute(update(QuizAttempt.__table__).where(*guard).values(
+        status=AttemptStatus.submitted.value, submitted_at=at, submit_token=None, late=late, points=points,
+        max_points=len(closing.items), score=score, passed=passed))
+    if closed.rowcount != 1:
+        raise _already_submitted()  # another request closed it first (it waited for our row lock)
+    params = {"attempt": closing.id, **{f"c{p}": c for p, c in credits.items()}}
+    if changed:  # answers sent with the submission (or dropped as too late): written with the credits
+        db.session.execute(_credits_update(len(credits)).values(
+            response=case({p: type_coerce(r, JSON) for p, (r, _) in changed.items()}, value=_I.position,
+                          else_=_I.response),
+            saved_at=case({p: t for p, (_, t) in changed.items()}, value=_I.position, else_=_I.saved_at)), params)
+    else:
+        db.session.execute(_credits_update(len(credits)), params)
+    if passed:
+        record_pass(closing, at, score)
+
+
+@functools.lru_cache(maxsize=32)
+def _credits_update(count: int) -> Update:
+    """``UPDATE quiz_attempt_items SET credit = CASE position WHEN 1 THEN :c1 … END WHERE attempt_id =
+    :attempt`` for attempts of ``count`` questions (built once: its SQL is compiled once per process)."""
+    credit = case({p: bindparam(f"c{p}", type_=Float) for p in range(1, count + 1)}, value=_I.position)
+    return update(AttemptItem.__table__).where(_I.attempt_id == bindparam("attempt")).values(credit=credit)
+
+
+def _refresh(attempt: QuizAttempt) -> None:
+    """Expire an ORM attempt (and its loaded items) after :func:`close` wrote it with Core statements."""
+    for item in attempt.__dict__.get("items", []):
+        db.session.expire(item)
+    db.session.expire(attempt)
 
 
 def submit_attempt(attempt: QuizAttempt, token: str | None, at: datetime | None = None,
                    answers: dict[int, Any] | None = None) -> QuizAttempt:
-    """Grade and close the attempt. The one-time ``token`` must match; 409 when already submitted.
-
-    ``answers`` (position → raw answer, from the page's form) are saved first while time remains; after
-    the deadline plus grace they are ignored and the attempt is graded on what was saved in time.
-    """
-    at = at or now()
-    if attempt.status != AttemptStatus.in_progress.value:
-        raise UserError("Bài đã được nộp trước đó.", "The attempt was already submitted.", status=409,
-                        code="already_submitted")
-    if not token or not attempt.submit_token or not secrets.compare_digest(token, attempt.submit_token):
-        raise UserError("Mã nộp bài không hợp lệ; hãy tải lại trang.", "Invalid submission token; reload the page.",
-                        status=400, code="bad_token")
-    if answers and not time_up(attempt, at):
-        for position, raw in answers.items():
-            save_answer(attempt, position, raw, at, flush=False)
-    return _finalize(attempt, at, late=time_up(attempt, at))
+    """Grade and close the attempt (see :func:`close`); the object is refreshed from the database."""
+    db.session.flush()
+    closing = _read_closing(attempt.id)
+    if closing is None:
+        raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
+    close(closing, aware(at) or now(), token=token, answers=answers)
+    _refresh(attempt)
+    return attempt
 
 
 def finalize_if_overdue(attempt: QuizAttempt, at: datetime) -> bool:
     """Submit an abandoned attempt whose time is up (graded on what was saved); True when it did."""
     if attempt.status == AttemptStatus.in_progress.value and time_up(attempt, at):
-        _finalize(attempt, at, late=True)
+        db.session.flush()
+        closing = _read_closing(attempt.id)
+        if closing is not None and closing.status == AttemptStatus.in_progress.value:
+            close(closing, at, overdue=True)
+        _refresh(attempt)
         return True
     return False
-
-
-def _finalize(attempt: QuizAttempt, at: datetime, late: bool) -> QuizAttempt:
-    cutoff = aware(attempt.deadline_at) + grace() if attempt.deadline_at else None
-    points = 0.0
-    for item in attempt.items:
-        if cutoff is not None and item.saved_at is not None and aware(item.saved_at) > cutoff:
-            item.response = None  # saved too late: does not count
-        points += grade_item(item)
-    attempt.points = points
-    attempt.max_points = len(attempt.items)
-    attempt.score = percent(points, attempt.max_points)
-    attempt.passed = attempt.score >= Decimal(str(attempt.quiz.pass_mark))
-    attempt.status = AttemptStatus.submitted.value
-    attempt.submitted_at = at
-    attempt.submit_token = None
-    attempt.late = late
-    db.session.flush()
-    if attempt.passed:
-        record_pass(attempt)
-    return attempt
 
 
 # -- the ledger and the completion rule ----------------------------------------------------------------
@@ -476,10 +634,10 @@ def rule_kinds(rule: Any) -> set[str]:
     return set()
 
 
-def record_hours(module: Module) -> Decimal:
-    """Hours a quiz pass records: the module's hours when its completion rule is only "quiz_passed",
+def record_hours(hours: Decimal | int | None, completion_rule: Any) -> Decimal:
+    """Hours a quiz pass records: the module's ``hours`` when its completion rule is only "quiz_passed",
     else 0 (the SCORM completion records the hours; the pass adds the score)."""
-    return Decimal(module.hours or 0) if rule_kinds(module.completion_rule) == {"quiz_passed"} else Decimal("0")
+    return Decimal(hours or 0) if rule_kinds(completion_rule) == {"quiz_passed"} else Decimal("0")
 
 
 def local_date(at: datetime) -> date:
@@ -487,16 +645,16 @@ def local_date(at: datetime) -> date:
     return aware(at).astimezone(LOCAL_TZ).date()
 
 
-def record_pass(attempt: QuizAttempt) -> None:
+def record_pass(closing: _Closing, at: datetime, score: Decimal) -> None:
     """Append the pass to the ledger (idempotent by ``quiz_attempt:<id>``)."""
     from lms.records.services import append_record
 
-    module = attempt.quiz.module
     append_record(
-        attempt.cadre_id, source="assessment", completed_on=local_date(attempt.submitted_at), topic=module.topic,
-        hours=record_hours(module), module_id=module.id, score=float(attempt.score),
-        evidence={"quiz_attempt_id": attempt.id, "quiz_id": attempt.quiz_id},
-        dedupe_key=f"quiz_attempt:{attempt.id}",
+        closing.cadre_id, source="assessment", completed_on=local_date(at), topic=closing.topic,
+        hours=record_hours(closing.hours, closing.completion_rule),
+        module_id=closing.module_id, score=float(score),
+        evidence={"quiz_attempt_id": closing.id, "quiz_id": closing.quiz_id},
+        dedupe_key=f"quiz_attempt:{closing.id}",
     )
 
 

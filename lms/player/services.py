@@ -531,16 +531,9 @@ def _plain_commit(attempt_id: int, sco_id: str, seq: int, session_key: str, payl
 
 def _not_found(attempt_id: int, user: tuple[int, int] | None) -> NoReturn:
     """Why a commit found no state row: an ended session (401), not the learner's attempt, no such SCO (404)."""
-    from lms.accounts.models import User
+    from lms.accounts.services import claim_cadre_or_401
 
-    cadre_id = None
-    if user is not None:
-        found = db.session.execute(select(User.active, User.session_version, User.cadre_id)
-                                   .where(User.id == user[0])).one_or_none()
-        if found is None or not found.active or found.session_version != user[1]:
-            raise UserError("Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.", "Your session has ended. Log in again.",
-                            status=401, code="session_ended")
-        cadre_id = -1 if found.cadre_id is None else found.cadre_id  # an account without a cadre owns nothing
+    cadre_id = None if user is None else claim_cadre_or_401(user)  # -1: an account without a cadre owns nothing
     owned = select(Attempt.id).where(Attempt.id == attempt_id)
     if cadre_id is not None:
         owned = owned.where(Attempt.cadre_id == cadre_id)

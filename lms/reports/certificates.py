@@ -41,18 +41,18 @@ def normalize_code(raw: str) -> str:
     return cleaned.translate(_LOOKALIKES)[:64]
 
 
-def _issue(cadre: Cadre, *, kind: CertificateKind, subject_key: str, title: str, hours: Decimal | float,
-           completed_on: date, expires_on: date | None = None, module_id: int | None = None,
+def _issue(cadre_id: int, holder_name: str, unit_name: str, *, kind: CertificateKind, subject_key: str, title: str,
+           hours: Decimal | float, completed_on: date, expires_on: date | None = None, module_id: int | None = None,
            requirement_id: int | None = None, record_id: int | None = None) -> Certificate:
     """Create the certificate of ``subject_key`` once; issuing it again returns the existing one."""
     existing = db.session.scalar(select(Certificate).where(Certificate.subject_key == subject_key))
     if existing is not None:
         return existing
     certificate = Certificate(
-        code=new_code(), cadre_id=cadre.id, kind=kind.value, subject_key=subject_key, title=title,
-        holder_name=cadre.full_name, unit_name=cadre.org_unit.name if cadre.org_unit else "",
-        hours=Decimal(str(hours)), completed_on=completed_on, issued_on=date.today(), expires_on=expires_on,
-        module_id=module_id, requirement_id=requirement_id, record_id=record_id,
+        code=new_code(), cadre_id=cadre_id, kind=kind.value, subject_key=subject_key, title=title,
+        holder_name=holder_name, unit_name=unit_name or "", hours=Decimal(str(hours)), completed_on=completed_on,
+        issued_on=date.today(), expires_on=expires_on, module_id=module_id, requirement_id=requirement_id,
+        record_id=record_id,
     )
     db.session.add(certificate)
     db.session.flush()
@@ -63,7 +63,8 @@ def issue_for_record(record) -> Certificate | None:
     """The certificate of a module completion recorded in the ledger (None for other records).
 
     Waivers and imported history get none: a certificate attests training done through this system
-    (online, assessment, in-person class, Open edX). This also keeps bulk imports fast.
+    (online, assessment, in-person class, Open edX). This also keeps bulk imports fast. The module,
+    the holder and their unit are read in one query (a quiz pass issues one on the submission's path).
     """
     from lms.catalog.models import Module
     from lms.records.models import Kind, Source
@@ -71,20 +72,25 @@ def issue_for_record(record) -> Certificate | None:
     if (record.module_id is None or record.kind != Kind.record.value
             or record.source in (Source.waiver.value, Source.imported.value)):
         return None
-    module = db.session.get(Module, record.module_id)
-    cadre = db.session.get(Cadre, record.cadre_id)
-    if module is None or cadre is None:
+    found = db.session.execute(
+        select(Module.title_vi, Module.hours, Cadre.full_name, OrgUnit.name)
+        .select_from(Cadre).join(Module, Module.id == record.module_id)
+        .outerjoin(OrgUnit, OrgUnit.id == Cadre.org_unit_id).where(Cadre.id == record.cadre_id)
+    ).first()
+    if found is None:
         return None
-    hours = record.hours if record.hours else module.hours
-    return _issue(cadre, kind=CertificateKind.module, subject_key=f"module:{record.id}", title=module.title_vi,
-                  hours=hours, completed_on=record.completed_on, module_id=module.id, record_id=record.id)
+    title, module_hours, holder_name, unit_name = found
+    return _issue(record.cadre_id, holder_name, unit_name, kind=CertificateKind.module,
+                  subject_key=f"module:{record.id}", title=title, hours=record.hours or module_hours,
+                  completed_on=record.completed_on, module_id=record.module_id, record_id=record.id)
 
 
 def issue_for_requirement(cadre: Cadre, *, requirement_id: int, title: str, hours: Decimal | float,
                           met_on: date, valid_until: date | None) -> Certificate:
     """The certificate of a standard requirement met by ``cadre`` (one per requirement and validity period)."""
     key = f"standard:{requirement_id}:{cadre.id}:{met_on.isoformat()}"
-    return _issue(cadre, kind=CertificateKind.standard, subject_key=key, title=title, hours=hours,
+    return _issue(cadre.id, cadre.full_name, cadre.org_unit.name if cadre.org_unit else "",
+                  kind=CertificateKind.standard, subject_key=key, title=title, hours=hours,
                   completed_on=met_on, expires_on=valid_until, requirement_id=requirement_id)
 
 

@@ -1,0 +1,136 @@
+"""The submission request's own checks: it loads no user (the session's claim is checked in the query
+that reads the attempt), so an ended session, a foreign attempt, an account without a cadre and a
+second submission racing the first are each refused here, with nothing written."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.assessments import services
+from lms.assessments.models import QuizAttempt
+from lms.core.db import db
+from lms.core.errors import UserError
+from lms.records.models import TrainingRecord
+from tests.conftest import csrf_token_from
+from tests.factories import gen_user
+from tests.lms.assessments.conftest import right_answer
+
+
+def started(client, auth, quiz, login: str = "hv.nhung") -> tuple[QuizAttempt, str]:
+    auth.login(login)
+    page = client.get(f"/quiz/{quiz.id}").get_data(as_text=True)
+    client.post(f"/quiz/{quiz.id}/start", data={"csrf_token": csrf_token_from(page)})
+    attempt = db.session.scalar(select(QuizAttempt).order_by(QuizAttempt.id.desc()))
+    html = client.get(f"/quiz/attempt/{attempt.id}").get_data(as_text=True)
+    return attempt, csrf_token_from(html)
+
+
+def still_open(attempt: QuizAttempt) -> bool:
+    db.session.expire_all()
+    fresh = db.session.get(QuizAttempt, attempt.id)
+    return (fresh.status == "in_progress" and fresh.score is None and fresh.submit_token is not None
+            and all(item.credit is None for item in fresh.items))
+
+
+def test_a_session_ended_elsewhere_is_sent_to_log_in_and_nothing_is_graded(client, tree, quiz, auth, clock):
+    attempt, token = started(client, auth, quiz)
+    user = db.session.scalar(select(User).where(User.login == "hv.nhung"))
+    user.session_version += 1  # a password change (or an admin's "log out everywhere")
+    db.session.commit()
+    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": token,
+                                                                   "submit_token": attempt.submit_token})
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert still_open(attempt)
+
+
+def test_a_deactivated_account_cannot_submit(client, tree, quiz, auth, clock):
+    attempt, token = started(client, auth, quiz)
+    db.session.scalar(select(User).where(User.login == "hv.nhung")).active = False
+    db.session.commit()
+    resp = client.post(f"/quiz/attempt/{attempt.id}/save", data={"csrf_token": token, "go": "submit",
+                                                                 "submit_token": attempt.submit_token})
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert still_open(attempt)
+
+
+def test_without_a_login_the_submission_goes_to_the_login_page(client, tree, quiz, auth, clock):
+    attempt, token = started(client, auth, quiz)
+    auth.logout()
+    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": auth.csrf("/login"),
+                                                                   "submit_token": attempt.submit_token})
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert still_open(attempt)
+
+
+def test_another_learner_with_the_token_gets_404(client, tree, quiz, auth, clock):
+    attempt, _token = started(client, auth, quiz)
+    gen_user("hv.dung", cadre=tree["cb_cadre"])
+    db.session.commit()
+    auth.logout()
+    auth.login("hv.dung")
+    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": auth.csrf("/"),
+                                                                   "submit_token": attempt.submit_token})
+    assert resp.status_code == 404
+    assert still_open(attempt)
+
+
+def test_an_account_without_a_cadre_gets_404(client, tree, quiz, auth, clock):
+    attempt, _token = started(client, auth, quiz)
+    auth.logout()
+    auth.login("gv.hanoi")  # a lecturer: no cadre, owns no attempt
+    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": auth.csrf("/"),
+                                                                   "submit_token": attempt.submit_token})
+    assert resp.status_code == 404
+    assert still_open(attempt)
+
+
+def test_a_bad_answer_in_the_submission_writes_nothing(client, tree, quiz, auth, clock):
+    attempt, token = started(client, auth, quiz)
+    numeric = next(i for i in attempt.items if i.version.qtype == "numeric")
+    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={
+        "csrf_token": token, "submit_token": attempt.submit_token, "positions": [str(numeric.position)],
+        f"q{numeric.position}": "mười hai"})
+    assert resp.status_code == 400 and "số" in resp.get_data(as_text=True)
+    assert still_open(attempt) and db.session.get(QuizAttempt, attempt.id).items[0].response is None
+
+
+def test_answers_sent_with_the_submission_are_saved_and_graded_with_it(client, tree, quiz, auth, clock):
+    attempt, token = started(client, auth, quiz)
+    items = {i.version.qtype: i for i in attempt.items}
+    single, numeric = items["single"], items["numeric"]
+    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={
+        "csrf_token": token, "submit_token": attempt.submit_token,
+        "positions": [str(single.position), str(numeric.position)],
+        f"q{single.position}": right_answer(single), f"q{numeric.position}": "98765,0"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    fresh = db.session.get(QuizAttempt, attempt.id)
+    by_position = {i.position: i for i in fresh.items}
+    assert by_position[single.position].response == single.version.key and by_position[single.position].credit == 1
+    assert by_position[numeric.position].response == 98765.0 and by_position[numeric.position].credit == 1
+    assert by_position[numeric.position].saved_at is not None
+    assert all(i.credit == 0 and i.response is None for p, i in by_position.items()
+               if p not in (single.position, numeric.position))
+    assert fresh.points == 2 and str(fresh.score) == "40.00" and fresh.passed is False
+
+
+def test_a_submission_that_lost_the_race_closes_nothing(quiz, tree, clock):
+    attempt = services.start_attempt(quiz, tree["hn_cadre"].id)
+    for item in attempt.items:
+        services.save_answer(attempt, item.position, right_answer(item))
+    token = attempt.submit_token
+    stale = services._read_closing(attempt.id)  # read by a second request before the first one committed
+    services.submit_attempt(attempt, token)
+    points, submitted_at = attempt.points, attempt.submitted_at
+    clock.advance(minutes=1)
+    try:
+        services.close(stale, services.now(), token=token)
+    except UserError as exc:
+        assert exc.status == 409 and exc.code == "already_submitted"
+    else:
+        raise AssertionError("the second submission was accepted")
+    db.session.expire_all()
+    fresh = db.session.get(QuizAttempt, attempt.id)
+    assert fresh.points == points and fresh.submitted_at == submitted_at
+    assert db.session.scalar(select(func.count(TrainingRecord.id))) == 1
