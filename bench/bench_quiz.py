@@ -57,9 +57,10 @@ import _load  # noqa: E402
 from tests.pgdb import backend_pids, make_database  # noqa: E402
 
 
-def seed(app, learners: int) -> tuple[list[tuple[int, str, str]], dict[int, int]]:
+def seed(app, learners: int, standards: bool = True) -> tuple[list[tuple[int, str, str]], dict[int, int]]:
     """Create the data; return (attempt id, login, minted session cookie) per learner and the right answers
-    per attempt."""
+    per attempt. With ``standards``, the shipped example standards are loaded first (as a production
+    database has its standards), so that a pass also updates the cadre's compliance statuses."""
     from flask import session
     from flask_login import login_user
     from flask_migrate import upgrade
@@ -78,6 +79,12 @@ def seed(app, learners: int) -> tuple[list[tuple[int, str, str]], dict[int, int]
     rng = random.Random(7)
     with app.app_context():
         upgrade(revision="heads")
+        if standards:
+            from lms.standards import services as standard_services
+            from lms.standards.cli import DEFAULTS
+
+            for path in sorted(DEFAULTS.iterdir()):
+                standard_services.load_file(path, recompute=False)
         unit = create_unit("BENCH", "Công đoàn thử tải", "CĐCS", None)
         module = Module(code="BENCHQ", title_vi="Học phần thử tải", topic="union_law", hours=4,
                         completion_rule={"all": [{"kind": "quiz_passed"}]})
@@ -105,7 +112,8 @@ def seed(app, learners: int) -> tuple[list[tuple[int, str, str]], dict[int, int]
         expected: dict[int, int] = {}
         for n in range(learners):
             cadre = Cadre(code=f"BQ{n:05d}", full_name=f"Học viên {n}", name_search=fold(f"Hoc vien {n}"),
-                          org_unit=unit, gender="male", position="executive_member", employment="part_time", is_key=False,
+                          org_unit=unit, gender="male", position="executive_member", employment=("full_time", "part_time")[n % 2],
+                          is_key=n % 3 == 0,
                           active=True)
             db.session.add(cadre)
             db.session.flush()
@@ -262,6 +270,8 @@ def main() -> None:
     parser.add_argument("--login", choices=("mint", "form"), default="mint",
                         help="mint session cookies like the login view (default) or post the login form")
     parser.add_argument("--login-threads", type=int, default=4)
+    parser.add_argument("--no-standards", action="store_true",
+                        help="no training standards in the database (a pass then updates no compliance status)")
     args = parser.parse_args()
 
     url, drop = make_database(args.db, "lms_bench")
@@ -276,7 +286,7 @@ def main() -> None:
 
         app = create_app()
         t0 = time.perf_counter()
-        seeded, expected = seed(app, args.learners + args.sample)
+        seeded, expected = seed(app, args.learners + args.sample, standards=not args.no_standards)
         print(f"seeded {len(seeded)} learners with saved answers in {time.perf_counter() - t0:.1f} s")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -324,6 +334,11 @@ def main() -> None:
             passed = q(text("SELECT count(*) FROM quiz_attempts WHERE passed")).scalar()
             records = q(text("SELECT count(*) FROM training_records WHERE source = 'assessment'")).scalar()
             points = dict(q(text("SELECT id, points FROM quiz_attempts")).all())
+            # a pass recomputes its cadre's statuses: full-time and key cadres have requirements on union law
+            tracked = q(text("SELECT count(DISTINCT s.cadre_id) FROM compliance_statuses s JOIN quiz_attempts a"
+                             " ON a.cadre_id = s.cadre_id AND a.passed JOIN cadres c ON c.id = s.cadre_id")).scalar()
+            should = q(text("SELECT count(*) FROM quiz_attempts a JOIN cadres c ON c.id = a.cadre_id WHERE a.passed"
+                            " AND (c.employment = 'full_time' OR c.is_key)")).scalar()
             some = next(iter(expected))
             plans = {  # the submission's per-attempt reads: each must use an index on PostgreSQL
                 "items + versions": "SELECT i.*, v.* FROM quiz_attempt_items i JOIN question_versions v "
@@ -340,9 +355,11 @@ def main() -> None:
               f"training records {records}")
         wrong = sum(1 for aid, right in expected.items() if points.get(aid) != right)
         print(f"attempts whose points differ from the answers seeded: {wrong}")
+        if not args.no_standards:
+            print(f"compliance statuses updated for {tracked} of the {should} passing full-time or key cadres")
         statuses_ok = all(r[1] == 302 for r in one_by_one) and not result.errors
         ok = (statuses_ok and graded == total and credited == items == total * 20 and records == passed
-              and wrong == 0)
+              and wrong == 0 and (args.no_standards or tracked == should))
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
