@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
@@ -25,6 +26,7 @@ from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
 from lms.core.roles import ROLE_LABELS, Role, roles_required
 from lms.core.scope import can_see_unit, in_subtree, sees_everything
+from lms.core.templating import label
 from lms.org.models import Cadre, OrgUnit
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
@@ -38,7 +40,7 @@ class UserForm(FlaskForm):
     login = StringField(_l("Tên đăng nhập"), validators=[Length(min=1, max=128)])
     full_name = StringField(_l("Họ và tên"), validators=[Length(max=255)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=255)])
-    roles = SelectMultipleField(_l("Vai trò"), choices=[SelectChoice(r.value, r.value) for r in Role],
+    roles = SelectMultipleField(_l("Vai trò"), choices=[SelectChoice(r.value, LazyString(label, ROLE_LABELS[r])) for r in Role],
                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
     scope_code = StringField(_l("Mã đơn vị phạm vi quản lý"), validators=[Optional(), Length(max=64)])
     cadre_code = StringField(_l("Mã cán bộ liên kết"), validators=[Optional(), Length(max=64)])
@@ -155,7 +157,7 @@ def users():
 
 
 def _form_page(form: UserForm, user: User | None, status: int = 200):
-    return render_template("accounts/admin_user_form.html", form=form, user=user, role_labels=ROLE_LABELS), status
+    return render_template("accounts/admin_user_form.html", form=form, user=user), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

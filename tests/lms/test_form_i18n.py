@@ -1,4 +1,4 @@
-"""Every form of ``lms/**/forms.py`` shows English labels, choices and messages when the UI is English."""
+"""Every form of ``lms/**/forms.py`` (and of the views modules that define their own) shows English labels, choices and messages when the UI is English."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ LMS = Path(__file__).resolve().parents[2] / "lms"
 
 
 def _form_classes() -> list[type[FlaskForm]]:
-    """The FlaskForm subclasses defined (not merely imported) in each ``lms/**/forms.py``."""
+    """The FlaskForm subclasses defined (not merely imported) in each ``lms/**/forms.py`` and ``*views.py``."""
     classes = []
-    for path in sorted(LMS.rglob("forms.py")):
+    for path in sorted([*LMS.rglob("forms.py"), *LMS.rglob("*views.py")]):
         module = importlib.import_module(".".join(path.relative_to(LMS.parent).with_suffix("").parts))
         classes += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
                     if issubclass(cls, FlaskForm) and cls.__module__ == module.__name__]
@@ -35,7 +35,7 @@ def _vietnamese(text: str) -> bool:
 def test_the_forms_are_found():
     names = {cls.__name__ for cls in FORMS}
     assert {"LoginForm", "ConsumerForm", "BankForm", "ModuleForm", "ImportUploadForm", "ClassForm",
-            "RequirementForm"} <= names
+            "RequirementForm", "UserForm"} <= names
 
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
