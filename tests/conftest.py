@@ -118,6 +118,10 @@ def _truncate_postgres(tables: list[str], attempts: int = 5) -> None:
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND pid <> pg_backend_pid() AND state <> 'idle'"))
             db.session.commit()
+            db.session.remove()
+            # the killed connections may sit in the pool (a live server's, returned after its request
+            # failed): a fresh pool, so that the next test does not check one out (idle < the ping delay)
+            db.engine.dispose()
             time.sleep(0.2)
 
 
