@@ -339,18 +339,22 @@ def start_attempt(quiz: Quiz, cadre_id: int, at: datetime | None = None,
     return attempt
 
 
-def load_attempt(attempt_id: int) -> QuizAttempt | None:
+def load_attempt(attempt_id: int, *, lock: bool = False) -> QuizAttempt | None:
     """The attempt with its quiz and module (one join) and its items with their question versions (one
-    more query): taking, saving, grading and review then issue no query per question."""
-    return db.session.get(QuizAttempt, attempt_id, options=[
+    more query): taking, saving, grading and review then issue no query per question.
+
+    ``lock`` (an answer being saved) takes the attempt's row lock first, as closing it does: a save and a
+    submission of the same attempt then run one after the other, and the save after it gets 409."""
+    return db.session.get(QuizAttempt, attempt_id, with_for_update={"of": QuizAttempt} if lock else None,
+                          populate_existing=lock, options=[
         joinedload(QuizAttempt.quiz).joinedload(Quiz.module),
         selectinload(QuizAttempt.items).joinedload(AttemptItem.version),
     ])
 
 
-def get_attempt_for(attempt_id: int, cadre_id: int | None) -> QuizAttempt:
+def get_attempt_for(attempt_id: int, cadre_id: int | None, *, lock: bool = False) -> QuizAttempt:
     """The attempt if it belongs to ``cadre_id``; a 404 otherwise (never reveal others' attempts)."""
-    attempt = load_attempt(attempt_id)
+    attempt = load_attempt(attempt_id, lock=lock)
     if attempt is None or cadre_id is None or attempt.cadre_id != cadre_id:
         raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
     return attempt
@@ -410,7 +414,7 @@ def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | No
 
 
 @dataclass(slots=True)
-class _Item:
+class ClosingItem:
     """One question of an attempt being closed: what parsing and grading need (no ORM objects)."""
 
     id: int
@@ -425,7 +429,7 @@ class _Item:
 
 
 @dataclass(slots=True)
-class _Closing:
+class Closing:
     """An attempt as read for closing: the attempt, its quiz's pass mark, its module, its items."""
 
     id: int
@@ -439,7 +443,7 @@ class _Closing:
     topic: str
     hours: Decimal
     completion_rule: Any
-    items: list[_Item]
+    items: list[ClosingItem]
 
 
 _A, _Q, _M = QuizAttempt.__table__.c, Quiz.__table__.c, Module.__table__.c
@@ -455,25 +459,27 @@ _CLOSING = (select(_A.id, _A.status, _A.submit_token, _A.deadline_at, _A.cadre_i
             .order_by(_I.position))
 
 
-def _read_closing(attempt_id: int, owner: Any = None) -> _Closing | None:
-    """The attempt with its items and their versions' grading fields: one SELECT (rows per item).
+def read_for_closing(attempt_id: int, owner: Any = None) -> Closing | None:
+    """The attempt with its items and their versions' grading fields: one SELECT (rows per item) that
+    takes the attempt's row lock (PostgreSQL), so an answer being saved is either in what is read or
+    refused after the attempt is closed.
 
     ``owner`` (a SQL expression for the cadre, e.g. the session's claim) restricts it to that cadre's
     attempt; None when there is no such attempt (or it is not the owner's)."""
-    query = _CLOSING.where(_A.id == attempt_id)
+    query = _CLOSING.where(_A.id == attempt_id).with_for_update(of=QuizAttempt.__table__)
     if owner is not None:
         query = query.where(_A.cadre_id == owner)
     rows = db.session.execute(query).all()
     if not rows:
         return None
     first = rows[0]
-    items = [_Item(r[11], r[12], r[13] or [], r[14], aware(r[15]), r[16], list(r[17] or []), r[18], float(r[19] or 0))
+    items = [ClosingItem(r[11], r[12], r[13] or [], r[14], aware(r[15]), r[16], list(r[17] or []), r[18], float(r[19] or 0))
              for r in rows]
-    return _Closing(first[0], first[1], first[2], aware(first[3]), first[4], first[5], Decimal(str(first[6])),
+    return Closing(first[0], first[1], first[2], aware(first[3]), first[4], first[5], Decimal(str(first[6])),
                     first[7], first[8], Decimal(str(first[9] or 0)), first[10], items)
 
 
-def _parse_answers(items: list[_Item], answers: dict[int, Any]) -> dict[int, Any]:
+def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> dict[int, Any]:
     """Raw answers (position → opaque ids / value, as the page sends them) as stored responses.
 
     400 for a position not in the attempt or an answer that does not fit its question (nothing is written)."""
@@ -491,11 +497,11 @@ def _parse_answers(items: list[_Item], answers: dict[int, Any]) -> dict[int, Any
     return parsed
 
 
-def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[_Closing | None, dict[int, Any]]:
-    """The attempt (see :func:`_read_closing`) and the raw answers its page's form posted for the
+def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[Closing | None, dict[int, Any]]:
+    """The attempt (see :func:`read_for_closing`) and the raw answers its page's form posted for the
     positions it showed (``positions`` fields; 400 for a position not in the attempt, 409 when the
     attempt is already submitted)."""
-    closing = _read_closing(attempt_id, owner)
+    closing = read_for_closing(attempt_id, owner)
     if closing is None:
         return None, {}
     if closing.status != AttemptStatus.in_progress.value:
@@ -525,9 +531,9 @@ def _already_submitted() -> UserError:
                      code="already_submitted")
 
 
-def close(closing: _Closing, at: datetime, *, token: str | None = None, answers: dict[int, Any] | None = None,
+def close(closing: Closing, at: datetime, *, token: str | None = None, answers: dict[int, Any] | None = None,
           overdue: bool = False) -> None:
-    """Grade and close an attempt read by :func:`_read_closing`: the one grading path of the LMS.
+    """Grade and close an attempt read by :func:`read_for_closing`: the one grading path of the LMS.
 
     A submission (``overdue`` False) must carry the attempt's one-time ``token`` (400 otherwise; 409 when
     already submitted). Its ``answers`` (position → raw answer) are saved first while time remains;
@@ -568,7 +574,7 @@ def close(closing: _Closing, at: datetime, *, token: str | None = None, answers:
         status=AttemptStatus.submitted.value, submitted_at=at, submit_token=None, late=late, points=points,
         max_points=len(closing.items), score=score, passed=passed))
     if closed.rowcount != 1:
-        raise _already_submitted()  # another request closed it first (it waited for our row lock)
+        raise _already_submitted()  # closed by another request since it was read (SQLite: no row lock)
     params = {"attempt": closing.id, **{f"c{p}": c for p, c in credits.items()}}
     if changed:  # answers sent with the submission (or dropped as too late): written with the credits
         db.session.execute(_credits_update(len(credits)).values(
@@ -600,7 +606,7 @@ def submit_attempt(attempt: QuizAttempt, token: str | None, at: datetime | None 
                    answers: dict[int, Any] | None = None) -> QuizAttempt:
     """Grade and close the attempt (see :func:`close`); the object is refreshed from the database."""
     db.session.flush()
-    closing = _read_closing(attempt.id)
+    closing = read_for_closing(attempt.id)
     if closing is None:
         raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
     close(closing, aware(at) or now(), token=token, answers=answers)
@@ -612,7 +618,7 @@ def finalize_if_overdue(attempt: QuizAttempt, at: datetime) -> bool:
     """Submit an abandoned attempt whose time is up (graded on what was saved); True when it did."""
     if attempt.status == AttemptStatus.in_progress.value and time_up(attempt, at):
         db.session.flush()
-        closing = _read_closing(attempt.id)
+        closing = read_for_closing(attempt.id)
         if closing is not None and closing.status == AttemptStatus.in_progress.value:
             close(closing, at, overdue=True)
         _refresh(attempt)
@@ -645,7 +651,7 @@ def local_date(at: datetime) -> date:
     return aware(at).astimezone(LOCAL_TZ).date()
 
 
-def record_pass(closing: _Closing, at: datetime, score: Decimal) -> None:
+def record_pass(closing: Closing, at: datetime, score: Decimal) -> None:
     """Append the pass to the ledger (idempotent by ``quiz_attempt:<id>``)."""
     from lms.records.services import append_record
 

@@ -41,8 +41,8 @@ def _quiz_or_404(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _attempt(attempt_id: int) -> QuizAttempt:
-    return services.get_attempt_for(attempt_id, getattr(current_user, "cadre_id", None))
+def _attempt(attempt_id: int, *, lock: bool = False) -> QuizAttempt:
+    return services.get_attempt_for(attempt_id, getattr(current_user, "cadre_id", None), lock=lock)
 
 
 def quiz_summaries(cadre_id: int) -> list[dict[str, Any]]:
@@ -120,7 +120,7 @@ def take(attempt_id: int):
 @login_required
 def autosave(attempt_id: int):
     """Save one answer: JSON ``{"position": n, "response": …}`` with the X-CSRFToken header."""
-    attempt = _attempt(attempt_id)
+    attempt = _attempt(attempt_id, lock=True)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("position"), int) or isinstance(body.get("position"), bool):
         raise UserError("Dữ liệu gửi lên không hợp lệ.", "Malformed request.", status=400, code="bad_request")
@@ -140,7 +140,7 @@ def save_page(attempt_id: int):
 
 @login_required
 def _save_page(attempt_id: int):
-    attempt = _attempt(attempt_id)
+    attempt = _attempt(attempt_id, lock=True)
     at = services.now()
     if services.time_up(attempt, at) or attempt.status != AttemptStatus.in_progress.value:
         services.finalize_if_overdue(attempt, at)

@@ -4,7 +4,9 @@ second submission racing the first are each refused here, with nothing written."
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from lms.accounts.models import User
 from lms.assessments import services
@@ -120,7 +122,7 @@ def test_a_submission_that_lost_the_race_closes_nothing(quiz, tree, clock):
     for item in attempt.items:
         services.save_answer(attempt, item.position, right_answer(item))
     token = attempt.submit_token
-    stale = services._read_closing(attempt.id)  # read by a second request before the first one committed
+    stale = services.read_for_closing(attempt.id)  # read by a second request before the first one committed
     services.submit_attempt(attempt, token)
     points, submitted_at = attempt.points, attempt.submitted_at
     clock.advance(minutes=1)
@@ -134,3 +136,31 @@ def test_a_submission_that_lost_the_race_closes_nothing(quiz, tree, clock):
     fresh = db.session.get(QuizAttempt, attempt.id)
     assert fresh.points == points and fresh.submitted_at == submitted_at
     assert db.session.scalar(select(func.count(TrainingRecord.id))) == 1
+
+
+def test_a_save_and_a_submission_of_one_attempt_take_turns(quiz, tree, clock):
+    """Both take the attempt's row lock (PostgreSQL): an answer saved while the submission runs waits for
+    it, then is refused (409) instead of changing an answer already graded."""
+    attempt = services.start_attempt(quiz, tree["hn_cadre"].id)
+    first = attempt.items[0]
+    attempt_id, position, raw = attempt.id, first.position, right_answer(first)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as submission:  # another request, in its own transaction, holds the attempt
+            submission.execute(text("SELECT id FROM quiz_attempts WHERE id = :a FOR UPDATE"), {"a": attempt_id})
+            for waits in (lambda: services.load_attempt(attempt_id, lock=True),
+                          lambda: services.read_for_closing(attempt_id)):
+                db.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    waits()
+                db.session.rollback()
+            submission.execute(text("UPDATE quiz_attempts SET status = 'submitted', submit_token = NULL"
+                                    " WHERE id = :a"), {"a": attempt_id})
+            submission.commit()
+    else:  # SQLite runs one writer at a time: the submission simply comes first
+        services.submit_attempt(attempt, attempt.submit_token)
+        db.session.commit()
+    locked = services.load_attempt(attempt_id, lock=True)
+    with pytest.raises(UserError) as refused:
+        services.save_answer(locked, position, raw)
+    assert refused.value.status == 409 and refused.value.code == "already_submitted"
