@@ -40,7 +40,8 @@ class UserForm(FlaskForm):
     login = StringField(_l("Tên đăng nhập"), validators=[Length(min=1, max=128)])
     full_name = StringField(_l("Họ và tên"), validators=[Length(max=255)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=255)])
-    roles = SelectMultipleField(_l("Vai trò"), choices=[SelectChoice(r.value, LazyString(label, ROLE_LABELS[r])) for r in Role],
+    roles = SelectMultipleField(_l("Vai trò"),
+                                choices=[SelectChoice(r.value, LazyString(label, ROLE_LABELS[r])) for r in Role],
                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
     scope_code = StringField(_l("Mã đơn vị phạm vi quản lý"), validators=[Optional(), Length(max=64)])
     cadre_code = StringField(_l("Mã cán bộ liên kết"), validators=[Optional(), Length(max=64)])
