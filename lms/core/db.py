@@ -58,6 +58,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no 
     cursor.close()
 
 
+def insert_once(model: type, unique: str, values: dict) -> object | None:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING`` the new ORM object: None when a row with the
+    same ``unique`` value exists. One statement, no read first, and safe against a concurrent insert of the
+    same value (it waits for the other transaction, then does nothing). PostgreSQL and SQLite alike."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique]).returning(model)
+    return db.session.scalars(statement).first()
+
+
 def pending() -> bool:
     """Whether this request or command has an open ORM transaction (without creating a session)."""
     return db.session.registry.has() and db.session().in_transaction()

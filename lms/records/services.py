@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, exists, func, insert, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from lms.core.db import db
+from lms.core.db import db, insert_once
 from lms.core.errors import UserError
 from lms.records.models import Kind, Source, TrainingRecord
 
@@ -62,29 +62,24 @@ def append_record(
     reason: str = "",
     created_by_id: int | None = None,
 ) -> TrainingRecord:
-    """Append a record (flushes; the caller commits). With ``dedupe_key``, appending twice returns the first row."""
+    """Append a record (flushes; the caller commits). With ``dedupe_key``, appending twice returns the first
+    row (and runs no listener): one ``INSERT … ON CONFLICT DO NOTHING``, safe when two requests append the
+    same key at once."""
+    values = {
+        "cadre_id": cadre_id, "source": Source(source).value, "completed_on": completed_on, "topic": topic,
+        "hours": Decimal(str(hours)), "module_id": module_id,
+        "score": None if score is None else Decimal(str(round(float(score), 2))), "evidence": evidence or {},
+        "dedupe_key": dedupe_key, "kind": Kind(kind).value, "amends_id": amends_id,
+        "requirement_id": requirement_id, "reason": reason, "created_by_id": created_by_id,
+    }
     if dedupe_key is not None:
-        existing = db.session.scalar(select(TrainingRecord).where(TrainingRecord.dedupe_key == dedupe_key))
-        if existing is not None:
-            return existing
-    record = TrainingRecord(
-        cadre_id=cadre_id,
-        source=Source(source).value,
-        completed_on=completed_on,
-        topic=topic,
-        hours=Decimal(str(hours)),
-        module_id=module_id,
-        score=None if score is None else Decimal(str(round(float(score), 2))),
-        evidence=evidence or {},
-        dedupe_key=dedupe_key,
-        kind=Kind(kind).value,
-        amends_id=amends_id,
-        requirement_id=requirement_id,
-        reason=reason,
-        created_by_id=created_by_id,
-    )
-    db.session.add(record)
-    db.session.flush()
+        record = insert_once(TrainingRecord, "dedupe_key", values)
+        if record is None:
+            return db.session.scalars(select(TrainingRecord).where(TrainingRecord.dedupe_key == dedupe_key)).one()
+    else:
+        record = TrainingRecord(**values)
+        db.session.add(record)
+        db.session.flush()
     for listener in list(_listeners):
         listener(record)
     return record

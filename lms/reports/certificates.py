@@ -16,7 +16,7 @@ import segno
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import delete, func, select
 
-from lms.core.db import db, utcnow
+from lms.core.db import db, insert_once, utcnow
 from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
 from lms.reports.models import Certificate, CertificateKind, VerifyLookup
@@ -44,18 +44,16 @@ def normalize_code(raw: str) -> str:
 def _issue(cadre_id: int, holder_name: str, unit_name: str, *, kind: CertificateKind, subject_key: str, title: str,
            hours: Decimal | float, completed_on: date, expires_on: date | None = None, module_id: int | None = None,
            requirement_id: int | None = None, record_id: int | None = None) -> Certificate:
-    """Create the certificate of ``subject_key`` once; issuing it again returns the existing one."""
-    existing = db.session.scalar(select(Certificate).where(Certificate.subject_key == subject_key))
-    if existing is not None:
-        return existing
-    certificate = Certificate(
-        code=new_code(), cadre_id=cadre_id, kind=kind.value, subject_key=subject_key, title=title,
-        holder_name=holder_name, unit_name=unit_name or "", hours=Decimal(str(hours)), completed_on=completed_on,
-        issued_on=date.today(), expires_on=expires_on, module_id=module_id, requirement_id=requirement_id,
-        record_id=record_id,
-    )
-    db.session.add(certificate)
-    db.session.flush()
+    """Create the certificate of ``subject_key`` once; issuing it again returns the existing one (one
+    ``INSERT … ON CONFLICT DO NOTHING``, then a read only when it existed)."""
+    certificate = insert_once(Certificate, "subject_key", {
+        "code": new_code(), "cadre_id": cadre_id, "kind": kind.value, "subject_key": subject_key, "title": title,
+        "holder_name": holder_name, "unit_name": unit_name or "", "hours": Decimal(str(hours)),
+        "completed_on": completed_on, "issued_on": date.today(), "expires_on": expires_on, "module_id": module_id,
+        "requirement_id": requirement_id, "record_id": record_id,
+    })
+    if certificate is None:
+        return db.session.scalars(select(Certificate).where(Certificate.subject_key == subject_key)).one()
     return certificate
 
 

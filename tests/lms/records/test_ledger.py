@@ -1,10 +1,11 @@
 """The ledger: append-only, corrections and revocations keep history and change the effective view."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from lms.core.db import db
@@ -72,6 +73,28 @@ def test_dedupe_key_makes_append_idempotent(tree):
     again = gen_record(tree["hn_cadre"], hours="7", key="attempt:1")
     assert again.id == first.id
     assert db.session.scalar(select(db.func.count(TrainingRecord.id))) == 1
+
+
+def test_two_appends_of_one_key_at_once_give_one_row_and_no_error(app, tree):
+    """Another request appends the same key and has not committed yet: this append waits for it, then
+    returns its row (PostgreSQL; SQLite runs one writer at a time)."""
+    cadre_id, module = tree["hn_cadre"].id, gen_module("DK")
+    db.session.commit()
+    args = {"source": "online", "completed_on": date(2026, 3, 1), "topic": "union_law", "module_id": module.id,
+            "dedupe_key": "attempt:77"}
+    if db.engine.dialect.name != "postgresql":
+        first = append_record(cadre_id, **args)
+        assert append_record(cadre_id, **args).id == first.id
+        return
+    with db.engine.connect() as other:  # the other request, in its own transaction
+        other.execute(text("INSERT INTO training_records (cadre_id, module_id, topic, hours, completed_on, source,"
+                           " kind, evidence, dedupe_key, reason, created_at) VALUES (:c, :m, 'union_law', 4,"
+                           " '2026-03-01', 'online', 'record', '{}', 'attempt:77', '', now())"),
+                      {"c": cadre_id, "m": module.id})
+        threading.Timer(0.3, other.commit).start()  # commits while our append waits on its row
+        record = append_record(cadre_id, **args)
+    assert record.hours == Decimal("4.00")  # the other request's row, not ours
+    assert db.session.scalar(select(func.count(TrainingRecord.id))) == 1
 
 
 def test_correction_changes_effective_values_and_keeps_history(tree):
