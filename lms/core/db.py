@@ -10,6 +10,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from flask import Flask, Response, g
 from flask_sqlalchemy import SQLAlchemy
@@ -35,6 +36,8 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+M = TypeVar("M")
+
 #: a string column compared byte-wise on every database (materialized paths, codes in range scans)
 BinaryString = String(512).with_variant(String(512, collation="C"), "postgresql")
 
@@ -58,7 +61,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no 
     cursor.close()
 
 
-def insert_once(model: type, unique: str, values: dict) -> object | None:
+def insert_once(model: type[M], unique: str, values: dict[str, Any]) -> M | None:
     """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING`` the new ORM object: None when a row with the
     same ``unique`` value exists. One statement, no read first, and safe against a concurrent insert of the
     same value (it waits for the other transaction, then does nothing). PostgreSQL and SQLite alike."""
