@@ -1,7 +1,8 @@
 """500 learners submitting a quiz at once, on PostgreSQL behind gunicorn (4 workers).
 
-Seeds a private database (500 cadres + learner accounts, one quiz of 20 questions drawn from 40, one
-attempt in progress per learner with every answer saved), starts gunicorn on loopback and logs each
+Seeds a private database (the shipped example standards unless ``--no-standards``; 500 cadres + learner
+accounts, half full-time, a third key cadres; one quiz of 20 questions drawn from 40, one attempt in
+progress per learner with every answer saved), starts gunicorn on loopback and logs each
 learner in. ``--login mint`` (default) builds each learner's session cookie the way the login view does
 (``login_user`` in a fresh request context of the same app and secret key — a fresh application context
 per learner, so no CSRF token is cached in ``g``, the bug that had 499/500 submissions refused); ``--login
@@ -19,7 +20,8 @@ Two measurements:
 
 Afterwards it checks that every submission was graded: the status histogram must be all 302 (to the
 result page), every attempt ``submitted`` with all 20 items credited and exactly the points of the answers
-seeded (about 80 % right), one training record per pass. It exits 1 otherwise. The database is dropped at the end.
+seeded (about 80 % right), one training record per pass, compliance statuses for every passing cadre a
+requirement applies to. It exits 1 otherwise. The database is dropped at the end.
 
     .venv/bin/python bench/bench_quiz.py --db postgresql://postgres@127.0.0.1:5432/test [--learners 500]
 """
@@ -336,17 +338,18 @@ def main() -> None:
             points = dict(q(text("SELECT id, points FROM quiz_attempts")).all())
             # a pass recomputes its cadre's statuses: full-time and key cadres have requirements on union law
             tracked = q(text("SELECT count(DISTINCT s.cadre_id) FROM compliance_statuses s JOIN quiz_attempts a"
-                             " ON a.cadre_id = s.cadre_id AND a.passed JOIN cadres c ON c.id = s.cadre_id")).scalar()
+                             " ON a.cadre_id = s.cadre_id AND a.passed")).scalar()
             should = q(text("SELECT count(*) FROM quiz_attempts a JOIN cadres c ON c.id = a.cadre_id WHERE a.passed"
                             " AND (c.employment = 'full_time' OR c.is_key)")).scalar()
             some = next(iter(expected))
-            plans = {  # the submission's per-attempt reads: each must use an index on PostgreSQL
-                "items + versions": "SELECT i.*, v.* FROM quiz_attempt_items i JOIN question_versions v "
-                                    "ON v.id = i.question_version_id WHERE i.attempt_id = :a",
-                "ledger dedupe": "SELECT id FROM training_records WHERE dedupe_key = :k",
+            plans = {  # the submission's per-attempt read (services.read_for_closing): it must use indexes
+                "attempt + items + versions": "SELECT a.status, i.position, v.key FROM quiz_attempts a JOIN quizzes q"
+                " ON q.id = a.quiz_id JOIN modules m ON m.id = q.module_id JOIN quiz_attempt_items i ON"
+                " i.attempt_id = a.id JOIN question_versions v ON v.id = i.question_version_id WHERE a.id = :a"
+                " ORDER BY i.position FOR UPDATE OF a",
             }
             for name, sql in plans.items():
-                plan = [r[0] for r in q(text(f"EXPLAIN {sql}"), {"a": some, "k": f"quiz_attempt:{some}"})]
+                plan = [r[0] for r in q(text(f"EXPLAIN {sql}"), {"a": some})]
                 print(f"EXPLAIN {name}: " + " | ".join(p.strip() for p in plan))
             db.session.remove()
             db.engine.dispose()
