@@ -163,10 +163,8 @@ def _submit(attempt_id: int):
     user is not loaded — the session's claim is checked in the query that reads the attempt (as the
     player's commits do) — and the attempt is graded and closed in a few statements (services.close)."""
     who = session_identity()
-    if who is None:  # no login in the session: a remember-me cookie, or the login page
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        who = (current_user.id, current_user.session_version)
+    if who is None:
+        return current_app.login_manager.unauthorized()
     closing, answers = services.form_answers(attempt_id, request.form, claimed_cadre(who))
     if closing is None:
         try:

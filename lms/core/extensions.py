@@ -38,14 +38,18 @@ def _load_user(session_id: str):
 def session_identity() -> tuple[int, int] | None:
     """The ``(user id, session version)`` the signed session cookie claims, read without the database.
 
-    For hot JSON endpoints (the player's commits) that check the claim inside their own query — the
-    account exists, is active and has the same session version, exactly :func:`_load_user`'s checks —
-    instead of loading the user and roles first. ``None`` when the session holds no login (none, or only
-    a remember-me cookie): the caller then falls back to ``current_user``.
+    For hot endpoints (the player's commits, the quiz submission) that check the claim inside their own
+    query — the account exists, is active and has the same session version, exactly :func:`_load_user`'s
+    checks — instead of loading the user and roles first. When the session holds no login (only a
+    remember-me cookie), Flask-Login loads the user and its claim is returned; ``None`` when nobody is
+    logged in (the caller answers with ``login_manager.unauthorized()``).
     """
     from flask import session
+    from flask_login import current_user
 
     user_id, _, version = str(session.get("_user_id") or "").partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    return int(user_id), int(version)
+    if user_id.isdigit() and version.isdigit():
+        return int(user_id), int(version)
+    if current_user.is_authenticated:
+        return current_user.id, current_user.session_version
+    return None

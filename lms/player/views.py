@@ -182,10 +182,8 @@ def commit(attempt_id: int, sco_id: str):
     """
     check_csrf_header()
     who = session_identity()
-    if who is None:  # no login in the session: Flask-Login (remember-me cookie) or the login page
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        who = (current_user.id, current_user.session_version)
+    if who is None:
+        return current_app.login_manager.unauthorized()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
