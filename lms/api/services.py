@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.models import User
 from lms.api.models import Consumer, ConsumerLearner, LinkStatus, UsedNonce
 from lms.catalog.models import Module
-from lms.core.db import db, utcnow
+from lms.core.db import db, insert_once, utcnow
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
 from lms.core.roles import Role
@@ -228,24 +228,12 @@ def match_cadre(email: str | None) -> Cadre | None:
     return found[0] if len(found) == 1 else None
 
 
-def _insert_learner(consumer: Consumer, anon: str) -> None:
-    """Create the consumer's learner row for ``anon`` unless it exists, safe against a concurrent launch
-    of the same learner: ``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL (a concurrent insert waits for
-    the other transaction, then does nothing); elsewhere a savepoint whose unique-constraint error is
-    swallowed (the caller reads the row the other launch wrote)."""
-    values = {"consumer_id": consumer.id, "anonymous_user_id": anon, "status": LinkStatus.pending.value,
-              "full_name": "", "last_module": "", "created_at": utcnow()}
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415 - dialect-specific
-
-        db.session.execute(insert(ConsumerLearner).values(**values).on_conflict_do_nothing(
-            index_elements=["consumer_id", "anonymous_user_id"]))
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(ConsumerLearner(**values))
-    except IntegrityError:
-        pass  # a concurrent launch created it: read it below
+def _insert_learner(consumer: Consumer, anon: str) -> ConsumerLearner | None:
+    """Create the consumer's learner row for ``anon``; None when it exists (a concurrent launch of the same
+    learner created it: ``insert_once`` waited for that transaction, then did nothing)."""
+    return insert_once(ConsumerLearner, ("consumer_id", "anonymous_user_id"), {
+        "consumer_id": consumer.id, "anonymous_user_id": anon, "status": LinkStatus.pending.value,
+        "full_name": "", "last_module": "", "created_at": utcnow()})
 
 
 def map_learner(consumer: Consumer, params: Mapping[str, str]) -> ConsumerLearner:
@@ -257,8 +245,7 @@ def map_learner(consumer: Consumer, params: Mapping[str, str]) -> ConsumerLearne
     anon = nfc(params["anonymous_user_id"]) or ""
     learner = find_learner(consumer, anon)
     if learner is None:
-        _insert_learner(consumer, anon)
-        learner = find_learner(consumer, anon)
+        learner = _insert_learner(consumer, anon) or find_learner(consumer, anon)
         if learner is None:  # pragma: no cover - the row was just inserted or committed by another launch
             raise UserError("Không tạo được người học; hãy thử lại.", "The learner could not be created; retry.",
                             status=409, code="learner_conflict")

@@ -61,16 +61,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no 
     cursor.close()
 
 
-def insert_once(model: type[M], unique: str, values: dict[str, Any]) -> M | None:
+def insert_once(model: type[M], unique: str | tuple[str, ...], values: dict[str, Any]) -> M | None:
     """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING`` the new ORM object: None when a row with the
-    same ``unique`` value exists. One statement, no read first, and safe against a concurrent insert of the
-    same value (it waits for the other transaction, then does nothing). PostgreSQL and SQLite alike."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
+    same ``unique`` column(s) exists. One statement, no read first, and safe against a concurrent insert
+    of the same value (it waits for the other transaction, then does nothing). PostgreSQL and SQLite alike."""
+    if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique]).returning(model)
+    columns = [unique] if isinstance(unique, str) else list(unique)
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=columns).returning(model)
     return db.session.scalars(statement).first()
 
 
