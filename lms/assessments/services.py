@@ -360,9 +360,14 @@ def get_attempt_for(attempt_id: int, cadre_id: int | None, *, lock: bool = False
     return attempt
 
 
+def _deadline_passed(deadline_at: datetime | None, at: datetime) -> bool:
+    """True once ``deadline_at`` (aware; None = no limit) plus grace has passed."""
+    return deadline_at is not None and at > deadline_at + grace()
+
+
 def time_up(attempt: QuizAttempt, at: datetime) -> bool:
     """True once the deadline plus grace has passed."""
-    return attempt.deadline_at is not None and at > aware(attempt.deadline_at) + grace()
+    return _deadline_passed(aware(attempt.deadline_at), at)
 
 
 def epoch_ms(value: datetime | None) -> int:
@@ -377,12 +382,28 @@ def seconds_left(attempt: QuizAttempt, at: datetime) -> int | None:
     return max(0, int((aware(attempt.deadline_at) - at).total_seconds()))
 
 
+def _bad_position() -> UserError:
+    return UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.", status=400,
+                     code="bad_position")
+
+
+def _bad_answer(exc: qtypes.ResponseError) -> UserError:
+    return UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer")
+
+
+def _parse(qtype: str, choice_map: list[list[Any]], raw: Any) -> Any:
+    """A raw answer (opaque choice ids, a bool, a number) as the stored response; 400 when it does not fit."""
+    try:
+        return qtypes.get(qtype).parse(raw, dict(choice_map))
+    except qtypes.ResponseError as exc:
+        raise _bad_answer(exc) from None
+
+
 def _item(attempt: QuizAttempt, position: int) -> AttemptItem:
     for item in attempt.items:
         if item.position == position:
             return item
-    raise UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.", status=400,
-                    code="bad_position")
+    raise _bad_position()
 
 
 def _ensure_open(attempt: QuizAttempt, at: datetime) -> None:
@@ -399,12 +420,7 @@ def save_answer(attempt: QuizAttempt, position: int, raw: Any, at: datetime | No
     at = at or now()
     _ensure_open(attempt, at)
     item = _item(attempt, position)
-    qtype = qtypes.get(item.version.qtype)
-    ids = dict(item.choice_map)
-    try:
-        response = qtype.parse(raw, ids)
-    except qtypes.ResponseError as exc:
-        raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
+    response = _parse(item.version.qtype, item.choice_map, raw)
     if item.saved_at is not None and response == item.response:
         return item  # the same answer again (a submission re-sends what autosave stored): keep its time
     item.response = response
@@ -479,22 +495,15 @@ def read_for_closing(attempt_id: int, owner: Any = None) -> Closing | None:
                     first[7], first[8], Decimal(str(first[9] or 0)), first[10], items)
 
 
-def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> dict[int, Any]:
-    """Raw answers (position → opaque ids / value, as the page sends them) as stored responses.
-
-    400 for a position not in the attempt or an answer that does not fit its question (nothing is written)."""
+def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> list[tuple[ClosingItem, Any]]:
+    """Raw answers (position → opaque ids / value, as the page sends them) with their items, as stored
+    responses. 400 for a position not in the attempt or an answer that does not fit its question (before
+    anything is written)."""
     by_position = {item.position: item for item in items}
-    parsed = {}
-    for position, raw in answers.items():
-        item = by_position.get(position)
-        if item is None:
-            raise UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.",
-                            status=400, code="bad_position")
-        try:
-            parsed[position] = qtypes.get(item.qtype).parse(raw, dict(item.choice_map))
-        except qtypes.ResponseError as exc:
-            raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
-    return parsed
+    if not set(answers) <= set(by_position):
+        raise _bad_position()
+    return [(by_position[p], _parse(by_position[p].qtype, by_position[p].choice_map, raw))
+            for p, raw in answers.items()]
 
 
 def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[Closing | None, dict[int, Any]]:
@@ -512,18 +521,13 @@ def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[Closing
         try:
             item = by_position[int(raw_position)]
         except (ValueError, KeyError):
-            raise UserError("Câu hỏi không thuộc lượt làm bài này.", "No such question in this attempt.",
-                            status=400, code="bad_position") from None
+            raise _bad_position() from None
         try:
             answers[item.position] = qtypes.get(item.qtype).raw_from_form(
                 form, f"q{item.position}", [cid for cid, _ in item.choice_map])
         except qtypes.ResponseError as exc:
-            raise UserError(exc.message_vi, exc.message_en, status=400, code="bad_answer") from None
+            raise _bad_answer(exc) from None
     return closing, answers
-
-
-def _deadline_passed(deadline_at: datetime | None, at: datetime) -> bool:
-    return deadline_at is not None and at > deadline_at + grace()
 
 
 def _already_submitted() -> UserError:
@@ -551,12 +555,11 @@ def close(closing: Closing, at: datetime, *, token: str | None = None, answers: 
     late = _deadline_passed(closing.deadline_at, at)
     changed: dict[int, tuple[Any, datetime | None]] = {}  # position → (response, saved_at) to write
     if answers and not late:
-        for position, response in _parse_answers(closing.items, answers).items():
-            item = next(i for i in closing.items if i.position == position)
+        for item, response in _parse_answers(closing.items, answers):
             if item.saved_at is not None and response == item.response:
                 continue  # the same answer again (a submission re-sends what autosave stored): keep its time
             item.response, item.saved_at = response, at
-            changed[position] = (response, at)
+            changed[item.position] = (response, at)
     cutoff = closing.deadline_at + grace() if closing.deadline_at else None
     credits: dict[int, float] = {}
     for item in closing.items:
