@@ -28,6 +28,12 @@ def started(client, auth, quiz, login: str = "hv.nhung") -> tuple[QuizAttempt, s
     return attempt, csrf_token_from(html)
 
 
+def submit(client, attempt: QuizAttempt, csrf: str, **fields):
+    """POST the submission with the attempt's one-time token (and any answer ``fields``)."""
+    return client.post(f"/quiz/attempt/{attempt.id}/submit",
+                       data={"csrf_token": csrf, "submit_token": attempt.submit_token, **fields})
+
+
 def still_open(attempt: QuizAttempt) -> bool:
     db.session.expire_all()
     fresh = db.session.get(QuizAttempt, attempt.id)
@@ -40,8 +46,7 @@ def test_a_session_ended_elsewhere_is_sent_to_log_in_and_nothing_is_graded(clien
     user = db.session.scalar(select(User).where(User.login == "hv.nhung"))
     user.session_version += 1  # a password change (or an admin's "log out everywhere")
     db.session.commit()
-    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": token,
-                                                                   "submit_token": attempt.submit_token})
+    resp = submit(client, attempt, token)
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert still_open(attempt)
 
@@ -59,8 +64,7 @@ def test_a_deactivated_account_cannot_submit(client, tree, quiz, auth, clock):
 def test_without_a_login_the_submission_goes_to_the_login_page(client, tree, quiz, auth, clock):
     attempt, token = started(client, auth, quiz)
     auth.logout()
-    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": auth.csrf("/login"),
-                                                                   "submit_token": attempt.submit_token})
+    resp = submit(client, attempt, auth.csrf("/login"))
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert still_open(attempt)
 
@@ -71,8 +75,7 @@ def test_another_learner_with_the_token_gets_404(client, tree, quiz, auth, clock
     db.session.commit()
     auth.logout()
     auth.login("hv.dung")
-    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": auth.csrf("/"),
-                                                                   "submit_token": attempt.submit_token})
+    resp = submit(client, attempt, auth.csrf("/"))
     assert resp.status_code == 404
     assert still_open(attempt)
 
@@ -81,8 +84,7 @@ def test_an_account_without_a_cadre_gets_404(client, tree, quiz, auth, clock):
     attempt, _token = started(client, auth, quiz)
     auth.logout()
     auth.login("gv.hanoi")  # a lecturer: no cadre, owns no attempt
-    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={"csrf_token": auth.csrf("/"),
-                                                                   "submit_token": attempt.submit_token})
+    resp = submit(client, attempt, auth.csrf("/"))
     assert resp.status_code == 404
     assert still_open(attempt)
 
@@ -90,9 +92,7 @@ def test_an_account_without_a_cadre_gets_404(client, tree, quiz, auth, clock):
 def test_a_bad_answer_in_the_submission_writes_nothing(client, tree, quiz, auth, clock):
     attempt, token = started(client, auth, quiz)
     numeric = next(i for i in attempt.items if i.version.qtype == "numeric")
-    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={
-        "csrf_token": token, "submit_token": attempt.submit_token, "positions": [str(numeric.position)],
-        f"q{numeric.position}": "mười hai"})
+    resp = submit(client, attempt, token, positions=[str(numeric.position)], **{f"q{numeric.position}": "mười hai"})
     assert resp.status_code == 400 and "số" in resp.get_data(as_text=True)
     assert still_open(attempt) and db.session.get(QuizAttempt, attempt.id).items[0].response is None
 
@@ -101,10 +101,8 @@ def test_answers_sent_with_the_submission_are_saved_and_graded_with_it(client, t
     attempt, token = started(client, auth, quiz)
     items = {i.version.qtype: i for i in attempt.items}
     single, numeric = items["single"], items["numeric"]
-    resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data={
-        "csrf_token": token, "submit_token": attempt.submit_token,
-        "positions": [str(single.position), str(numeric.position)],
-        f"q{single.position}": right_answer(single), f"q{numeric.position}": "98765,0"})
+    resp = submit(client, attempt, token, positions=[str(single.position), str(numeric.position)],
+                  **{f"q{single.position}": right_answer(single), f"q{numeric.position}": "98765,0"})
     assert resp.status_code == 302
     db.session.expire_all()
     fresh = db.session.get(QuizAttempt, attempt.id)
