@@ -23,13 +23,19 @@ this process are read from ``/proc`` around the run, to show where each request'
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -205,3 +211,34 @@ def run(port: int, users: list[User], *, seconds: float = 30, rate: float = 0, b
     result = Result()
     asyncio.run(_run(port, users, seconds, rate, burst, warmup, result, cpu_pids or {}))
     return result
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str], *, workers: int = 4, worker_class: str = "gthread", threads: int = 2,
+             pythonpath: str | None = None) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Run ``app`` (e.g. ``"lms:create_app()"``) under gunicorn on a free loopback port, as the README's
+    deployment command does (keep-alive 75 s, a deep backlog for bursts); yield (process, port) once it
+    accepts connections, and stop it afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+               "--worker-class", worker_class, "--backlog", "2048", "--log-level", "warning", "--keep-alive", "75"]
+    if worker_class == "gthread":
+        command += ["--threads", str(threads)]
+    if pythonpath:
+        command += ["--pythonpath", pythonpath]
+    server = subprocess.Popen([*command, app], env=env, cwd=Path(__file__).resolve().parents[1])
+    try:
+        end = time.monotonic() + 60
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > end or server.poll() is not None:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.2)
+        yield server, port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

@@ -15,11 +15,10 @@ p50/p90/p99 latency, CPU per commit of gunicorn, PostgreSQL and the load generat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,16 +33,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _load import User, children, run  # noqa: E402
+from _load import gunicorn as gunicorn_server  # noqa: E402
 
 from tests.pgdb import backend_pids, make_database  # noqa: E402
 
 SETUP_SLOTS = threading.Semaphore(8)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(instance: str, learners: int, tmp: Path) -> None:
@@ -112,23 +106,12 @@ def main() -> None:
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_INSTANCE_PATH=str(tmp), LMS_SECRET_KEY="bench",
                LMS_ENV="production", LMS_SECURE_COOKIES="0", LMS_PLAYER_COMMIT_LOG=args.commit_log)
     os.environ.update(env)
-    gunicorn = None
+    servers = contextlib.ExitStack()
     try:
         seed(str(tmp), args.learners, tmp)
-        port = free_port()
-        command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                   "--worker-class", args.worker_class, "--log-level", "warning", "--keep-alive", "75",
-                   "--backlog", "2048"]
-        if args.worker_class == "gthread":
-            command += ["--threads", str(args.threads)]
-        gunicorn = subprocess.Popen([*command, "lms:create_app()"], env=env, cwd=ROOT)
+        gunicorn, port = servers.enter_context(gunicorn_server(
+            "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/login", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
         with ThreadPool(16) as pool:
             sessions = pool.map(lambda i: log_in_and_launch(base, i), range(args.learners))
         users = [User(path, f"Content-Type: application/json\r\nX-CSRFToken: {token}\r\nCookie: {cookie}\r\n",
@@ -144,9 +127,7 @@ def main() -> None:
         print(result.summary("commits"))
         print(f"load average before={load_before:.2f} after={os.getloadavg()[0]:.2f} cpus={os.cpu_count()}")
     finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(10)
+        servers.close()
         drop()
 
 

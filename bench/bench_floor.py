@@ -19,12 +19,10 @@ Prints p50/p99 and the CPU per request of gunicorn, PostgreSQL and the load gene
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -101,19 +99,13 @@ def main() -> None:
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
            "LMS_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-floor-"), "LMS_SECURE_COOKIES": "0"}
     os.environ.update({k: env[k] for k in ("LMS_DATABASE_URL", "LMS_SECRET_KEY", "LMS_INSTANCE_PATH", "LMS_SECURE_COOKIES")})
-    server = None
+    servers = contextlib.ExitStack()
     try:
         from lms import create_app
 
         seeded, _ = bench_quiz.seed(create_app(), args.learners)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "--worker-class", "gthread", "--threads",
-             str(args.threads), "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
-             "--keep-alive", "75", "--pythonpath", str(ROOT / "bench"), "bench_floor:make_app()"], env=env, cwd=ROOT)
-        bench_quiz.wait_for_port(port)
+        server, port = servers.enter_context(_load.gunicorn(
+            "bench_floor:make_app()", env, workers=args.workers, threads=args.threads, pythonpath=str(ROOT / "bench")))
         base = f"http://127.0.0.1:{port}"
         rows = [bench_quiz.log_in(base, attempt_id, login, cookie) for attempt_id, login, cookie in seeded]
         print(f"{len(rows)} learners logged in; gunicorn {args.workers} workers × gthread ({args.threads} threads)")
@@ -135,9 +127,7 @@ def main() -> None:
             print(f"{view:10} p99 over {args.repeat} runs: median {statistics.median(p99s[view]):.0f} ms "
                   f"(min {min(p99s[view]):.0f}, max {max(p99s[view]):.0f})")
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        servers.close()
         drop()
 
 

@@ -30,16 +30,14 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import html.parser
 import http.client
 import os
 import random
 import re
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -251,16 +249,6 @@ def summary(label: str, results: list[tuple[float, int]], wall: float) -> None:
           f"max {latencies[-1]:.0f} ms; statuses {dict(sorted(collections.Counter(r[1] for r in results).items()))}")
 
 
-def wait_for_port(port: int, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
@@ -281,7 +269,7 @@ def main() -> None:
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
            "LMS_INSTANCE_PATH": instance, "LMS_SECURE_COOKIES": "0"}
     os.environ.update({k: env[k] for k in ("LMS_DATABASE_URL", "LMS_SECRET_KEY", "LMS_INSTANCE_PATH", "LMS_SECURE_COOKIES")})
-    server = None
+    servers = contextlib.ExitStack()
     ok = False
     try:
         from lms import create_app
@@ -290,16 +278,8 @@ def main() -> None:
         t0 = time.perf_counter()
         seeded, expected = seed(app, args.learners + args.sample, standards=not args.no_standards)
         print(f"seeded {len(seeded)} learners with saved answers in {time.perf_counter() - t0:.1f} s")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                   "--backlog", "2048", "--log-level", "warning", "--keep-alive", "75",
-                   "--worker-class", args.worker_class]
-        if args.worker_class == "gthread":
-            command += ["--threads", str(args.threads)]
-        server = subprocess.Popen([*command, "lms:create_app()"], env=env, cwd=ROOT)
-        wait_for_port(port)
+        server, port = servers.enter_context(_load.gunicorn(
+            "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
         base = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.login_threads) as pool:
@@ -364,9 +344,7 @@ def main() -> None:
         ok = (statuses_ok and graded == total and credited == items == total * 20 and records == passed
               and wrong == 0 and (args.no_standards or tracked == should))
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        servers.close()
         drop()
     if not ok:
         raise SystemExit("FAILED: not every submission was graded (see above)")
