@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from lms.accounts.models import User
 from lms.core.db import db
 from lms.core.roles import Role
-from lms.player import services
+from lms.player import commit_sql, commits, services
 from lms.player.models import Attempt, CommitLog, ScoState
 from lms.records.models import TrainingRecord
 from tests.conftest import csrf_token_from
@@ -217,14 +217,14 @@ def test_a_plain_commit_runs_few_queries(player, count_queries, monkeypatch):
     two statements on an autocommit connection (read; UPDATE with its log row), no BEGIN/COMMIT; on
     SQLite: the locking path's read, UPDATE and log INSERT."""
     raw: list[str] = []
-    real = services._autocommit_cursor
+    real = commit_sql.autocommit_cursor
 
     @contextlib.contextmanager
     def counting():
         with real() as cursor:
             yield _CountingCursor(cursor, raw)
 
-    monkeypatch.setattr(services, "_autocommit_cursor", counting)
+    monkeypatch.setattr(commit_sql, "autocommit_cursor", counting)
     attempt_id = player.launch("T12")
     assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
     raw.clear()
@@ -359,10 +359,10 @@ def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
     attempt_id = player.launch("T12")
     assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
     if db.engine.dialect.name != "postgresql":  # SQLite has no plain path: every commit takes the locking one
-        monkeypatch.setattr(services, "_plain_commit", lambda *a, **k: pytest.fail("plain path on SQLite"))
+        monkeypatch.setattr(commits, "_plain_commit", lambda *a, **k: pytest.fail("plain path on SQLite"))
         assert player.commit(attempt_id, 5, {"cmi.core.lesson_location": "this-tab"}).json["status"] == "stored"
         return
-    real_merge = services._merge
+    real_merge = commits._merge
     calls = []
 
     def merge_while_another_tab_commits(*args, **kwargs):
@@ -375,7 +375,7 @@ def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
         calls.append(1)
         return real_merge(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_merge", merge_while_another_tab_commits)
+    monkeypatch.setattr(commits, "_merge", merge_while_another_tab_commits)
     response = player.commit(attempt_id, 5, {"cmi.core.lesson_location": "this-tab"})
     assert response.json["status"] == "stale" and response.json["seq"] == 9
     assert len(calls) == 1  # read twice, merged once: the second read saw the newer sequence
