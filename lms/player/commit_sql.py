@@ -21,10 +21,11 @@ _LOCK_COLUMNS = (
     ScoState.id, ScoState.cmi, ScoState.last_seq, ScoState.session_key, ScoState.session_seconds,
     ScoState.completion, ScoState.success, ScoState.score_scaled, Attempt.package_version_id,
     Attempt.status.label("attempt_status"), Attempt.score.label("attempt_score"), Attempt.rule_met,
-    PackageVersion.sha256)
+    PackageVersion.sha256, ScoState.sco_attempt, ScoState.prior_seconds, Attempt.suspended_sco,
+    Attempt.cadre_id)
 _LOCK_SELECT = """SELECT s.id, s.cmi, s.last_seq, s.session_key, s.session_seconds, s.completion, s.success,
        s.score_scaled, a.package_version_id, a.status AS attempt_status, a.score AS attempt_score, a.rule_met,
-       v.sha256
+       v.sha256, s.sco_attempt, s.prior_seconds, a.suspended_sco, a.cadre_id
   FROM player_sco_states s
   JOIN player_attempts a ON a.id = s.attempt_id
   JOIN package_versions v ON v.id = a.package_version_id"""
@@ -36,7 +37,8 @@ _USER_OWNS = (" AND a.cadre_id = (SELECT u.cadre_id FROM users u WHERE u.id = %(
               " AND u.session_version = %(session_version)s)")
 STATE_UPDATE = """UPDATE player_sco_states SET cmi = %(cmi)s, last_seq = %(seq)s, session_key = %(session_key)s,
        session_seconds = %(session_seconds)s, completion = %(completion)s, success = %(success)s,
-       score_scaled = %(score_scaled)s, total_seconds = %(total_seconds)s, updated_at = %(now)s
+       score_scaled = %(score_scaled)s, total_seconds = %(total_seconds)s, updated_at = %(now)s,
+       sco_attempt = %(sco_attempt)s, prior_seconds = %(prior_seconds)s
  WHERE id = %(id)s AND last_seq = %(prev_seq)s"""
 UPDATE_AND_LOG = (f"WITH u AS ({STATE_UPDATE} RETURNING id)\n"
                    "INSERT INTO player_commit_logs (sco_state_id, seq, status, size, received_at)\n"
@@ -58,6 +60,7 @@ def statement(dialect: str, kind: str) -> TextClause:
     typed = [bindparam("cmi", type_=ScoState.cmi.type), bindparam("now", type_=ScoState.updated_at.type),
              bindparam("session_seconds", type_=ScoState.session_seconds.type),
              bindparam("total_seconds", type_=ScoState.total_seconds.type),
+             bindparam("prior_seconds", type_=ScoState.prior_seconds.type),
              bindparam("score_scaled", type_=ScoState.score_scaled.type)]
     if kind.startswith("lock:"):
         lock = " FOR UPDATE OF s" if dialect == "postgresql" else ""
@@ -88,6 +91,10 @@ class StateRow(NamedTuple):
     attempt_score: Decimal | None
     rule_met: bool
     sha256: str
+    sco_attempt: int
+    prior_seconds: Decimal
+    suspended_sco: str | None
+    cadre_id: int
 
 
 PLAIN_SELECT = _LOCK_SELECT + _STATE_WHERE + _USER_OWNS
@@ -116,8 +123,8 @@ def autocommit_cursor() -> Iterator[Any]:
 
 def log(state_id: int, seq: int, status: CommitStatus, size: int, errors: list | None = None) -> None:
     """One commit-log row, as a plain INSERT (no ORM flush). ``LMS_PLAYER_COMMIT_LOG = "problems"``
-    keeps only duplicate, stale and refused commits (a stored commit is in the state itself)."""
-    if status == CommitStatus.stored and current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") == "problems":
+    keeps only duplicate, stale, refused commits and stored ones with refused elements."""
+    if status == CommitStatus.stored and not errors and current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") == "problems":
         return
     db.session.execute(insert(CommitLog).values(sco_state_id=state_id, seq=seq, status=status.value, size=size,
                                                 errors=errors, received_at=utcnow()))

@@ -12,6 +12,7 @@ from lms.catalog.models import PackageVersion
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.org.models import Cadre
+from lms.player import rte
 from lms.player.models import Attempt, ScoState
 from scorm.cmi import launch_state
 from scorm.manifest import Item, Manifest, launch_url
@@ -43,15 +44,16 @@ def find_item(manifest: Manifest, identifier: str) -> Item | None:
 
 
 def toc(manifest: Manifest) -> list[dict[str, Any]]:
-    """The table of contents of the default organization, hidden items left out."""
+    """The table of contents of the default organization. An item with ``isvisible="false"`` is left
+    out, not its children: they take its place (CAM 3.4.1.10 — isvisible hides only that item)."""
     org = manifest.default_organization
 
     def node(item: Item, depth: int) -> list[dict[str, Any]]:
         if not item.isvisible:
-            return []
+            return [row for child in item.children for row in node(child, depth)]
         launchable = manifest._launchable(item)
         rows = [{"identifier": item.identifier, "title": item.title, "depth": depth, "launchable": launchable,
-                 "prerequisites": item.prerequisites}]
+                 "prerequisites": item.prerequisites, "asset": launchable and rte.is_asset(manifest, item)}]
         for child in item.children:
             rows.extend(node(child, depth + 1))
         return rows
@@ -82,8 +84,8 @@ def _lms_values(item: Item, version: str, learner_id: str, name: str, *, preview
         values.update({f"cmi.{k}": v for k, v in outcome_launch_data(item, "2004").items()})
         limits = "cmi."
     if not preview:
-        if item.max_time_allowed:
-            values[f"{limits}max_time_allowed"] = item.max_time_allowed
+        if limit := rte.max_time_allowed(item, version):
+            values[f"{limits}max_time_allowed"] = limit
         if item.time_limit_action:
             values[f"{limits}time_limit_action"] = item.time_limit_action
     if item.data_from_lms:
@@ -119,18 +121,40 @@ def sco_state(attempt: Attempt, sco_id: str) -> ScoState | None:
 
 
 def initial_state(attempt: Attempt, item: Item, cadre: Cadre) -> dict[str, str]:
-    """The flat state handed to the run-time at launch, with entry = ab-initio / resume."""
+    """The flat state handed to the run-time at launch (see :func:`launch_cmi`) with the learner's shared
+    data buckets (``adl.data``)."""
+    from lms.player.shared_data import launch_buckets
+
     version = cmi_version(attempt.package_version)
     state = sco_state(attempt, item.identifier)
-    prior = state.cmi if state is not None else {}
-    return launch_state(version, prior, lms_values=launch_values(item, version, cadre))
+    used = state is not None and state.last_seq > 0
+    values = launch_cmi(version, item, state.cmi if used else {}, used, launch_values(item, version, cadre))
+    if version == "2004" and item.data_maps:
+        values.update(launch_buckets(cadre.id, attempt, item))
+    return values
+
+
+def launch_cmi(version: str, item: Item, stored: dict[str, Any], used: bool, lms: dict[str, str]) -> dict[str, str]:
+    """The stored data (or, for a new learner attempt, the manifest's seeds) plus the LMS's values, with
+    ``entry`` by the book: 2004 4th ed. RTE 4.2.8 — ``ab-initio`` for a new learner attempt (the first
+    launch, or any launch after a session that did not end suspended: fresh data), ``resume`` after
+    ``exit = suspend`` / ``suspendAll``; SCORM 1.2 RTE 3.4.4 — ``ab-initio`` the first time, ``resume``
+    after a suspend, else ``""`` with the data kept."""
+    fresh = not used or rte.new_learner_attempt(version, stored, used)
+    prior = rte.seeds(item, version) if fresh else stored
+    state = launch_state(version, prior, lms_values=lms)
+    state[rte.ENTRY[version]] = rte.entry_for(version, stored, used)
+    return state
 
 
 def next_sco(attempt: Attempt, manifest: Manifest, requested: str | None = None) -> Item:
-    """The SCO to open: the requested one, else the first not completed (suspended first), else the first."""
+    """The SCO to open: the requested one, else the one a ``suspendAll`` left from, else the first not
+    completed, else the first."""
     items = sco_items(manifest)
     if requested or not items:
         return next_sco_of(manifest, requested)
+    if attempt.suspended_sco and (left := find_item(manifest, attempt.suspended_sco)) is not None:
+        return left
     states = {s.sco_id: s for s in attempt.sco_states}
     for item in items:
         state = states.get(item.identifier)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from lms.catalog.models import PackageVersion
 from lms.core.db import db
+from lms.player import rte
 from lms.player.launch import cmi_version, manifest_of, outcome_launch_data, sco_items
-from scorm.manifest import Manifest
+from scorm.manifest import Item, Manifest
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,12 @@ class VersionInfo:
     manifest: Manifest
     #: per SCO identifier: mastery score (1.2), completion threshold and scaled passing score (2004)
     launch_data: dict[str, dict[str, str]]
+    #: the visible SCOs (assets left out: they never report and never block completion)
     visible: frozenset[str]
+    #: every launchable item by identifier (seeds, delivery controls, shared data maps)
+    items: dict[str, Item] = field(default_factory=dict)
+    #: the items whose resource is an asset
+    assets: frozenset[str] = frozenset()
 
 
 _VERSIONS: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
@@ -50,9 +56,11 @@ def version_info(version_id: int, sha256: str | None = None) -> VersionInfo:
     manifest = manifest_of(version)
     cmi = cmi_version(version)
     items = sco_items(manifest)
+    assets = frozenset(i.identifier for i in items if rte.is_asset(manifest, i))
     info = VersionInfo(version.id, cmi, manifest,
                        {i.identifier: outcome_launch_data(i, cmi) for i in items},
-                       frozenset(i.identifier for i in items if i.isvisible))
+                       frozenset(i.identifier for i in items if i.isvisible and i.identifier not in assets),
+                       {i.identifier: i for i in items}, assets)
     with _VERSIONS_LOCK:
         _VERSIONS[key] = info
         while len(_VERSIONS) > _VERSION_CACHE_SIZE:
