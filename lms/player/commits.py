@@ -20,7 +20,7 @@ from lms.player import commit_sql as sql
 from lms.player.grading import refresh_attempt
 from lms.player.merge import MAX_REFUSED, Commit, Judgement, judge, summary
 from lms.player.models import Attempt, CommitStatus, ScoState
-from lms.player.shared_data import save_buckets, scope_of
+from lms.player.shared_data import save_buckets
 from lms.player.versions import version_info
 
 
@@ -122,8 +122,7 @@ def _side_effects(row: Any, attempt_id: int, sco_id: str, seq: int, judged: Judg
         kept = list(state.refused or []) + [{**e, "seq": seq, "at": utcnow().isoformat()} for e in judged.errors]
         state.refused = kept[-MAX_REFUSED:]
     if judged.buckets:
-        info = version_info(row.package_version_id, row.sha256)
-        save_buckets(row.cadre_id, scope_of(info.manifest, attempt_id), judged.buckets)
+        save_buckets(row.cadre_id, judged.buckets)
     changes, position = judged.suspended_sco
     if changes:
         db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(suspended_sco=position)

@@ -73,23 +73,16 @@ def preview_values(item: Item, version: str, user: Any) -> dict[str, str]:
 
 
 def _lms_values(item: Item, version: str, learner_id: str, name: str, *, preview: bool) -> dict[str, str]:
+    """Learner, credit and mode, and the manifest's seeds (``scorm.seeding.seed_values``: launch data,
+    mastery score, passing score, completion threshold, time limits, 2004 objective ids)."""
     credit, mode = ("no-credit", "browse") if preview else ("credit", "normal")
     if version == "1.2":
         values = {"cmi.core.student_id": learner_id, "cmi.core.student_name": name,
                   "cmi.core.credit": credit, "cmi.core.lesson_mode": mode}
-        values.update({f"cmi.student_data.{k}": v for k, v in outcome_launch_data(item, "1.2").items()})
-        limits = "cmi.student_data."
     else:
         values = {"cmi.learner_id": learner_id, "cmi.learner_name": name, "cmi.credit": credit, "cmi.mode": mode}
-        values.update({f"cmi.{k}": v for k, v in outcome_launch_data(item, "2004").items()})
-        limits = "cmi."
-    if not preview:
-        if limit := rte.max_time_allowed(item, version):
-            values[f"{limits}max_time_allowed"] = limit
-        if item.time_limit_action:
-            values[f"{limits}time_limit_action"] = item.time_limit_action
-    if item.data_from_lms:
-        values["cmi.launch_data"] = item.data_from_lms
+    seeds = rte.launch_seeds(item, version, preview=preview)
+    values.update({k: v for k, v in seeds.items() if not k.startswith("cmi.objectives.")})
     return values
 
 
@@ -130,7 +123,7 @@ def initial_state(attempt: Attempt, item: Item, cadre: Cadre) -> dict[str, str]:
     used = state is not None and state.last_seq > 0
     values = launch_cmi(version, item, state.cmi if used else {}, used, launch_values(item, version, cadre))
     if version == "2004" and item.data_maps:
-        values.update(launch_buckets(cadre.id, attempt, item))
+        values.update(launch_buckets(cadre.id, manifest_of(attempt.package_version), item))
     return values
 
 

@@ -15,7 +15,7 @@ from lms.player.grading import sco_outcome
 from lms.player.models import AttemptStatus, CommitStatus
 from lms.player.shared_data import written_buckets
 from lms.player.versions import VersionInfo
-from scorm.cmi import format_interval, parse_interval, validate_commit
+from scorm.cmi import final_outcome, finish_values, format_interval, parse_interval, validate_commit
 from scorm.errors import CmiError
 
 #: refused elements kept on a SCO state (the latest)
@@ -79,7 +79,7 @@ def judge(row: Any, info: VersionInfo, sco_id: str, commit: Commit, strict: bool
     version, item = info.cmi_version, info.items.get(sco_id)
     start = _start(version, row, item, commit)
     payload = {k: v for k, v in commit.payload.items() if not (isinstance(k, str) and k.startswith("adl.data."))}
-    buckets, bucket_errors = written_buckets(item.data_maps if item else (), commit.payload)
+    buckets, bucket_errors = written_buckets(info.buckets.get(sco_id, ()), commit.payload)
     state, session_seconds, errors = _merge(version, start, row, commit, payload, strict)
     ends = commit.terminate or commit.by_lms or rte.EXIT[version] in payload
     completion, success, scaled, total = _outcome(version, state, info.launch_data.get(sco_id, {}), item, ends)
@@ -143,9 +143,8 @@ def _merge(version: str, start: _Start, row: Any, commit: Commit, payload: dict[
     prior[rte.TOTAL_TIME[version]] = format_interval(base, version)
     if not payload.get(rte.SESSION_TIME[version]) and already:
         payload = {**payload, rte.SESSION_TIME[version]: format_interval(already, version)}
-    merged, errors = validate_commit(version, prior, payload, strict_suspend_data_limit=strict)
+    merged, errors = validate_commit(version, prior, payload, strict_suspend_data_limit=strict, keep_best=False)
     refused = [_error(e.element, e.code, e.message_vi, e.message_en) for e in errors]
-    rte.keep_as_set(version, merged, payload, {e.element for e in errors})
     session = max(_total(version, merged) - base, already)
     if session <= 0 and commit.elapsed is not None:
         session = min(max(commit.elapsed, Decimal(0)), _MAX_ELAPSED)
@@ -155,19 +154,21 @@ def _merge(version: str, start: _Start, row: Any, commit: Commit, payload: dict[
 
 def _outcome(version: str, state: dict, launch: dict[str, str], item: Any,
              ends: bool) -> tuple[str, str, float | None, Decimal]:
-    """The SCO's completion, success, scaled score and total time, with the LMS's defaults when it ends:
-    1.2 finished without a status → completed, then the mastery score (RTE 1.2 3.4.4); 2004 ended (not
-    suspended) → completion/satisfaction by the delivery controls (SN UP.4)."""
+    """The SCO's completion, success, scaled score and total time. When the session ends the LMS's
+    defaults apply (``scorm.cmi.final_outcome``): 1.2 finished without a status → completed, then the
+    mastery score, written into the data (RTE 1.2 3.4.4); 2004 ended not suspended → completion and
+    satisfaction by the delivery controls (SN 3.12 / UP.4), in the result only."""
     if ends and version == "1.2":
-        rte.finish_12(state)
+        state.update(finish_values(version, state, launch))
     result = sco_outcome(version, state, launch)
     if version == "1.2" and result.success in {"passed", "failed"} and state.get(
             "cmi.core.lesson_status") in {"completed", "passed", "failed"}:
         state["cmi.core.lesson_status"] = result.success  # the LMS applies the mastery score (RTE 3.4.4)
-    completion, success = result.completion, result.success
     if ends and version == "2004" and not rte.suspended(version, state):
-        completion, success = rte.end_defaults_2004(completion, success, rte.delivery(item))
-    return completion, success, result.score_scaled, Decimal(result.total_time_seconds)
+        by_content = rte.delivery(item)
+        result = final_outcome(version, state, launch, completion_set_by_content=by_content[0],
+                               objective_set_by_content=by_content[1])
+    return result.completion, result.success, result.score_scaled, Decimal(result.total_time_seconds)
 
 
 def _position(version: str, state: dict, row: Any, sco_id: str, new_session: bool) -> tuple[bool, str | None]:

@@ -175,16 +175,15 @@ class CommitLog(db.Model):
 
 
 class SharedData(db.Model):
-    """A learner's shared data bucket (SCORM 2004 4th ed. ``adl.data``, CAM ``adlcp:data/adlcp:map``):
-    kept across SCOs and attempts. ``scope`` is ``""`` when the organization's
-    ``adlcp:sharedDataGlobalToSystem`` is true (the default), else ``"module:<id>"``."""
+    """A learner's shared data bucket (SCORM 2004 4th ed. RTE 4.3 ``adl.data``, CAM ``adlcp:data/adlcp:map``),
+    kept across SCOs and attempts. ``key`` is ``scorm.seeding.DataBucket.key``: the ``targetID`` when the
+    organization's ``adlcp:sharedDataGlobalToSystem`` is true (the default), else ``<manifest id>/<targetID>``."""
 
     __tablename__ = "player_shared_data"
-    __table_args__ = (UniqueConstraint("cadre_id", "scope", "target_id", name="uq_player_shared_data_bucket"),)
+    __table_args__ = (UniqueConstraint("cadre_id", "key", name="uq_player_shared_data_cadre_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"))
-    scope: Mapped[str] = mapped_column(String(64), default="")
-    target_id: Mapped[str] = mapped_column(String(4000))
+    key: Mapped[str] = mapped_column(String(4000))
     store: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

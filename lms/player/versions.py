@@ -13,6 +13,7 @@ from lms.core.db import db
 from lms.player import rte
 from lms.player.launch import cmi_version, manifest_of, outcome_launch_data, sco_items
 from scorm.manifest import Item, Manifest
+from scorm.seeding import DataBucket, shared_data_buckets
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class VersionInfo:
     items: dict[str, Item] = field(default_factory=dict)
     #: the items whose resource is an asset
     assets: frozenset[str] = frozenset()
+    #: per SCO: the shared data buckets it maps (adl.data.n order)
+    buckets: dict[str, tuple[DataBucket, ...]] = field(default_factory=dict)
 
 
 _VERSIONS: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
@@ -60,7 +63,8 @@ def version_info(version_id: int, sha256: str | None = None) -> VersionInfo:
     info = VersionInfo(version.id, cmi, manifest,
                        {i.identifier: outcome_launch_data(i, cmi) for i in items},
                        frozenset(i.identifier for i in items if i.isvisible and i.identifier not in assets),
-                       {i.identifier: i for i in items}, assets)
+                       {i.identifier: i for i in items}, assets,
+                       {i.identifier: shared_data_buckets(manifest, i) for i in items if i.data_maps})
     with _VERSIONS_LOCK:
         _VERSIONS[key] = info
         while len(_VERSIONS) > _VERSION_CACHE_SIZE:

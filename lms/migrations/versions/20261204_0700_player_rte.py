@@ -28,14 +28,13 @@ def upgrade():
     op.create_table('player_shared_data',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cadre_id', sa.Integer(), nullable=False),
-    sa.Column('scope', sa.String(length=64), nullable=False),
-    sa.Column('target_id', sa.String(length=4000), nullable=False),
+    sa.Column('key', sa.String(length=4000), nullable=False),
     sa.Column('store', sa.Text(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cadre_id'], ['cadres.id'], name=op.f('fk_player_shared_data_cadre_id_cadres'),
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_player_shared_data')),
-    sa.UniqueConstraint('cadre_id', 'scope', 'target_id', name='uq_player_shared_data_bucket')
+    sa.UniqueConstraint('cadre_id', 'key', name='uq_player_shared_data_cadre_key')
     )
 
 
