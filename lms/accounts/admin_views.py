@@ -152,11 +152,11 @@ def _apply(form: UserForm, user: User | None) -> User:
     user.cadre_id = cadre.id if cadre else None
     user.set_roles(roles)
     if user.active and not form.active.data:
-        user.session_version += 1  # log them out everywhere
+        services.end_all_sessions(user)
     user.active = bool(form.active.data)
     if password:
         user.password_hash = services.hash_password(password)
-        user.session_version += 1
+        services.end_all_sessions(user)
     db.session.flush()
     return user
 

@@ -121,6 +121,13 @@ def change_password(user: User, old: str, new: str) -> None:
         raise UserError("Mật khẩu hiện tại không đúng.", "The current password is wrong.", code="wrong_password")
     check_password_policy(new)
     user.password_hash = hash_password(new)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Revoke every session and remember-me cookie of ``user`` on the server: both carry the session
+    version (``User.get_id``), which every request checks, so bumping it ends them all at once — a copied
+    cookie included. Used by logout, "log out everywhere", a password change or reset, deactivation."""
     user.session_version += 1
 
 
