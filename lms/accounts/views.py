@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import services, throttle
 from lms.accounts.forms import EmptyForm, LoginForm, PasswordForm
 from lms.core.db import commit_even_on_error, utcnow
 from lms.core.errors import UserError
@@ -42,25 +52,20 @@ def login():
     status = 200
     if form.validate_on_submit():
         login_name = services.normalize_login(form.login.data)
-        ip = request.remote_addr or "?"
-        cfg = current_app.config
-        if services.is_throttled(
-            login_name,
-            ip,
-            max_failures=cfg["LMS_LOGIN_MAX_FAILURES"],
-            max_failures_ip=cfg["LMS_LOGIN_MAX_FAILURES_PER_IP"],
-            window_seconds=cfg["LMS_LOGIN_WINDOW_SECONDS"],
-        ):
-            return render_template("accounts/login.html", form=form, throttled=True), 429
+        verdict = throttle.check(login_name)
+        if not verdict.allowed:
+            response = make_response(render_template("accounts/login.html", form=form, throttled=True), 429)
+            response.headers["Retry-After"] = str(verdict.retry_after)
+            return response
         user = services.find_user(login_name)
         ok = services.verify_password(user, form.password.data) and user is not None and user.active
-        services.record_attempt(login_name, ip, ok)
+        services.record_attempt(login_name, throttle.client_address(), ok)
         if ok:
             session.clear()
             session["lang"] = user.locale
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
-            return redirect(_safe_next(request.args.get("next")))
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next"))), login_name)
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
         status = 401
         commit_even_on_error()  # the failed attempt is stored although the answer is 401
