@@ -16,7 +16,15 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PARTS = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>'),
+        'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
     "xl/workbook.xml": (
         f'<workbook xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
@@ -55,10 +63,15 @@ def _sheet(rows: Iterable[bytes], dimension: str | None = None) -> Iterable[byte
 HEADER = b'<row r="1"><c r="A1" t="inlineStr"><is><t>M\xc3\xa3 c\xc3\xa1n b\xe1\xbb\x99</t></is></c></row>'
 
 
-def declared_dimension() -> bytes:
-    """A1:XFD1048576 declared, with one cell in the far corner: 1 M rows × 16,384 columns to a padding reader."""
-    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-    return workbook(_sheet([HEADER, far], "A1:XFD1048576"))
+def declared_dimension(rows: int = 5_000) -> bytes:
+    """A1:XFD1048576 declared; ``rows`` rows with a cell in column A and one in XFD (16,384 cells each to a
+    reader that pads rows to the declared width), the last in the far corner."""
+    def body() -> Iterable[bytes]:
+        yield HEADER
+        for r in range(2, rows + 2):
+            yield f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="XFD{r}"><v>1</v></c></row>'.encode()
+        yield b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    return workbook(_sheet(body(), "A1:XFD1048576"))
 
 
 def shared_strings(count: int = 8_000_000) -> bytes:
