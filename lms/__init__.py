@@ -67,6 +67,10 @@ def _init_extensions(app: Flask) -> None:
 
     templating.init_app(app)
 
+    from lms.core import error_reports
+
+    error_reports.init_app(app)
+
 
 def _register_features(app: Flask) -> None:
     for name in FEATURES:

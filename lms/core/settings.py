@@ -12,6 +12,9 @@
 | ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
 | ``LMS_MAX_UPLOAD_MB`` | largest accepted upload | 1024 |
 | ``LMS_MAX_COMMIT_KB`` | largest SCO commit body, KiB (larger: 413, nothing stored) | 4096 |
+| ``LMS_IMPORT_MAX_MB`` | largest spreadsheet accepted by an importer | 20 |
+| ``LMS_IMPORT_MAX_ROWS`` / ``_COLUMNS`` / ``_CELLS`` | caps on one imported sheet's data rows, columns, non-empty cells | 100000 / 50 / 2000000 |
+| ``LMS_IMPORT_MAX_UNPACKED_MB`` | most an imported .xlsx may expand to (zip bombs) | 200 |
 | ``LMS_DB_PING_AFTER_SECONDS`` | check a pooled connection with a round trip when it was idle this long | 10 |
 | ``LMS_TRUSTED_PROXIES`` | reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto``/``-Host`` are trusted (Werkzeug ``ProxyFix``); 0 = use the socket address | 0 |
 | ``LMS_LOGIN_RATE`` | login POSTs allowed per client address (Flask-Limiter notation) | ``30 per minute`` |
@@ -83,6 +86,10 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
         "LMS_IMPORT_MAX_BYTES": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")) * 1024 * 1024,
         "LMS_MAX_COMMIT_KB": int(os.environ.get("LMS_MAX_COMMIT_KB", "4096")),
+        "LMS_IMPORT_MAX_ROWS": int(os.environ.get("LMS_IMPORT_MAX_ROWS", "100000")),
+        "LMS_IMPORT_MAX_COLUMNS": int(os.environ.get("LMS_IMPORT_MAX_COLUMNS", "50")),
+        "LMS_IMPORT_MAX_CELLS": int(os.environ.get("LMS_IMPORT_MAX_CELLS", "2000000")),
+        "LMS_IMPORT_MAX_UNPACKED": int(os.environ.get("LMS_IMPORT_MAX_UNPACKED_MB", "200")) * 1024 * 1024,
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

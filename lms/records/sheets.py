@@ -1,6 +1,7 @@
 """Reading uploaded sheets (xlsx or CSV) safely: size, encoding, formulas and CSV injection.
 
-Both the attendance sheet of a class and the historical import read files through :func:`read_sheet`,
+Both the attendance sheet of a class and the historical import read files through :func:`read_sheet`
+(on the shared capped reader :mod:`lms.core.spreadsheets`),
 which returns the header row and the data rows as plain values. Problems of the whole file raise a
 :class:`~lms.core.errors.UserError`; problems of one cell are :class:`CellError` rows the caller lists.
 """
@@ -8,21 +9,19 @@ which returns the header row and the data rows as plain values. Problems of the 
 from __future__ import annotations
 
 import csv
-import io
 import re
-import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
+from lms.core.spreadsheets import csv_rows, first_sheet_rows
 
 #: characters that make a spreadsheet treat a cell as a formula (CSV/formula injection)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
-#: most rows one sheet may have
-MAX_ROWS = 200_000
 
 
 class Formula(str):
@@ -73,9 +72,6 @@ def read_sheet(data: bytes, filename: str, max_bytes: int) -> Sheet:
         raise _file_error("Tệp không có dòng tiêu đề.", "The file has no header row.", "file_no_header", 400)
     if not sheet.rows:
         raise _file_error("Tệp không có dòng dữ liệu nào.", "The file has no data rows.", "file_empty", 400)
-    if len(sheet.rows) > MAX_ROWS:
-        raise _file_error(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS}).", f"Too many rows (at most {MAX_ROWS}).",
-                          "file_too_many_rows", 413)
     return sheet
 
 
@@ -89,51 +85,27 @@ def _read_csv(data: bytes) -> Sheet:
         ) from exc
     if "\x00" in text:
         raise _file_error("Tệp CSV chứa ký tự không hợp lệ.", "The CSV file contains NUL characters.", "csv_nul")
-    first = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        table = list(reader)
+        return _to_sheet((n, row) for n, row in enumerate(csv_rows(text), start=1))
     except csv.Error as exc:
         raise _file_error("Tệp CSV bị hỏng.", "The CSV file is malformed.", "csv_malformed") from exc
-    return _to_sheet(table)
 
 
 def _read_xlsx(data: bytes) -> Sheet:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise _file_error("Không đọc được tệp Excel (.xlsx) — tệp bị hỏng hoặc sai định dạng.",
-                          "The Excel (.xlsx) file cannot be read: it is broken or not an xlsx.", "xlsx_broken") from exc
-    try:
-        sheet = book.worksheets[0]
-        table: list[list[Any]] = []
-        for row in sheet.iter_rows():
-            values = []
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f":
-                    value = Formula(str(value))
-                values.append(value)
-            table.append(values)
-            if len(table) > MAX_ROWS + 1:
-                break
-    finally:
-        book.close()
-    return _to_sheet(table)
+    """The first sheet through the shared safe reader; formula cells become :class:`Formula`."""
+    rows = ((n, [Formula(str(v)) if f == "f" else v for v, f in cells]) for n, cells in first_sheet_rows(data))
+    return _to_sheet(rows)
 
 
-def _to_sheet(table: list[list[Any]]) -> Sheet:
+def _to_sheet(table: Iterable[tuple[int, list[Any]]]) -> Sheet:
     """First non-empty row is the header; empty rows are dropped; row numbers are the sheet's."""
-    numbered = [(i + 1, row) for i, row in enumerate(table) if any(_present(v) for v in row)]
-    if not numbered:
+    numbered = ((n, row) for n, row in table if any(_present(v) for v in row))
+    first = next(numbered, None)
+    if first is None:
         return Sheet([], [])
-    _, header_row = numbered[0]
-    headers = [nfc(str(h)).strip() if h is not None else "" for h in header_row]
+    headers = [nfc(str(h)).strip() if h is not None else "" for h in first[1]]
     width = len(headers)
-    rows = [(n, (list(r) + [None] * width)[:width]) for n, r in numbered[1:]]
+    rows = [(n, (list(r) + [None] * width)[:width]) for n, r in numbered]
     return Sheet(headers, rows)
 
 

@@ -411,7 +411,7 @@ def test_xlsx_that_expands_too_much_is_refused(app, tmp_path):
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (30 * 1024 * 1024))
     exc = rejected(path, max_bytes=1024 * 1024)
     assert (exc.status, exc.code) == (413, "import_too_large")
-    assert exc.message_vi == "Tệp xlsx có nội dung giải nén quá lớn (nghi là zip bomb)."
+    assert "zip bomb" in exc.message_vi
 
 
 def test_xml_entities_in_xlsx_are_not_expanded(app, tmp_path):

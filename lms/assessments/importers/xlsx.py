@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from lms.assessments.importers import MAX_QUESTIONS, ParseResult, blank
+from lms.core.spreadsheets import SpreadsheetRefused, first_sheet_rows
 
 MAX_CHOICES = 8
 HEADERS = ["id", "type", "text_vi", "text_en", *[f"choice_{i}" for i in range(1, MAX_CHOICES + 1)], "key",
@@ -31,35 +32,31 @@ FALSE_WORDS = {"false", "sai", "f", "0", "no"}
 
 def parse(data: bytes, result: ParseResult) -> None:
     """Read the first sheet; row numbers are the spreadsheet's (headers on row 1)."""
-    from openpyxl import load_workbook
+    try:
+        _rows(iter(first_sheet_rows(data)), result)
+    except SpreadsheetRefused as exc:
+        if exc.code != "xlsx_broken":
+            raise
+        result.fail("-", "Không đọc được tệp Excel (.xlsx): tệp bị hỏng hoặc sai định dạng.",
+                    "Cannot read the Excel file: it is broken or not an xlsx.")
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > 50 * 1024 * 1024:
-                raise ValueError("too large when unpacked")
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on broken files
-        result.fail("-", f"Không đọc được tệp Excel (.xlsx): {type(exc).__name__}.",
-                    f"Cannot read the Excel file: {type(exc).__name__}.")
+
+def _rows(rows: Iterator[tuple[int, list[tuple[Any, Any]]]], result: ParseResult) -> None:
+    first = next(rows, None)
+    header = [str(v or "").strip().lower() for v, _f in (first[1] if first else [])]
+    missing = [h for h in ("id", "type", "text_vi", "key") if h not in header]
+    if missing:
+        result.fail(1, f"Thiếu cột: {', '.join(missing)} (hãy dùng tệp mẫu).",
+                    f"Missing column(s): {', '.join(missing)} (use the template).")
         return
-    try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip().lower() for h in next(rows, ())]
-        missing = [h for h in ("id", "type", "text_vi", "key") if h not in header]
-        if missing:
-            result.fail(1, f"Thiếu cột: {', '.join(missing)} (hãy dùng tệp mẫu).",
-                        f"Missing column(s): {', '.join(missing)} (use the template).")
-            return
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_QUESTIONS + 2:
-                result.fail(number, "Quá nhiều dòng.", "Too many rows.")
-                break
-            cells = dict(zip(header, values, strict=False))
-            if all(v in (None, "") for v in cells.values()):
-                continue
-            _row(number, cells, result)
-    finally:
-        wb.close()
+    for count, (number, cells) in enumerate(rows, start=1):
+        if count > MAX_QUESTIONS:
+            result.fail(number, "Quá nhiều dòng.", "Too many rows.")
+            break
+        values = dict(zip(header, (v for v, _f in cells), strict=False))
+        if all(v in (None, "") for v in values.values()):
+            continue
+        _row(number, values, result)
 
 
 def _text(value: Any) -> str:

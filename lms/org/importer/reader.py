@@ -7,7 +7,6 @@ at once; cell problems are collected so that the user sees every bad row in one 
 from __future__ import annotations
 
 import csv
-import io
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -20,11 +19,9 @@ from lxml import etree
 
 from lms.core.errors import UserError, localized
 from lms.core.i18n import fold
+from lms.core.spreadsheets import SpreadsheetRefused, csv_rows, open_workbook, open_zip
 from lms.org.importer import columns as C
 from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS, Position
-
-#: uncompressed size of an xlsx may be at most this many times the size limit (zip bombs)
-MAX_XLSX_RATIO = 25
 
 
 @dataclass(slots=True)
@@ -112,7 +109,7 @@ def read_import_file(path: str | Path, filename: str, max_bytes: int, today: dat
     suffix = Path(filename).suffix.lower()
     parsed = ParsedFile()
     if suffix == ".xlsx":
-        _read_xlsx(path, max_bytes, parsed, today)
+        _read_xlsx(path, parsed, today)
     elif suffix in (".csv", ".txt"):
         _read_csv(path, parsed, today)
     else:
@@ -124,32 +121,29 @@ def read_import_file(path: str | Path, filename: str, max_bytes: int, today: dat
     return parsed
 
 
-def _read_xlsx(path: Path, max_bytes: int, parsed: ParsedFile, today: date) -> None:
-    from lms.org.importer.xlsx import XlsxError, open_workbook
-
-    _check_zip(path, max_bytes)
+def _read_xlsx(path: Path, parsed: ParsedFile, today: date) -> None:
     found = False
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(path) as archive:
             book = open_workbook(archive)
             for title, part in book.sheets:
                 found |= _read_table(title, book.rows(part), parsed, today)
     except ImportRejected:
         raise
-    except (XlsxError, KeyError, ValueError, IndexError, zipfile.BadZipFile, etree.XMLSyntaxError):
+    except SpreadsheetRefused as exc:
+        if exc.code == "xlsx_broken":
+            raise _not_xlsx() from None
+        raise _refused(exc) from None
+    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, EOFError, etree.XMLSyntaxError):
         raise _not_xlsx() from None
     if not found and not parsed.errors:
         raise _unrecognised()
 
 
-def _check_zip(path: Path, max_bytes: int) -> None:
-    if not zipfile.is_zipfile(path):
-        raise _not_xlsx()
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-    if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_XLSX_RATIO * max_bytes:
-        raise ImportRejected.of("Tệp xlsx có nội dung giải nén quá lớn (nghi là zip bomb).",
-                                "The xlsx expands to too much data (zip bomb?).", "import_too_large", 413)
+def _refused(exc: SpreadsheetRefused) -> ImportRejected:
+    """The shared reader's refusal under this importer's codes (every cap is ``import_too_large``)."""
+    code = "import_too_large" if exc.status == 413 else exc.code
+    return ImportRejected.of(exc.message_vi, exc.message_en, code, exc.status)
 
 
 def _not_xlsx() -> ImportRejected:
@@ -176,13 +170,12 @@ def _read_csv(path: Path, parsed: ParsedFile, today: date) -> None:
     del raw
     if not content.strip():
         raise ImportRejected.of("Tệp rỗng.", "The file is empty.", "import_empty")
-    first_line = content.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    rows = ((i, [(v, "s") for v in values]) for i, values in enumerate(reader, start=1))
+    rows = ((i, [(v, "s") for v in values]) for i, values in enumerate(csv_rows(content), start=1))
     try:
         if not _read_table("CSV", rows, parsed, today):
             raise _unrecognised()
+    except SpreadsheetRefused as exc:
+        raise _refused(exc) from None
     except csv.Error:
         raise ImportRejected.of("Tệp CSV bị lỗi định dạng (dấu ngoặc kép không đóng?).",
                                 "The CSV is malformed (an unclosed quote?).", "import_csv") from None
