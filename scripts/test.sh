@@ -14,6 +14,8 @@ echo "== ruff"
 $VENV/bin/ruff check .
 echo "== import-linter"
 $VENV/bin/lint-imports
+echo "== content check"
+$VENV/bin/lms content check
 
 pg_answers() {
   $VENV/bin/python - "$PG_URL" <<'PY'

@@ -6,7 +6,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, the navigation link and the lecturer's home panel."""
-    from lms.catalog import views
+    from lms.catalog import legal, views
     from lms.core.roles import Role
     from lms.home import NavItem, Panel, register_nav, register_panel
 
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     register_panel(Panel(Role.lecturer, "catalog/_home_panel.html", views.home_panel_context, 30))
     register_panel(Panel(Role.admin, "catalog/_home_panel.html", views.admin_panel_context, 30))
     app.register_error_handler(RequestEntityTooLarge, views.too_large)
+    app.add_template_global(legal.module_legal)

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
-from lms.content.source import load_course
-from scorm.build import build_package
+from lms.content.check import METADATA_FILE, package_metadata
+from lms.content.registry import Registry, load_registry
+from lms.content.source import Course, load_course
+from scorm.build import PackageSource, build_package
 
 #: the repository's course sources
 COURSES_DIR = Path(__file__).resolve().parents[2] / "course_packages"
 #: where builds go unless told otherwise (git-ignored)
 DEFAULT_OUT = Path("build") / "packages"
+#: the legal-source registry's file name (next to the course folders)
+REGISTRY_NAME = "legal_sources.toml"
+
+
+def registry_for(course_dir: Path) -> Registry:
+    """The registry next to ``course_dir`` (``<parent>/legal_sources.toml``), else the shipped one."""
+    beside = Path(course_dir).parent / REGISTRY_NAME
+    return load_registry(beside if beside.is_file() else COURSES_DIR / REGISTRY_NAME)
+
+
+def package_source(course: Course, registry: Registry) -> PackageSource:
+    """The course as a SCORM package source carrying ``legal-sources.json`` (its citations)."""
+    meta = json.dumps(package_metadata(course, registry), ensure_ascii=False, sort_keys=True, indent=1)
+    source = course.to_package_source()
+    return replace(source, assets={**source.assets, METADATA_FILE: meta.encode("utf-8")})
 
 
 def find_course_dirs(root: Path = COURSES_DIR) -> list[Path]:
@@ -34,10 +53,11 @@ def resolve_course(code_or_path: str | Path, root: Path = COURSES_DIR) -> Path:
 def build_course(code_or_path: str | Path, out_dir: Path | str = DEFAULT_OUT) -> list[Path]:
     """Validate one course and write ``<code>-scorm12.zip``, ``<code>-scorm2004.zip`` and
     ``<code>-questions.toml`` into ``out_dir``; return the three paths."""
-    course = load_course(resolve_course(code_or_path))
+    folder = resolve_course(code_or_path)
+    course = load_course(folder)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    source = course.to_package_source()
+    source = package_source(course, registry_for(folder))
     written = [
         build_package(source, "1.2", out / f"{course.code}-scorm12.zip"),
         build_package(source, "2004-4th", out / f"{course.code}-scorm2004.zip"),

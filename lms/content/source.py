@@ -2,7 +2,8 @@
 
 Layout::
 
-    module.toml                 code, titles, summaries, topic, hours, pass_mark, [[legal_source]]
+    module.toml                 code, titles, summaries, topic, hours, pass_mark, version, reviewed,
+                                sources = ["<registry id>", …] (or free-text [[legal_source]] tables)
     lessons/NN-slug.md          +++ TOML front matter +++ (or --- YAML ---), then Markdown
     lessons/NN-slug.questions.toml   optional: the lesson's [[question]] practice items
     questions.toml              [[question]] — the server-graded assessment bank
@@ -16,7 +17,6 @@ from __future__ import annotations
 import html
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,46 +24,30 @@ from typing import Any
 import markdown
 import yaml
 
+from lms.content.fields import (
+    ComputedFrom,
+    ContentError,
+    SourceRef,
+    check_nfc,
+    choice,
+    computed_from,
+    number,
+    optional_text,
+    source_refs,
+    text,
+)
+from lms.content.questions import PRACTICE_TYPES, Question, parse_question, questions
 from scorm.build import PackageSource, PracticeLesson, PracticeQuestion
 
+__all__ = ["ContentError", "Course", "LegalSource", "Lesson", "Question", "SourceRef", "load_course",
+           "parse_question", "render_markdown"]
+
 TOPICS = frozenset({"union_law", "osh", "finance", "democracy", "other"})
-QUESTION_TYPES = frozenset({"single", "multiple", "true_false", "numeric", "ordering"})
-PRACTICE_TYPES = frozenset({"single", "multiple", "true_false", "numeric"})
-DIFFICULTIES = frozenset({"easy", "medium", "hard"})
 MIN_PRACTICE, MAX_PRACTICE = 3, 5
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,19}$")
-_QUESTION_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 _LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class ContentError(ValueError):
-    """A course source is malformed; the message names the file and the field."""
-
-    def __init__(self, file: Path | str, field_name: str, problem: str) -> None:
-        super().__init__(f"{file}: {field_name}: {problem}")
-        self.file = str(file)
-        self.field = field_name
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question, in the format shared by lesson practice and the assessment bank."""
-
-    id: str
-    type: str
-    text_vi: str
-    choices: tuple[str, ...]
-    #: single: int; multiple: tuple[int, ...]; true_false: bool; numeric: float; ordering: None
-    key: int | bool | float | tuple[int, ...] | None
-    explanation_vi: str
-    citation: str
-    difficulty: str
-    tags: tuple[str, ...]
-    text_en: str | None = None
-    tolerance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +73,12 @@ class Lesson:
     body_md: str
     citations: tuple[str, ...]
     questions: tuple[Question, ...]
+    #: registry texts and articles the lesson rests on
+    sources: tuple[SourceRef, ...] = ()
+    #: changing bases (base salary …) amounts in the lesson were computed from
+    computed_from: tuple[ComputedFrom, ...] = ()
+    #: texts named only for history or comparison
+    mentions: tuple[SourceRef, ...] = ()
 
     @property
     def identifier(self) -> str:
@@ -114,6 +104,14 @@ class Course:
     #: the server-graded assessment bank (questions.toml)
     questions: tuple[Question, ...]
     assets: dict[str, bytes] = field(default_factory=dict)
+    #: registry texts the module as a whole rests on (``sources = [...]`` in module.toml)
+    sources: tuple[SourceRef, ...] = ()
+    #: texts the module names only for history or comparison
+    mentions: tuple[SourceRef, ...] = ()
+    #: the source's own version label (``version`` in module.toml), carried into the package metadata
+    version: str = "1"
+    #: the date the content was last checked against the registry (``reviewed``), if given
+    reviewed: str = ""
 
     @property
     def bank_file(self) -> Path:
@@ -144,23 +142,29 @@ def load_course(path: Path | str) -> Course:
         raise ContentError(module_file, "-", "file is missing")
     meta = _read_toml(module_file)
     lessons = _load_lessons(root / "lessons")
-    bank = tuple(_questions(_read_toml(root / "questions.toml"), root / "questions.toml"))
+    bank = tuple(questions(_read_toml(root / "questions.toml"), root / "questions.toml"))
     course = Course(
         path=root,
         code=_code(meta, module_file, root),
-        title_vi=_text(meta, "title_vi", module_file),
-        title_en=_text(meta, "title_en", module_file),
-        summary_vi=_text(meta, "summary_vi", module_file),
-        summary_en=_text(meta, "summary_en", module_file),
-        topic=_choice(meta, "topic", TOPICS, module_file),
-        hours=_number(meta, "hours", module_file, minimum=0.5),
-        pass_mark=_number(meta, "pass_mark", module_file, minimum=1, maximum=100),
+        title_vi=text(meta, "title_vi", module_file),
+        title_en=text(meta, "title_en", module_file),
+        summary_vi=text(meta, "summary_vi", module_file),
+        summary_en=text(meta, "summary_en", module_file),
+        topic=choice(meta, "topic", TOPICS, module_file),
+        hours=number(meta, "hours", module_file, minimum=0.5),
+        pass_mark=number(meta, "pass_mark", module_file, minimum=1, maximum=100),
         legal_sources=_legal_sources(meta, module_file),
+        sources=source_refs(meta, module_file),
+        mentions=source_refs(meta, module_file, key="mentions"),
+        version=str(meta.get("version", "1")),
+        reviewed=str(meta.get("reviewed", "")),
         lessons=lessons,
         questions=bank,
         assets=_load_assets(root / "assets"),
     )
     _check_unique_ids(course)
+    if not course.sources and not course.legal_sources:
+        raise ContentError(module_file, "sources", "name the module's legal texts (sources = [...] or [[legal_source]])")
     return course
 
 
@@ -176,7 +180,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _code(meta: dict[str, Any], file: Path, root: Path) -> str:
     """The module code, which must match the folder name."""
-    code = _text(meta, "code", file)
+    code = text(meta, "code", file)
     if not _CODE.match(code):
         raise ContentError(file, "code", f"{code!r} must be 2–20 capital letters or digits")
     if code != root.name:
@@ -186,9 +190,9 @@ def _code(meta: dict[str, Any], file: Path, root: Path) -> str:
 
 def _legal_sources(meta: dict[str, Any], file: Path) -> tuple[LegalSource, ...]:
     """The ``[[legal_source]]`` tables (name, number, adopted, effective, optional note)."""
-    items = meta.get("legal_source")
-    if not isinstance(items, list) or not items:
-        raise ContentError(file, "legal_source", "at least one [[legal_source]] is required")
+    items = meta.get("legal_source", [])
+    if not isinstance(items, list):
+        raise ContentError(file, "legal_source", "must be an array of tables ([[legal_source]])")
     out = []
     for i, item in enumerate(items):
         where = f"legal_source[{i}]"
@@ -198,9 +202,9 @@ def _legal_sources(meta: dict[str, Any], file: Path) -> tuple[LegalSource, ...]:
             if key in item and not _DATE.match(str(item[key])):
                 raise ContentError(file, f"{where}.{key}", "must be a date written YYYY-MM-DD")
         out.append(LegalSource(
-            name=_text(item, "name", file, where), number=_text(item, "number", file, where),
+            name=text(item, "name", file, where), number=text(item, "number", file, where),
             adopted=str(item.get("adopted", "")), effective=str(item.get("effective", "")),
-            note=_optional_text(item, "note", file, where) or "",
+            note=optional_text(item, "note", file, where) or "",
         ))
     return tuple(out)
 
@@ -225,44 +229,46 @@ def _load_lesson(path: Path) -> Lesson:
     if not match:
         raise ContentError(path, "-", "lesson files are named NN-slug.md (lowercase ASCII slug)")
     front, body = _split_front_matter(path)
-    _check_nfc(body, path, "body")
+    check_nfc(body, path, "body")
     sidecar = path.with_name(path.stem + ".questions.toml")
     if "question" in front and sidecar.exists():
         raise ContentError(path, "question", f"practice questions are both inline and in {sidecar.name}")
     qfile = sidecar if sidecar.exists() else path
     qdata = _read_toml(sidecar) if sidecar.exists() else front
-    questions = tuple(_questions(qdata, qfile))
-    if not MIN_PRACTICE <= len(questions) <= MAX_PRACTICE:
-        raise ContentError(qfile, "question", f"{len(questions)} practice questions; a lesson needs 3–5")
-    for q in questions:
+    practice = tuple(questions(qdata, qfile))
+    if not MIN_PRACTICE <= len(practice) <= MAX_PRACTICE:
+        raise ContentError(qfile, "question", f"{len(practice)} practice questions; a lesson needs 3–5")
+    for q in practice:
         if q.type not in PRACTICE_TYPES:
             raise ContentError(qfile, f"question {q.id}.type", f"{q.type!r} cannot be used for practice")
     citations = front.get("citations", [])
     if not isinstance(citations, list) or not citations or not all(isinstance(c, str) and c for c in citations):
         raise ContentError(path, "citations", "a non-empty list of strings is required")
     for c in citations:
-        _check_nfc(c, path, "citations")
+        check_nfc(c, path, "citations")
     return Lesson(
-        number=int(match.group(1)), slug=match.group(2), title=_text(front, "title", path),
-        body_md=body.strip() + "\n", citations=tuple(citations), questions=questions,
+        number=int(match.group(1)), slug=match.group(2), title=text(front, "title", path),
+        body_md=body.strip() + "\n", citations=tuple(citations), questions=practice,
+        sources=source_refs(front, path), computed_from=computed_from(front, path),
+        mentions=source_refs(front, path, key="mentions"),
     )
 
 
 def _split_front_matter(path: Path) -> tuple[dict[str, Any], str]:
     """Split ``+++ toml +++`` or ``--- yaml ---`` front matter from the Markdown body."""
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_text(encoding="utf-8")
     for fence, parse in (("+++", tomllib.loads), ("---", yaml.safe_load)):
-        if text.startswith(fence + "\n"):
-            end = text.find("\n" + fence + "\n", len(fence))
+        if raw.startswith(fence + "\n"):
+            end = raw.find("\n" + fence + "\n", len(fence))
             if end < 0:
                 raise ContentError(path, "front matter", f"no closing {fence} line")
             try:
-                front = parse(text[len(fence) + 1:end + 1]) or {}
+                front = parse(raw[len(fence) + 1:end + 1]) or {}
             except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
                 raise ContentError(path, "front matter", str(exc)) from exc
             if not isinstance(front, dict):
                 raise ContentError(path, "front matter", "must be a table/mapping")
-            return front, text[end + len(fence) + 2:]
+            return front, raw[end + len(fence) + 2:]
     raise ContentError(path, "front matter", "the file must start with +++ (TOML) or --- (YAML)")
 
 
@@ -276,132 +282,7 @@ def _load_assets(folder: Path) -> dict[str, bytes]:
     }
 
 
-# -- questions ----------------------------------------------------------------------------------
-
-
-def _questions(data: dict[str, Any], file: Path) -> list[Question]:
-    """The ``[[question]]`` array of a TOML document."""
-    items = data.get("question", [])
-    if not isinstance(items, list):
-        raise ContentError(file, "question", "must be an array of tables ([[question]])")
-    return [parse_question(item, file, i) for i, item in enumerate(items)]
-
-
-def parse_question(item: Any, file: Path | str, index: int = 0) -> Question:
-    """Validate one question table and return it; errors name the file and the question."""
-    if not isinstance(item, dict):
-        raise ContentError(file, f"question[{index}]", "must be a table")
-    qid = _text(item, "id", file, f"question[{index}]")
-    where = f"question {qid}"
-    if not _QUESTION_ID.match(qid):
-        raise ContentError(file, f"{where}.id", "ids look like 'UL-001' (capitals, digits, hyphens)")
-    known = {"id", "type", "text_vi", "text_en", "choices", "key", "tolerance", "explanation_vi", "citation",
-             "difficulty", "tags"}
-    unknown = sorted(set(item) - known)
-    if unknown:
-        raise ContentError(file, f"{where}", f"unknown field(s) {', '.join(unknown)}")
-    qtype = _choice(item, "type", QUESTION_TYPES, file, where)
-    choices = _choices(item, qtype, file, where)
-    key, tolerance = _key(item, qtype, len(choices), file, where)
-    tags = item.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-        raise ContentError(file, f"{where}.tags", "must be a list of non-empty strings")
-    return Question(
-        id=qid, type=qtype, text_vi=_text(item, "text_vi", file, where), choices=choices, key=key,
-        explanation_vi=_text(item, "explanation_vi", file, where), citation=_text(item, "citation", file, where),
-        difficulty=_choice(item, "difficulty", DIFFICULTIES, file, where), tags=tuple(tags),
-        text_en=_optional_text(item, "text_en", file, where), tolerance=tolerance,
-    )
-
-
-def _choices(item: dict[str, Any], qtype: str, file: Path | str, where: str) -> tuple[str, ...]:
-    """The choices list: required for single/multiple/ordering, forbidden otherwise."""
-    choices = item.get("choices")
-    if qtype in ("true_false", "numeric"):
-        if choices is not None:
-            raise ContentError(file, f"{where}.choices", f"a {qtype} question has no choices")
-        return ()
-    if not isinstance(choices, list) or len(choices) < 2 or not all(isinstance(c, str) and c.strip() for c in choices):
-        raise ContentError(file, f"{where}.choices", "a list of at least 2 non-empty strings is required")
-    if len(set(choices)) != len(choices):
-        raise ContentError(file, f"{where}.choices", "choices must differ from each other")
-    for c in choices:
-        _check_nfc(c, file, f"{where}.choices")
-    return tuple(choices)
-
-
-def _key(item: dict[str, Any], qtype: str, n: int, file: Path | str, where: str) -> tuple[Any, float]:
-    """Validate ``key`` (and ``tolerance``) for the question type."""
-    key = item.get("key")
-    field_name = f"{where}.key"
-    if "tolerance" in item and qtype != "numeric":
-        raise ContentError(file, f"{where}.tolerance", "only numeric questions have a tolerance")
-    if qtype == "ordering":
-        if key is not None:
-            raise ContentError(file, field_name, "ordering questions have no key: list choices in the right order")
-        return None, 0.0
-    if qtype == "single":
-        if not isinstance(key, int) or isinstance(key, bool) or not 0 <= key < n:
-            raise ContentError(file, field_name, f"must be a choice index 0–{n - 1}")
-        return key, 0.0
-    if qtype == "multiple":
-        ok = isinstance(key, list) and key and all(isinstance(k, int) and not isinstance(k, bool) for k in key)
-        if not ok or len(set(key)) != len(key) or not all(0 <= k < n for k in key):
-            raise ContentError(file, field_name, f"must be a non-empty list of distinct indexes 0–{n - 1}")
-        return tuple(sorted(key)), 0.0
-    if qtype == "true_false":
-        if not isinstance(key, bool):
-            raise ContentError(file, field_name, "must be true or false")
-        return key, 0.0
-    if not isinstance(key, int | float) or isinstance(key, bool):
-        raise ContentError(file, field_name, "must be a number")
-    tolerance = item.get("tolerance", 0)
-    if not isinstance(tolerance, int | float) or isinstance(tolerance, bool) or tolerance < 0:
-        raise ContentError(file, f"{where}.tolerance", "must be a number ≥ 0")
-    return float(key), float(tolerance)
-
-
-# -- small validators ---------------------------------------------------------------------------
-
-
-def _text(data: dict[str, Any], key: str, file: Path | str, where: str = "") -> str:
-    """A required non-empty NFC string."""
-    name = f"{where}.{key}" if where else key
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ContentError(file, name, "a non-empty string is required")
-    _check_nfc(value, file, name)
-    return value.strip()
-
-
-def _optional_text(data: dict[str, Any], key: str, file: Path | str, where: str) -> str | None:
-    """An optional string; when present it must be non-empty NFC."""
-    return _text(data, key, file, where) if key in data else None
-
-
-def _choice(data: dict[str, Any], key: str, allowed: frozenset[str], file: Path | str, where: str = "") -> str:
-    """A string from a fixed vocabulary."""
-    value = data.get(key)
-    if value not in allowed:
-        name = f"{where}.{key}" if where else key
-        raise ContentError(file, name, f"{value!r} is not one of {', '.join(sorted(allowed))}")
-    return str(value)
-
-
-def _number(data: dict[str, Any], key: str, file: Path, *, minimum: float, maximum: float | None = None) -> float:
-    """A number within bounds."""
-    value = data.get(key)
-    if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum or (
-            maximum is not None and value > maximum):
-        bound = f"{minimum}–{maximum}" if maximum is not None else f"≥ {minimum}"
-        raise ContentError(file, key, f"must be a number {bound}")
-    return float(value)
-
-
-def _check_nfc(text: str, file: Path | str, name: str) -> None:
-    """Vietnamese text is stored NFC (precomposed); decomposed text breaks search and sorting."""
-    if unicodedata.normalize("NFC", text) != text:
-        raise ContentError(file, name, "text is not NFC-normalised Unicode")
+# -- checks ------------------------------------------------------------------------------------
 
 
 def _check_unique_ids(course: Course) -> None:

@@ -187,3 +187,23 @@ def test_cli_reports_unknown_code(tmp_path: Path) -> None:
     result = CliRunner().invoke(build_command, ["NOPE", "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert "no course source 'NOPE'" in result.output
+
+
+def test_built_packages_carry_the_legal_corrections(built: dict[str, list[Path]]) -> None:
+    """Issue 23: the TCCD package teaches Decree 283/2026 and the 253,000 đ cap, and carries its citations."""
+    with zipfile.ZipFile(built["TCCD"][1]) as zf:
+        page = zf.read("index.html").decode("utf-8")
+        meta = json.loads(zf.read("legal-sources.json"))
+    assert "Nghị định 283/2026/NĐ-CP" in page and "253.000 đồng/tháng" in page
+    assert "Nghị định 12/2022/NĐ-CP, Điều 38" not in page
+    assert "nd_283_2026:Điều 42 khoản 1" in next(i for i in meta["items"] if i["id"] == "TC-P04-3")["sources"]
+    assert meta["texts"]["nd_283_2026"]["in_force"] == "2026-09-10"
+    assert meta["bases"]["luong_co_so"]["values"][-1] == {"value": 2530000.0, "from": "2026-07-01",
+                                                           "source": "nd_161_2026"}
+    assert meta["version"] == "2" and meta["reviewed"] == "2026-12-04"
+    with zipfile.ZipFile(built["DTDC"][1]) as zf:
+        assert "trừ trường hợp các bên có thỏa thuận khác" in zf.read("index.html").decode("utf-8")
+    with zipfile.ZipFile(built["ATVSLD"][1]) as zf:
+        assert "Nhóm 4 được huấn luyện lại hằng năm" not in zf.read("index.html").decode("utf-8")
+    bank = built["TCCD"][2].read_text(encoding="utf-8")
+    assert 'sources = ["nd_283_2026:Điều 42", "nd_283_2026:Điều 7"]' in bank

@@ -22,3 +22,31 @@ def test_demo_publishes_each_shipped_module_once(app):
     db.session.commit()
     assert db.session.scalar(select(func.count(PackageVersion.id))) == 4
     assert len(lines) == 4
+
+
+def test_corrected_sources_become_a_new_published_version(app, tmp_path):
+    """On a database holding an older build, the corrected module is imported as the next version and
+    published; the old version (which running attempts keep) is left as it was."""
+    from dataclasses import replace
+
+    from lms.catalog import services as catalog
+    from lms.content.builder import COURSES_DIR, package_source, registry_for
+    from lms.content.source import load_course
+    from scorm.build import build_package
+
+    course = load_course(COURSES_DIR / "TCCD")
+    old = replace(course, summary_vi=course.summary_vi + " (bản trước khi sửa)")
+    module = catalog.create_module("TCCD", course.title_vi, topic="finance", hours=4)
+    zip_path = build_package(package_source(old, registry_for(COURSES_DIR / "TCCD")), "2004-4th", tmp_path / "old.zip")
+    v1 = catalog.import_package(module, zip_path, publish=True)
+    db.session.commit()
+    v1_digest = v1.sha256
+
+    lines: list[str] = []
+    seed_modules(lines.append)
+    db.session.commit()
+    db.session.refresh(module)
+    assert [v.number for v in module.versions] == [1, 2]
+    assert module.published_version.number == 2
+    assert module.versions[0].sha256 == v1_digest
+    assert any(line.startswith("  TCCD:") and "(v2," in line for line in lines)

@@ -9,6 +9,8 @@ from lms.assessments.importers import ParseResult, blank
 
 KNOWN = {"id", "type", "text_vi", "text_en", "choices", "key", "tolerance", "explanation_vi", "citation",
          "difficulty", "tags"}
+#: course-source provenance fields (lms.content): accepted and not stored in the bank
+IGNORED = {"sources", "mentions", "computed_from"}
 
 
 def parse(text: str, result: ParseResult, ident_prefix: str = "Q") -> None:
@@ -30,7 +32,7 @@ def _one(number: int, item: Any, result: ParseResult) -> None:
     if not isinstance(item, dict):
         result.fail(number, "Câu hỏi phải là một bảng.", "A question must be a table.")
         return
-    unknown = sorted(set(item) - KNOWN)
+    unknown = sorted(set(item) - KNOWN - IGNORED)
     if unknown:
         result.fail(number, f"Trường không hợp lệ: {', '.join(unknown)}.", f"Unknown field(s): {', '.join(unknown)}.")
         return

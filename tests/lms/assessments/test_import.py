@@ -125,7 +125,7 @@ def count_questions() -> int:
 
 
 def test_the_shipped_toml_banks_import_whole():
-    for folder in sorted(COURSES.iterdir()):
+    for folder in sorted(p for p in COURSES.iterdir() if p.is_dir()):
         result = parse_file("questions.toml", (folder / "questions.toml").read_bytes())
         assert not result.errors, (folder.name, result.errors[:3])
         assert len(result.questions) >= 30
