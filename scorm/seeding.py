@@ -24,6 +24,7 @@ __all__ = [
     "TocRow",
     "is_asset",
     "seed_values",
+    "shared_data_access",
     "shared_data_buckets",
     "shared_data_values",
     "shared_data_writes",
@@ -142,6 +143,13 @@ def shared_data_values(buckets: tuple[DataBucket, ...], stores: Mapping[str, str
         if bucket.read and bucket.key in stores:
             values[f"adl.data.{index}.store"] = stores[bucket.key]
     return values
+
+
+def shared_data_access(buckets: tuple[DataBucket, ...]) -> list[dict[str, bool]]:
+    """Each bucket's ``{"read": .., "write": ..}`` in ``adl.data.n`` order: the player page passes it to
+    ``lmsRteAdapter.wrap(api, "2004", {state, sharedData})``; ``scorm.cmi`` takes the same as
+    ``DataModel(..., shared_data=[(read, write), ...])`` (RTE 4.3: 405 / 404 otherwise)."""
+    return [{"read": bucket.read, "write": bucket.write} for bucket in buckets]
 
 
 def shared_data_writes(buckets: tuple[DataBucket, ...], state: Mapping[str, object]) -> dict[str, str]:

@@ -95,6 +95,8 @@ DEVIATIONS = {
                                                                      "cmi.core.score.max"} and not c.state,
     "D9 1.2 LMSGetValue('') is 201 and calls after LMSFinish are 101 (1.2 RTE 3.3.4)":
         lambda c: c.version == "1.2" and (c.phase == "after" or (c.call == "get" and c.element == "")),
+    "D10 adl.data: no bucket added by a SCO, map permissions applied (2004 4th ed. RTE 4.3)":
+        lambda c: c.element.startswith("adl.data.") and c.code in {351, 404, 405} and c.element.endswith("store"),
 }
 
 

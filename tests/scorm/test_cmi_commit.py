@@ -183,9 +183,12 @@ def test_non_string_keys_and_junk_values_are_errors_not_exceptions() -> None:
     assert sorted(error.code for error in errors) == [401, 406, 406]
 
 
-def test_adl_data_is_ignored() -> None:
-    state, errors = validate_commit("2004", {}, {"adl.data.0.store": "x"})
-    assert errors == [] and "adl.data.0.store" not in state
+def test_adl_data_store_is_kept_for_buckets_the_lms_seeded() -> None:
+    """SCORM 2004 4th ed. RTE 4.3: a SCO writes the store of a bucket the LMS gave; it cannot add one."""
+    state, errors = validate_commit("2004", {"adl.data.0.id": "notes"}, {"adl.data.0.store": "x",
+                                                                          "adl.data.1.store": "y"})
+    assert state["adl.data.0.store"] == "x" and "adl.data.1.store" not in state
+    assert [(e.element, e.code) for e in errors] == [("adl.data.1.store", 351)]
 
 
 def test_unreadable_prior_total_time_counts_as_zero() -> None:

@@ -7,6 +7,7 @@ from scorm.seeding import (
     DataBucket,
     is_asset,
     seed_values,
+    shared_data_access,
     shared_data_buckets,
     shared_data_values,
     shared_data_writes,
@@ -78,6 +79,7 @@ def test_shared_data_buckets_and_their_values() -> None:
                        DataBucket("score-bank", True, True, True, "score-bank"))
     assert shared_data_values(buckets, {"score-bank": "42"}) == {
         "adl.data.0.id": "notes", "adl.data.1.id": "score-bank", "adl.data.1.store": "42"}
+    assert shared_data_access(buckets) == [{"read": True, "write": False}, {"read": True, "write": True}]
     state = {"adl.data.0.store": "refused", "adl.data.1.store": "43"}
     assert shared_data_writes(buckets, state) == {"score-bank": "43"}
 

@@ -3,7 +3,9 @@
  * API (for the player page; load after scorm-again's bundle):
  *
  *   var api = new window.Scorm2004API(settings);              // or Scorm12API
- *   window.lmsRteAdapter.wrap(api, "2004", { state: cfg.state });   // version "1.2" or "2004"
+ *   window.lmsRteAdapter.wrap(api, "2004", { state: cfg.state, sharedData: cfg.sharedData });
+ *   // version "1.2" or "2004"; sharedData (optional): [{read: bool, write: bool}, ...] per adl.data.n,
+ *   // from the manifest's adlcp:map readSharedData/writeSharedData (scorm.seeding.shared_data_access)
  *   // wrap() loads `state` (instead of api.loadFromFlattenedJSON) and patches the API methods of
  *   // this instance in place; it returns the same api. Call it before Initialize.
  *   window.lmsRteAdapter.info(api)  // -> { phase: "before"|"running"|"after", sessionTimeSet: bool }
@@ -30,6 +32,8 @@
  *     instead of 403 when the LMS gave none (RTE 4.2.10); 1.2 cmi.core.score.max reads "100" instead of ""
  *     and cmi.core.total_time is reformatted (1.2 RTE 3.4.4).
  *  D9 1.2 LMSGetValue("") answers 0 → 201; calls after LMSFinish answer 0 → 101 (1.2 RTE 3.3.4).
+ *  D10 adl.data: a SCO can add a bucket (→ 351), and the maps' readSharedData/writeSharedData are not
+ *     applied to buckets loaded from the state (→ 405 / 404) (2004 4th ed. RTE 4.3).
  */
 (function () {
   "use strict";
@@ -141,8 +145,9 @@
     }, 405)
   };
 
-  function Adapter(api, version, state) {
+  function Adapter(api, version, state, shared) {
     this.api = api;
+    this.shared = shared || [];
     this.is2004 = version !== "1.2";
     this.state = state || {};
     this.phase = "before";
@@ -153,7 +158,7 @@
 
   // walk api.cmi along a dotted name; arrays are followed through childArray
   Adapter.prototype.node = function (parts) {
-    var cur = this.api.cmi;
+    var cur = parts[0] === "adl" ? this.api.adl : this.api.cmi;
     for (var i = 1; i < parts.length && cur; i++) {
       cur = /^\d+$/.test(parts[i]) ? (cur.childArray || [])[+parts[i]] : cur[parts[i]];
     }
@@ -193,9 +198,21 @@
     return 0;
   };
 
+  // D10: 2004 RTE 4.3 shared data buckets
+  Adapter.prototype.bucketCode = function (name, writing) {
+    var m = /^adl\.data\.(\d+)\.store$/.exec(name);
+    if (!m) return 0;
+    if (this.missingEntry(name, false)) return writing ? 351 : 301;
+    var access = this.shared[+m[1]] || { read: true, write: true };
+    if (writing && access.write === false) return 404;
+    return !writing && access.read === false ? 405 : 0;
+  };
+
   Adapter.prototype.bookCode = function (name, value) {
     var k = key(name), text = String(value);
     if (this.is2004) {
+      var bucket = this.bucketCode(name, true);
+      if (bucket) return bucket;
       var dep = this.dependency(name);
       if (dep) return dep;
       var m = /^cmi\.interactions\.(\d+)\.(learner_response|correct_responses\.\d+\.pattern)$/.exec(name);
@@ -256,6 +273,8 @@
       return this.navRequest !== null ? this.navRequest : (this.state[name] || "_none_");
     }
     if (this.is2004 && name === "cmi.launch_data" && !(name in this.state)) return this.fail(403, "");  // D8
+    var bucket = this.is2004 && typeof name === "string" ? this.bucketCode(name, false) : 0;
+    if (bucket) return this.fail(bucket, "");  // D10
     if (!this.is2004 && name === "cmi.core.score.max" && !this.scoreMaxSet && !(name in this.state)) {
       get(name);
       return "";  // D8
@@ -318,7 +337,7 @@
   window.lmsRteAdapter = {
     /** Load `options.state` into `api` and make its API methods answer as the RTE books say. */
     wrap: function (api, version, options) {
-      var adapter = new Adapter(api, String(version), (options && options.state) || {});
+      var adapter = new Adapter(api, String(version), (options && options.state) || {}, options && options.sharedData);
       adapter.load();
       adapter.patch();
       if (adapters) adapters.set(api, adapter);
