@@ -128,3 +128,30 @@ def test_values_the_adapter_stores_reach_the_commit(rte_page) -> None:
     committed = json.loads(payload["json"])
     flat = json.dumps(committed)
     assert '"delivery_speed": "0"' in flat and '"location": ""' in flat
+
+
+def test_the_commit_carries_only_what_the_sco_set_about_its_session(rte_page) -> None:
+    """D11: without a SCO-set session_time the commit has none (the LMS measures Initialize→Terminate,
+    SCORM 2004 4th ed. RTE 4.2.21; 1.2 RTE 3.4.4 cmi.core.session_time); the SCO's adl.nav.request
+    (RTE 4.4.1, e.g. suspendAll) is in the commit."""
+    commits = rte_page.evaluate("""() => {
+        function commit(version, calls) {
+            var s = {autocommit: false, lmsCommitUrl: false, logLevel: 5, dataCommitFormat: "flattened"};
+            var api = version === "1.2" ? new window.Scorm12API(s) : new window.Scorm2004API(s);
+            window.lmsRteAdapter.wrap(api, version, {state: {}});
+            api[version === "1.2" ? "LMSInitialize" : "Initialize"]("");
+            calls.forEach(function (c) { api[version === "1.2" ? "LMSSetValue" : "SetValue"](c[0], c[1]); });
+            return api.getCommitObject(true);
+        }
+        return {
+            plain: commit("2004", [["cmi.location", "p2"]]),
+            timed: commit("2004", [["cmi.session_time", "PT3M"], ["adl.nav.request", "suspendAll"]]),
+            plain12: commit("1.2", [["cmi.core.lesson_location", "p2"]]),
+            timed12: commit("1.2", [["cmi.core.session_time", "00:03:00"]]),
+        };
+    }""")
+    assert "cmi.session_time" not in commits["plain"] and "adl.nav.request" not in commits["plain"]
+    assert commits["plain"]["cmi.location"] == "p2"
+    assert commits["timed"]["cmi.session_time"] == "PT3M" and commits["timed"]["adl.nav.request"] == "suspendAll"
+    assert "cmi.core.session_time" not in commits["plain12"]
+    assert commits["timed12"]["cmi.core.session_time"] == "00:03:00"

@@ -34,6 +34,10 @@
  *  D9 1.2 LMSGetValue("") answers 0 → 201; calls after LMSFinish answer 0 → 101 (1.2 RTE 3.3.4).
  *  D10 adl.data: a SCO can add a bucket (→ 351), and the maps' readSharedData/writeSharedData are not
  *     applied to buckets loaded from the state (→ 405 / 404) (2004 4th ed. RTE 4.3).
+ *  D11 the commit (dataCommitFormat "flattened") carries session_time PT0H0M0S / 00:00:00 when the SCO
+ *     never set it, and never carries adl.nav.request → the key is left out unless the SCO set it (the
+ *     LMS then uses Initialize→Terminate, RTE 4.2.21 / 1.2 RTE 3.4.4), and the SCO's navigation request
+ *     is added (the LMS acts on it at Terminate, 2004 RTE 4.4.1; suspendAll must be saved).
  */
 (function () {
   "use strict";
@@ -288,6 +292,17 @@
     return value;
   };
 
+  // D11: a flattened commit says only what the SCO set about its session and its navigation
+  Adapter.prototype.commitObject = function (data) {
+    if (!data || typeof data !== "object") return data;
+    var sessionKey = this.is2004 ? "cmi.session_time" : "cmi.core.session_time";
+    if (!this.sessionTimeSet && sessionKey in data) delete data[sessionKey];
+    if (this.is2004 && this.navRequest !== null && "cmi.completion_status" in data) {
+      data["adl.nav.request"] = this.navRequest;
+    }
+    return data;
+  };
+
   // D2: one entry at a time, arrays in numeric order (scorm-again sorts flattened keys as text)
   Adapter.prototype.load = function () {
     var api = this.api, state = this.state;
@@ -326,6 +341,10 @@
     };
     api[n.get] = function (name) { return self.getValue(orig.get, name); };
     api[n.set] = function (name, value) { return self.setValue(orig.set, name, value); };
+    if (typeof api.getCommitObject === "function") {  // D11
+      var render = api.getCommitObject.bind(api);
+      api.getCommitObject = function (terminateCommit) { return self.commitObject(render(terminateCommit)); };
+    }
     api[n.commit] = function (p) {
       if (self.phase === "after" && !self.is2004) return self.fail(101, "false");  // D9
       return orig.commit(p);
