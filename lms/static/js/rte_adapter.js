@@ -38,6 +38,7 @@
  *     never set it, and never carries adl.nav.request → the key is left out unless the SCO set it (the
  *     LMS then uses Initialize→Terminate, RTE 4.2.21 / 1.2 RTE 3.4.4), and the SCO's navigation request
  *     is added (the LMS acts on it at Terminate, 2004 RTE 4.4.1; suspendAll must be saved).
+ *  D12 cmi.comments_from_lms.n.location / .timestamp can be set by the SCO → 404 (read only, RTE 4.2.3).
  */
 (function () {
   "use strict";
@@ -215,6 +216,7 @@
   Adapter.prototype.bookCode = function (name, value) {
     var k = key(name), text = String(value);
     if (this.is2004) {
+      if (/^cmi\.comments_from_lms\.\d+\./.test(name)) return 404;  // D12
       var bucket = this.bucketCode(name, true);
       if (bucket) return bucket;
       var dep = this.dependency(name);

@@ -44,7 +44,8 @@ class Case:
     state: tuple[tuple[str, str], ...] = ()
     #: "before" (no Initialize), "running" or "after" (Terminate called)
     phase: str = "running"
-    #: "exact" or "set" (a comma-separated list compared as a set: ``_children``)
+    #: "exact", "set" (a comma-separated list compared as a set: ``_children``) or "oneof" (the
+    #: answer is one of the comma-separated ``result`` values: a vocabulary the book leaves to the LMS)
     compare: str = "exact"
     #: ``(readSharedData, writeSharedData)`` of each ``adl.data.n`` bucket the LMS configured
     shared: tuple[tuple[bool, bool], ...] = ()

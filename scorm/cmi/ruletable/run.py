@@ -41,4 +41,6 @@ def agrees(case: Case, answer: Answer) -> bool:
         return False
     if case.compare == "set":
         return set(result.split(",")) == set(case.expected.split(","))
+    if case.compare == "oneof":
+        return result in case.expected.split(",")
     return result == case.expected
