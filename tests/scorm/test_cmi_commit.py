@@ -209,14 +209,14 @@ def test_launch_state_after_suspend_is_resume() -> None:
 
 @pytest.mark.parametrize("exit_", ["", "normal", "time-out", "logout"])
 def test_launch_state_after_a_2004_non_suspend_exit_is_a_new_attempt(exit_: str) -> None:
-    """SCORM 2004 4th ed. RTE 4.2.8/4.2.10: the attempt ended; ab-initio with fresh data and the seeds."""
+    """SCORM 2004 4th ed. RTE 4.2.7/4.2.8: the attempt ended; ab-initio with fresh data and the seeds."""
     state = launch_state("2004", {"cmi.exit": exit_, "cmi.location": "x", "cmi.total_time": "PT1M"},
                          lms_values={"cmi.objectives.0.id": "obj-1"})
     assert state == {"cmi.entry": "ab-initio", "cmi.objectives.0.id": "obj-1"}
 
 
 def test_launch_state_after_suspend_all_resumes_the_data() -> None:
-    """SCORM 2004 4th ed. RTE 4.2.8: suspendAll suspends this SCO's attempt too."""
+    """SCORM 2004 4th ed. RTE 4.2.7: suspendAll suspends this SCO's attempt too."""
     state = launch_state("2004", {"adl.nav.request": "suspendAll", "cmi.location": "x"})
     assert state == {"cmi.entry": "resume", "cmi.location": "x"}
 

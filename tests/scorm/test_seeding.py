@@ -40,9 +40,9 @@ def _item(version: str, items: str, resources: str | None = None):
 
 
 def test_2004_seeds_objectives_primary_first_and_the_item_limits() -> None:
-    """SCORM 2004 4th ed. RTE 4.2.17 (objectives from the manifest), 4.2.22 (scaled_passing_score from
-    satisfiedByMeasure/minNormalizedMeasure), 4.2.14 (max_time_allowed from attemptAbsoluteDurationLimit),
-    4.2.25 (time_limit_action), 4.2.13 (launch_data), 4.2.4 (completion_threshold)."""
+    """SCORM 2004 4th ed. RTE 4.2.17 (objectives from the manifest), 4.2.19 (scaled_passing_score from
+    satisfiedByMeasure/minNormalizedMeasure), 4.2.15 (max_time_allowed from attemptAbsoluteDurationLimit),
+    4.2.24 (time_limit_action), 4.2.10 (launch_data), 4.2.5 (completion_threshold)."""
     _, item = _item("2004 4th Edition", ITEM_2004)
     assert seed_values(item, "2004") == {
         "cmi.objectives.0.id": "obj-primary", "cmi.objectives.1.id": "obj-b", "cmi.objectives.2.id": "obj-c",
@@ -52,7 +52,7 @@ def test_2004_seeds_objectives_primary_first_and_the_item_limits() -> None:
 
 
 def test_2004_primary_objective_without_measure_seeds_no_passing_score() -> None:
-    """SCORM 2004 4th ed. RTE 4.2.22: no satisfiedByMeasure, no cmi.scaled_passing_score."""
+    """SCORM 2004 4th ed. RTE 4.2.19: no satisfiedByMeasure, no cmi.scaled_passing_score."""
     _, item = _item("2004 4th Edition", '<item identifier="i1" identifierref="r1"><title>A</title><imsss:sequencing>'
                     '<imsss:objectives><imsss:primaryObjective objectiveID="p"/></imsss:objectives>'
                     '</imsss:sequencing></item>')
