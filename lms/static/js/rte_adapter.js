@@ -22,9 +22,10 @@
  *  D3 GetValue of an array entry that does not exist answers 403 → 301 (2004 RTE 4.1.1 / 3.1.7.4).
  *  D4 values the book forbids are accepted (language tags, {lang=} in localized strings, timeinterval
  *     "P"/"PT"/weeks, impossible dates, years outside 1970-2038, nav requests, response patterns,
- *     1.2 exit "normal", CMITimespan minutes 60, 1.2 result "incorrect") → refused with 406 / 405
+ *     1.2 exit "normal", CMITimespan minutes 60, 1.2 result "incorrect", 1.2 CMIIdentifier with white
+ *     space) → refused with 406 / 405
  *     (2004 RTE 4.1.1, 4.2.9.1, 4.4.1; 1.2 RTE 3.4.3).
- *  D5 values the book allows are refused ("" location and language, delivery_speed 0, time zones in
+ *  D5 values the book allows are refused ("" location, comment location and language, delivery_speed 0, time zones in
  *     timestamps, fill-in with both flags and {lang=}, "other" patterns) → stored (2004 RTE 4.1.1, 4.2.9.1).
  *  D6 missing dependency accepted: objectives.n.* / interactions.n.* before their id → 408 (RTE 4.2.9, 4.2.17).
  *  D7 audio_captioning outside -1/0/1 answers 407 → 406 (a state, RTE 4.2.13).
@@ -135,6 +136,7 @@
     "cmi.session_time": ok(isInterval, 406),
     "cmi.interactions.n.latency": ok(isInterval, 406),
     "cmi.location": ok(anything, 406),
+    "cmi.comments_from_learner.n.location": ok(anything, 406),
     "cmi.objectives.n.description": ok(isLocalized, 406),
     "cmi.interactions.n.description": ok(isLocalized, 406),
     "cmi.comments_from_learner.n.comment": ok(isLocalized, 406),
@@ -142,7 +144,11 @@
     "cmi.interactions.n.timestamp": ok(isTime, 406),
     "adl.nav.request": ok(function (t) { return NAV.indexOf(t) >= 0 || /^\{target=[^{}\s]+\}(choice|jump)$/.test(t); }, 406)
   };
+  var IDENTIFIER_12 = ok(function (t) { return /^[^\s\x00-\x1f\x7f]{1,255}$/.test(t); }, 405);
   var CHECK_12 = {
+    "cmi.objectives.n.id": IDENTIFIER_12,
+    "cmi.interactions.n.id": IDENTIFIER_12,
+    "cmi.interactions.n.objectives.n.id": IDENTIFIER_12,
     "cmi.core.exit": ok(oneOf(["time-out", "suspend", "logout", ""]), 405),
     "cmi.core.session_time": ok(function (t) { return /^\d{2,4}:[0-5]\d:[0-5]\d(\.\d{1,2})?$/.test(t); }, 405),
     "cmi.interactions.n.result": ok(function (t) {

@@ -1,7 +1,8 @@
 """Print the element-by-element block of ``docs/conformance.md`` from the rule table.
 
-``python -m scorm.cmi.ruletable.doc`` prints the block; ``tests/scorm/test_rule_table.py`` fails when the
-block between the markers in ``docs/conformance.md`` differs from it.
+``python -m scorm.cmi.ruletable.doc`` prints the block; ``python -m scorm.cmi.ruletable.doc --write
+docs/conformance.md`` replaces it in the document (between the markers). ``tests/scorm/test_rule_table.py``
+fails when the block in ``docs/conformance.md`` differs from it.
 """
 
 from __future__ import annotations
@@ -58,5 +59,18 @@ def render_block() -> str:
     return "\n".join(lines)
 
 
+def _write(path: str) -> None:
+    with open(path, encoding="utf-8") as file:
+        text = file.read()
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text[:start] + render_block() + text[end:])
+
+
 if __name__ == "__main__":
-    print(render_block())
+    import sys
+
+    if sys.argv[1:2] == ["--write"]:
+        _write(sys.argv[2])
+    else:
+        print(render_block())

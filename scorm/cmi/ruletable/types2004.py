@@ -96,7 +96,7 @@ CASES: list[Case] = [
     _set("cmi.objectives.0.description", "x", 408, "4.2.17 (id must be set first: 408)"),
     # comments_from_learner (RTE 4.2.2)
     *_many("cmi.comments_from_learner.0.comment", "4.2.2 localized_string_type SPM 4000", _LOCALIZED),
-    *_many("cmi.comments_from_learner.0.location", "4.2.2 characterstring SPM 250", {"p3": _OK}),
+    *_many("cmi.comments_from_learner.0.location", "4.2.2 characterstring SPM 250", {"p3": _OK, "": _OK}),
     *_many("cmi.comments_from_learner.0.timestamp", "4.2.2 time(second,10,0)", _TIME),
     *_many("cmi.comments_from_learner.1.comment", "4.2.2 (append at _count)", {"second": _OK}, _COMMENT),
     Case("2004", "set", "cmi.comments_from_lms.0.comment", "x", code=404, section="2004 RTE 4.2.3 (read only)"),
