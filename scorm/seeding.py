@@ -24,6 +24,7 @@ __all__ = [
     "TocRow",
     "is_asset",
     "seed_values",
+    "shared_data_access",
     "shared_data_buckets",
     "shared_data_values",
     "shared_data_writes",
@@ -53,11 +54,11 @@ def seed_values(item: Item, version: str) -> dict[str, str]:
     SCORM 2004 (``version`` "2004"): ``cmi.objectives.n.id`` for each objective with an
     ``objectiveID``, primary first (RTE 4.2.17: "the LMS shall initialize cmi.objectives with the
     objective IDs of the manifest"); ``cmi.scaled_passing_score`` from the primary objective's
-    ``minNormalizedMeasure`` when ``satisfiedByMeasure`` is true (RTE 4.2.22); ``cmi.max_time_allowed``
-    from ``attemptAbsoluteDurationLimit`` (RTE 4.2.14, SN 3.13); ``cmi.time_limit_action`` from
-    ``adlcp:timeLimitAction`` (RTE 4.2.25); ``cmi.launch_data`` from ``adlcp:dataFromLMS`` (RTE 4.2.13);
+    ``minNormalizedMeasure`` when ``satisfiedByMeasure`` is true (RTE 4.2.19); ``cmi.max_time_allowed``
+    from ``attemptAbsoluteDurationLimit`` (RTE 4.2.15, SN 3.13); ``cmi.time_limit_action`` from
+    ``adlcp:timeLimitAction`` (RTE 4.2.24); ``cmi.launch_data`` from ``adlcp:dataFromLMS`` (RTE 4.2.10);
     ``cmi.completion_threshold`` from ``adlcp:completionThreshold`` when completed by measure
-    (RTE 4.2.4). SCORM 1.2: ``cmi.student_data.mastery_score``, ``.max_time_allowed``,
+    (RTE 4.2.5). SCORM 1.2: ``cmi.student_data.mastery_score``, ``.max_time_allowed``,
     ``.time_limit_action`` and ``cmi.launch_data`` (1.2 RTE 3.4.4, CAM 2.3.4 ``adlcp:masteryscore``...).
     Elements the manifest does not define are left out (the data model's defaults apply).
     """
@@ -142,6 +143,13 @@ def shared_data_values(buckets: tuple[DataBucket, ...], stores: Mapping[str, str
         if bucket.read and bucket.key in stores:
             values[f"adl.data.{index}.store"] = stores[bucket.key]
     return values
+
+
+def shared_data_access(buckets: tuple[DataBucket, ...]) -> list[dict[str, bool]]:
+    """Each bucket's ``{"read": .., "write": ..}`` in ``adl.data.n`` order: the player page passes it to
+    ``lmsRteAdapter.wrap(api, "2004", {state, sharedData})``; ``scorm.cmi`` takes the same as
+    ``DataModel(..., shared_data=[(read, write), ...])`` (RTE 4.3: 405 / 404 otherwise)."""
+    return [{"read": bucket.read, "write": bucket.write} for bucket in buckets]
 
 
 def shared_data_writes(buckets: tuple[DataBucket, ...], state: Mapping[str, object]) -> dict[str, str]:

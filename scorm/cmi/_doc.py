@@ -68,6 +68,8 @@ _SPECIFIC: dict[str, list[str]] = {
     "2004 cmi.objectives.n.id": ["test_cmi_model2004.py::test_objective_id_is_fixed_once_set",
                                  "test_cmi_model2004.py::test_objective_ids_are_unique"],
     "2004 cmi.score.scaled": ["test_cmi_model2004.py::test_out_of_range_is_407"],
+    "2004 adl.data.n.store": ["test_cmi_model2004.py::test_adl_data_buckets_are_the_lms_s",
+                              "test_cmi_commit.py::test_adl_data_store_is_kept_for_buckets_the_lms_seeded"],
     "2004 adl.nav.request_valid.choice.{target=}": [
         "test_cmi_model2004.py::test_nav_request_valid_choice_target_reads_unknown"],
 }
@@ -112,7 +114,7 @@ _CODE_TESTS: dict[str, dict[int, list[str]]] = {
               "test_cmi_responses.py::test_single_pattern_types_refuse_a_second_pattern_with_351"],
         391: ["test_cmi_api.py::test_failed_commit_is_391_and_failed_terminate_is_111"],
         401: ["test_cmi_model2004.py::test_undefined_element_is_401"],
-        402: ["test_cmi_model2004.py::test_adl_data_is_unimplemented_402"],
+        402: ["test_cmi_model2004.py::test_unimplemented_part_of_the_book_is_402"],
         403: ["test_cmi_model2004.py::test_get_on_unset_element_without_default_is_403"],
         404: ["test_cmi_model2004.py::test_set_on_read_only_is_404", "test_cmi_model2004.py::test_set_on_keyword_is_404"],
         405: ["test_cmi_model2004.py::test_get_on_write_only_is_405"],
@@ -134,7 +136,7 @@ file is out of date. Test references are `tests/scorm/<file>::<test>`.
 ## Decisions
 
 - **Versions.** `"1.2"`, and `"2004"` with any edition suffix (`2004-2nd`, `2004-3rd`, `2004-4th`), or
-  the tables `SCORM12`/`SCORM2004` themselves; the 2004 tables are those of the 4th edition. `adl.data.*` is not implemented (error 402); `adl.nav.*`
+  the tables `SCORM12`/`SCORM2004` themselves; the 2004 tables are those of the 4th edition. `adl.data.n.id`/`store` are the shared data buckets the LMS seeds (RTE 4.3; `shared_data` gives each map's read/write permission); `adl.nav.*`
   is stored but the LMS does no sequencing (`request_valid.*` answers `unknown`).
 - **Lengths.** 2004 SPM lengths are documented, never enforced: longer values are stored whole
   (`cmi.suspend_data` is never cut). 1.2 `CMIString255`/`CMIString4096` limits are enforced (405),

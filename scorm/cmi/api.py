@@ -41,8 +41,11 @@ class RuntimeApi:
         *,
         on_commit: Callable[[dict[str, str]], None] | None = None,
         strict_suspend_data_limit: bool = False,
+        shared_data: tuple[tuple[bool, bool], ...] = (),
     ) -> None:
         """Prepare a session over ``state``; ``on_commit`` receives the state on Commit and Terminate.
+
+        ``shared_data``: ``(read, write)`` permission of each ``adl.data.n`` bucket (see DataModel).
 
         An ``on_commit`` that raises makes Commit fail with 391 (1.2: 101) and Terminate with 111.
         """
@@ -50,6 +53,7 @@ class RuntimeApi:
         self._state = state
         self._on_commit = on_commit
         self._strict = strict_suspend_data_limit
+        self._shared_data = shared_data
         self._phase = _Phase.NOT_INITIALIZED
         self._model: DataModel | None = None
         self._last_error = 0
@@ -74,7 +78,8 @@ class RuntimeApi:
             isinstance(self._state, Mapping) and all(isinstance(key, str) for key in self._state)
         ):
             return self._fail(101 if self.version == "1.2" else 102)
-        self._model = DataModel(self.version, self._state or {}, strict_suspend_data_limit=self._strict)
+        self._model = DataModel(self.version, self._state or {}, strict_suspend_data_limit=self._strict,
+                                shared_data=self._shared_data)
         self._phase = _Phase.RUNNING
         return self._ok()
 

@@ -1,7 +1,7 @@
 """Attempt rules: what a SCO session's end means for its next launch, exactly as each book says.
 
-SCORM 2004 4th ed. (RTE 4.2.8 ``cmi.entry``, RTE 4.2.10 ``cmi.exit``, SN 4.2.1 / 4.6 and the
-``suspendAll`` navigation request, RTE 4.4.2):
+SCORM 2004 4th ed. (RTE 4.2.7 ``cmi.entry``, RTE 4.2.8 ``cmi.exit``, SN 4.2.1 / 4.6 and the
+``suspendAll`` navigation request, RTE 4.4.1):
 
 * ``cmi.exit`` = ``suspend`` → the learner attempt is suspended: the next launch resumes it with the
   stored data and ``cmi.entry`` = ``resume``.
@@ -107,7 +107,7 @@ def session_seconds(
 ) -> Decimal:
     """The length of a session: the SCO's ``session_time`` when it set a valid one, else the elapsed time.
 
-    RTE 4.2.23 (2004) / 1.2 RTE 3.4.4 ``cmi.core.session_time``: the SCO reports its session time; when
+    RTE 4.2.21 (2004) / 1.2 RTE 3.4.4 ``cmi.core.session_time``: the SCO reports its session time; when
     it does not, the LMS uses the time from Initialize to Terminate (``elapsed_seconds``, measured by
     the caller). ``sco_set`` False says the value in ``state`` is the runtime's default (scorm-again
     sends PT0H0M0S / 00:00:00 when the SCO never set it; the adapter tells which), not the SCO's.
@@ -123,7 +123,7 @@ def session_seconds(
 
 
 def add_session_time(version: Version, total: str | None, seconds: Decimal) -> str:
-    """``total_time`` after a session of ``seconds``: the attempt's total plus the session (RTE 4.2.26).
+    """``total_time`` after a session of ``seconds``: the attempt's total plus the session (RTE 4.2.25).
 
     An empty or unreadable ``total`` counts as zero; the result is in the version's format.
     """

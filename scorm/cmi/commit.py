@@ -184,7 +184,7 @@ def launch_state(
     The rules are :func:`scorm.cmi.attempts.launch_plan`'s: an empty state or ``new_attempt`` (the
     LMS's own attempt policy) → ``ab-initio`` with fresh data; after ``exit`` = ``suspend`` (2004:
     also ``adl.nav.request`` = ``suspendAll``) → ``resume`` with the stored data; otherwise 2004 starts
-    a new learner attempt (``ab-initio``, fresh data: RTE 4.2.8/4.2.10) and 1.2 keeps the data with
+    a new learner attempt (``ab-initio``, fresh data: RTE 4.2.7/4.2.8) and 1.2 keeps the data with
     entry ``""`` (1.2 RTE 3.4.4). The last session's ``exit``, ``session_time`` and navigation request
     are cleared; ``lms_values`` (learner, credit, mode and the manifest seeds of
     :func:`scorm.seeding.seed_values`) are written over the state.

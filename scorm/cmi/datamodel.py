@@ -7,7 +7,7 @@ runtime sends. Array sizes (``_count``) are derived from the indices present.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scorm.cmi.model12 import SCORM12
@@ -61,9 +61,16 @@ class DataModel:
         state: Mapping[str, object] | None = None,
         *,
         strict_suspend_data_limit: bool = False,
+        shared_data: Sequence[tuple[bool, bool]] = (),
     ) -> None:
-        """Load ``state`` (trusted: what the LMS stored) for ``version`` ("1.2" or "2004", any edition)."""
+        """Load ``state`` (trusted: what the LMS stored) for ``version`` ("1.2" or "2004", any edition).
+
+        ``shared_data`` gives ``(readSharedData, writeSharedData)`` of each ``adl.data.n`` bucket (CAM
+        ``adlcp:map``; missing entries are readable and writable): RTE 4.3 answers 405 to reading a
+        store that may not be read and 404 to writing one that may not be written.
+        """
         self.version = normalise_version(version)
+        self.shared_data = tuple(shared_data)
         self.model = model_for(self.version)
         self.rules = RULES_12 if self.version == "1.2" else RULES_2004
         self.strict_suspend_data_limit = strict_suspend_data_limit
@@ -112,6 +119,8 @@ class DataModel:
             return "", rules.write_only
         if not self._indices_exist(parsed.base, inclusive=False):
             return "", rules.get_index
+        if element.path == "adl.data.n.store" and not self._bucket(parsed.indices[0])[0]:
+            return "", rules.write_only
         value = self._values.get(parsed.base, element.default)
         if value is None:
             return "", rules.not_initialized or 0
@@ -163,8 +172,10 @@ class DataModel:
             return self._undefined_code(parsed)
         if element.access == "RO":
             return rules.read_only
-        if not self._indices_exist(parsed.base, inclusive=True):
-            return rules.set_index
+        if not self._indices_exist(parsed.base, inclusive=not parsed.key.startswith("adl.data.")):
+            return rules.set_index  # adl.data entries are the LMS's: a SCO cannot append one
+        if element.path == "adl.data.n.store" and not self._bucket(parsed.indices[0])[1]:
+            return rules.read_only
         text = to_text(value)
         if text is None:
             return rules.type
@@ -210,6 +221,10 @@ class DataModel:
         if current is None and text in others:
             return self.rules.set_failure  # objective ids are unique
         return 0
+
+    def _bucket(self, index: int) -> tuple[bool, bool]:
+        """(readable, writable) of shared data bucket ``index``."""
+        return self.shared_data[index] if index < len(self.shared_data) else (True, True)
 
     # -- arrays --------------------------------------------------------------------------------
     def _arrays_along(self, name: str) -> tuple[tuple[str, int], ...]:

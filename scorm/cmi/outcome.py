@@ -6,7 +6,7 @@ is known, the raw score is set and the attempt is for credit in normal mode, the
 count as completed (the learner finished; ``failed`` is about success); ``incomplete`` and ``browsed``
 as incomplete.
 
-2004 (4th edition RTE, 4.2.4 and 4.2.22): when a completion threshold is known, completion is
+2004 (4th edition RTE, 4.2.4.1 and 4.2.22.1): when a completion threshold is known, completion is
 ``completed`` if progress_measure >= threshold, ``incomplete`` if below, ``unknown`` if no progress
 measure was set; when a scaled passing score is known, success is ``passed`` if score.scaled >= it,
 ``failed`` if below, ``unknown`` without a scaled score. Otherwise the SCO's own statuses count.

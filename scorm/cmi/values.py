@@ -21,6 +21,8 @@ __all__ = ["Fault", "check_value", "to_text"]
 Fault = Literal["type", "range"] | None
 
 _SINTEGER = re.compile(r"-?\d+", re.ASCII)
+#: 1.2 RTE 3.4.3 CMIIdentifier: 1 to 255 characters, no white space or unprintable characters
+_IDENTIFIER_12 = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 #: numbers beyond these are refused rather than written out in full
 _LARGEST = 10**40
 _EXPONENT_LIMIT = 40
@@ -117,7 +119,7 @@ _CHECKS: dict[str, Callable[[Element, str], Fault]] = {
     "CMIString255": _length,
     "CMIString4096": _length,
     "CMIFeedback": _length,
-    "CMIIdentifier": _length,
+    "CMIIdentifier": lambda element, text: _ok_if(_IDENTIFIER_12.fullmatch(text) is not None),
     "CMIDecimal": _decimal_12,
     "CMISInteger": lambda element, text: _number(element, text, lambda t: _SINTEGER.fullmatch(t) is not None),
     "CMITime": lambda element, text: _ok_if(is_valid_time_12(text)),

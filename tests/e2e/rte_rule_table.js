@@ -10,12 +10,12 @@
               err: "GetLastError" }
   };
 
-  function makeApi(version, state, wrap) {
+  function makeApi(version, state, wrap, shared) {
     var settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5, dataCommitFormat: "flattened",
                      mastery_override: false };
     var api = version === "1.2" ? new window.Scorm12API(settings) : new window.Scorm2004API(settings);
     var keys = Object.keys(state);
-    if (wrap) api = window.lmsRteAdapter.wrap(api, version, { state: state });
+    if (wrap) api = window.lmsRteAdapter.wrap(api, version, { state: state, sharedData: shared });
     else if (keys.length) api.loadFromFlattenedJSON(state, "");
     return api;
   }
@@ -24,7 +24,8 @@
     var n = NAMES[c.version];
     var state = {};
     c.state.forEach(function (pair) { state[pair[0]] = pair[1]; });
-    var api = makeApi(c.version, state, wrap);
+    var shared = (c.shared || []).map(function (p) { return { read: p[0], write: p[1] }; });
+    var api = makeApi(c.version, state, wrap, shared);
     var out = { ident: c.ident, result: null, code: null, setupError: null };
     try {
       if (c.phase !== "before") {

@@ -27,7 +27,7 @@ from scorm.cmi import (
     ({"adl.nav.request": "_none_"}, LaunchPlan("ab-initio", True)),
 ])
 def test_2004_entry_after_each_exit(state: dict, plan: LaunchPlan) -> None:
-    """SCORM 2004 4th ed. RTE 4.2.8 cmi.entry and 4.2.10 cmi.exit: only suspend (or suspendAll) resumes;
+    """SCORM 2004 4th ed. RTE 4.2.7 cmi.entry and 4.2.8 cmi.exit: only suspend (or suspendAll) resumes;
     any other exit ends the learner attempt and the next launch is a new one, ab-initio."""
     assert launch_plan("2004", session_end("2004", state)) == plan
 
@@ -39,19 +39,19 @@ def test_12_entry_is_resume_only_after_suspend(exit_: str, entry: str) -> None:
 
 
 def test_first_launch_is_ab_initio_in_both_versions() -> None:
-    """SCORM 1.2 RTE 3.4.4 / 2004 RTE 4.2.8: the first launch of a SCO is ab-initio."""
+    """SCORM 1.2 RTE 3.4.4 / 2004 RTE 4.2.7: the first launch of a SCO is ab-initio."""
     assert launch_plan("1.2", None) == launch_plan("2004", None) == LaunchPlan("ab-initio", True)
 
 
 def test_suspend_all_is_reported_for_the_position() -> None:
-    """SCORM 2004 4th ed. RTE 4.4.2 adl.nav.request suspendAll: remember this SCO as the one to resume."""
+    """SCORM 2004 4th ed. RTE 4.4.1 adl.nav.request suspendAll: remember this SCO as the one to resume."""
     end = session_end("2004", {"adl.nav.request": "suspendAll"})
     assert (end.suspended, end.suspend_all, end.attempt_ended) == (True, True, False)
     assert session_end("2004", {"cmi.exit": "suspend"}).suspend_all is False
 
 
 def test_session_time_is_the_scos_else_initialize_to_terminate() -> None:
-    """SCORM 2004 RTE 4.2.23 cmi.session_time: the SCO's value when set, else the LMS's measure."""
+    """SCORM 2004 RTE 4.2.21 cmi.session_time: the SCO's value when set, else the LMS's measure."""
     assert session_seconds("2004", {"cmi.session_time": "PT2M3.5S"}, 10) == Decimal("123.5")
     assert session_seconds("2004", {"cmi.session_time": "PT0H0M0S"}, 42.004, sco_set=False) == Decimal("42.00")
     assert session_seconds("1.2", {"cmi.core.session_time": "bad"}, 7) == Decimal("7.00")

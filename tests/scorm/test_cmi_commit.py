@@ -183,9 +183,12 @@ def test_non_string_keys_and_junk_values_are_errors_not_exceptions() -> None:
     assert sorted(error.code for error in errors) == [401, 406, 406]
 
 
-def test_adl_data_is_ignored() -> None:
-    state, errors = validate_commit("2004", {}, {"adl.data.0.store": "x"})
-    assert errors == [] and "adl.data.0.store" not in state
+def test_adl_data_store_is_kept_for_buckets_the_lms_seeded() -> None:
+    """SCORM 2004 4th ed. RTE 4.3: a SCO writes the store of a bucket the LMS gave; it cannot add one."""
+    state, errors = validate_commit("2004", {"adl.data.0.id": "notes"}, {"adl.data.0.store": "x",
+                                                                          "adl.data.1.store": "y"})
+    assert state["adl.data.0.store"] == "x" and "adl.data.1.store" not in state
+    assert [(e.element, e.code) for e in errors] == [("adl.data.1.store", 351)]
 
 
 def test_unreadable_prior_total_time_counts_as_zero() -> None:
@@ -206,14 +209,14 @@ def test_launch_state_after_suspend_is_resume() -> None:
 
 @pytest.mark.parametrize("exit_", ["", "normal", "time-out", "logout"])
 def test_launch_state_after_a_2004_non_suspend_exit_is_a_new_attempt(exit_: str) -> None:
-    """SCORM 2004 4th ed. RTE 4.2.8/4.2.10: the attempt ended; ab-initio with fresh data and the seeds."""
+    """SCORM 2004 4th ed. RTE 4.2.7/4.2.8: the attempt ended; ab-initio with fresh data and the seeds."""
     state = launch_state("2004", {"cmi.exit": exit_, "cmi.location": "x", "cmi.total_time": "PT1M"},
                          lms_values={"cmi.objectives.0.id": "obj-1"})
     assert state == {"cmi.entry": "ab-initio", "cmi.objectives.0.id": "obj-1"}
 
 
 def test_launch_state_after_suspend_all_resumes_the_data() -> None:
-    """SCORM 2004 4th ed. RTE 4.2.8: suspendAll suspends this SCO's attempt too."""
+    """SCORM 2004 4th ed. RTE 4.2.7: suspendAll suspends this SCO's attempt too."""
     state = launch_state("2004", {"adl.nav.request": "suspendAll", "cmi.location": "x"})
     assert state == {"cmi.entry": "resume", "cmi.location": "x"}
 

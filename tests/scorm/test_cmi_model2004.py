@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from scorm.cmi import DataModel
+from scorm.cmi import SCORM2004, DataModel
 
 
 def model(state: dict[str, str] | None = None) -> DataModel:
@@ -64,9 +66,30 @@ def test_undefined_element_is_401() -> None:
     assert model().get_value("cmi.score") == ("", 401)
 
 
-def test_adl_data_is_unimplemented_402() -> None:
-    assert model().get_value("adl.data._count") == ("", 402)
-    assert model().set_value("adl.data.0.store", "x") == 402
+def test_unimplemented_part_of_the_book_is_402() -> None:
+    """SCORM 2004 4th ed. RTE 3.1.7.6: an element the book defines and the LMS does not implement is 402."""
+    table = dataclasses.replace(SCORM2004, unimplemented=("adl.extension",))
+    with_table = DataModel(table, {})
+    with_table.model = table
+    assert with_table.get_value("adl.extension.value") == ("", 402)
+    assert with_table.set_value("adl.extension.value", "x") == 402
+    assert model().get_value("adl.extension.value") == ("", 401)
+
+
+def test_adl_data_buckets_are_the_lms_s() -> None:
+    """SCORM 2004 4th ed. RTE 4.3: adl.data.n.id is read only, a SCO cannot add a bucket (351), an unwritten
+    store is 403, and the map's readSharedData/writeSharedData give 405/404."""
+    data = DataModel("2004", {"adl.data.0.id": "notes", "adl.data.1.id": "bank", "adl.data.1.store": "7"},
+                     shared_data=((True, False), (False, True)))
+    assert data.get_value("adl.data._count") == ("2", 0)
+    assert data.get_value("adl.data._children") == ("id,store", 0)
+    assert data.get_value("adl.data.0.id") == ("notes", 0)
+    assert data.get_value("adl.data.0.store") == ("", 403)
+    assert data.get_value("adl.data.1.store") == ("", 405)
+    assert data.set_value("adl.data.0.store", "x") == 404
+    assert data.set_value("adl.data.1.store", "8") == 0
+    assert data.set_value("adl.data.2.store", "x") == 351
+    assert data.set_value("adl.data.0.id", "x") == 404
 
 
 def test_count_on_non_array_is_301() -> None:

@@ -39,7 +39,7 @@ def test_every_readable_element_answers_get_value(table: Model) -> None:
 
 def test_element_counts() -> None:
     assert len(SCORM12.elements) == 38
-    assert len(SCORM2004.elements) == 56
+    assert len(SCORM2004.elements) == 58  # 56 of cmi and adl.nav, 2 of adl.data (RTE 4.3)
 
 
 def test_vocabulary_elements_have_vocabularies() -> None:
@@ -113,11 +113,13 @@ WRITE_SAMPLES_2004: dict[str, tuple[object, object]] = {
     "cmi.score.min": ("0", "min"), "cmi.score.max": ("10", "max"), "cmi.session_time": ("PT1M", "00:01:00"),
     "cmi.success_status": ("failed", "fail"), "cmi.suspend_data": ("x" * 70_000, _LIST),
     "adl.nav.request": ("{target=sco-2}jump", "go"),
+    "adl.data.n.store": ("shared", _LIST),
 }
 _RANGE_2004 = {"cmi.learner_preference.audio_level", "cmi.learner_preference.delivery_speed",
                "cmi.objectives.n.score.scaled", "cmi.objectives.n.progress_measure", "cmi.progress_measure",
                "cmi.score.scaled"}
-_STATE_2004 = {"cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "numeric", "cmi.objectives.0.id": "o1"}
+_STATE_2004 = {"cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "numeric", "cmi.objectives.0.id": "o1",
+               "adl.data.0.id": "bucket"}
 
 
 def _concrete(path: str) -> str:

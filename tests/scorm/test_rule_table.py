@@ -7,10 +7,13 @@ cases run against scorm-again in Chromium in tests/e2e/test_rte_rule_table.py.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from scorm.cmi.ruletable import Case, all_cases, as_json
+from scorm.cmi.ruletable.doc import render_block
 from scorm.cmi.ruletable.run import agrees, run_case
 
 CASES = all_cases()
@@ -40,3 +43,17 @@ def test_the_json_export_round_trips() -> None:
 def test_case_idents_are_unique() -> None:
     """The browser test pairs answers with cases by ident."""
     assert len({case.ident for case in CASES}) == len(CASES)
+
+
+def test_the_conformance_document_shows_the_current_table() -> None:
+    """docs/conformance.md's element-by-element block is the one the table renders."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "conformance.md").read_text(encoding="utf-8")
+    assert render_block() in text, "run: python -m scorm.cmi.ruletable.doc and paste the block"
+
+
+def test_every_test_the_conformance_document_names_exists() -> None:
+    """Each `tests/...::name` cited in docs/conformance.md is a real test."""
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "conformance.md").read_text(encoding="utf-8")
+    for path, name in re.findall(r"`(tests/[\w/]+\.py)::(\w+)", text):
+        assert f"def {name}(" in (root / path).read_text(encoding="utf-8"), f"{path}::{name}"

@@ -7,6 +7,7 @@ from scorm.seeding import (
     DataBucket,
     is_asset,
     seed_values,
+    shared_data_access,
     shared_data_buckets,
     shared_data_values,
     shared_data_writes,
@@ -39,9 +40,9 @@ def _item(version: str, items: str, resources: str | None = None):
 
 
 def test_2004_seeds_objectives_primary_first_and_the_item_limits() -> None:
-    """SCORM 2004 4th ed. RTE 4.2.17 (objectives from the manifest), 4.2.22 (scaled_passing_score from
-    satisfiedByMeasure/minNormalizedMeasure), 4.2.14 (max_time_allowed from attemptAbsoluteDurationLimit),
-    4.2.25 (time_limit_action), 4.2.13 (launch_data), 4.2.4 (completion_threshold)."""
+    """SCORM 2004 4th ed. RTE 4.2.17 (objectives from the manifest), 4.2.19 (scaled_passing_score from
+    satisfiedByMeasure/minNormalizedMeasure), 4.2.15 (max_time_allowed from attemptAbsoluteDurationLimit),
+    4.2.24 (time_limit_action), 4.2.10 (launch_data), 4.2.5 (completion_threshold)."""
     _, item = _item("2004 4th Edition", ITEM_2004)
     assert seed_values(item, "2004") == {
         "cmi.objectives.0.id": "obj-primary", "cmi.objectives.1.id": "obj-b", "cmi.objectives.2.id": "obj-c",
@@ -51,7 +52,7 @@ def test_2004_seeds_objectives_primary_first_and_the_item_limits() -> None:
 
 
 def test_2004_primary_objective_without_measure_seeds_no_passing_score() -> None:
-    """SCORM 2004 4th ed. RTE 4.2.22: no satisfiedByMeasure, no cmi.scaled_passing_score."""
+    """SCORM 2004 4th ed. RTE 4.2.19: no satisfiedByMeasure, no cmi.scaled_passing_score."""
     _, item = _item("2004 4th Edition", '<item identifier="i1" identifierref="r1"><title>A</title><imsss:sequencing>'
                     '<imsss:objectives><imsss:primaryObjective objectiveID="p"/></imsss:objectives>'
                     '</imsss:sequencing></item>')
@@ -78,6 +79,7 @@ def test_shared_data_buckets_and_their_values() -> None:
                        DataBucket("score-bank", True, True, True, "score-bank"))
     assert shared_data_values(buckets, {"score-bank": "42"}) == {
         "adl.data.0.id": "notes", "adl.data.1.id": "score-bank", "adl.data.1.store": "42"}
+    assert shared_data_access(buckets) == [{"read": True, "write": False}, {"read": True, "write": True}]
     state = {"adl.data.0.store": "refused", "adl.data.1.store": "43"}
     assert shared_data_writes(buckets, state) == {"score-bank": "43"}
 

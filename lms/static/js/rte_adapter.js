@@ -3,7 +3,9 @@
  * API (for the player page; load after scorm-again's bundle):
  *
  *   var api = new window.Scorm2004API(settings);              // or Scorm12API
- *   window.lmsRteAdapter.wrap(api, "2004", { state: cfg.state });   // version "1.2" or "2004"
+ *   window.lmsRteAdapter.wrap(api, "2004", { state: cfg.state, sharedData: cfg.sharedData });
+ *   // version "1.2" or "2004"; sharedData (optional): [{read: bool, write: bool}, ...] per adl.data.n,
+ *   // from the manifest's adlcp:map readSharedData/writeSharedData (scorm.seeding.shared_data_access)
  *   // wrap() loads `state` (instead of api.loadFromFlattenedJSON) and patches the API methods of
  *   // this instance in place; it returns the same api. Call it before Initialize.
  *   window.lmsRteAdapter.info(api)  // -> { phase: "before"|"running"|"after", sessionTimeSet: bool }
@@ -20,9 +22,10 @@
  *  D3 GetValue of an array entry that does not exist answers 403 → 301 (2004 RTE 4.1.1 / 3.1.7.4).
  *  D4 values the book forbids are accepted (language tags, {lang=} in localized strings, timeinterval
  *     "P"/"PT"/weeks, impossible dates, years outside 1970-2038, nav requests, response patterns,
- *     1.2 exit "normal", CMITimespan minutes 60, 1.2 result "incorrect") → refused with 406 / 405
+ *     1.2 exit "normal", CMITimespan minutes 60, 1.2 result "incorrect", 1.2 CMIIdentifier with white
+ *     space) → refused with 406 / 405
  *     (2004 RTE 4.1.1, 4.2.9.1, 4.4.1; 1.2 RTE 3.4.3).
- *  D5 values the book allows are refused ("" location and language, delivery_speed 0, time zones in
+ *  D5 values the book allows are refused ("" location, comment location and language, delivery_speed 0, time zones in
  *     timestamps, fill-in with both flags and {lang=}, "other" patterns) → stored (2004 RTE 4.1.1, 4.2.9.1).
  *  D6 missing dependency accepted: objectives.n.* / interactions.n.* before their id → 408 (RTE 4.2.9, 4.2.17).
  *  D7 audio_captioning outside -1/0/1 answers 407 → 406 (a state, RTE 4.2.13).
@@ -30,6 +33,13 @@
  *     instead of 403 when the LMS gave none (RTE 4.2.10); 1.2 cmi.core.score.max reads "100" instead of ""
  *     and cmi.core.total_time is reformatted (1.2 RTE 3.4.4).
  *  D9 1.2 LMSGetValue("") answers 0 → 201; calls after LMSFinish answer 0 → 101 (1.2 RTE 3.3.4).
+ *  D10 adl.data: a SCO can add a bucket (→ 351), and the maps' readSharedData/writeSharedData are not
+ *     applied to buckets loaded from the state (→ 405 / 404) (2004 4th ed. RTE 4.3).
+ *  D11 the commit (dataCommitFormat "flattened") carries session_time PT0H0M0S / 00:00:00 when the SCO
+ *     never set it, and never carries adl.nav.request → the key is left out unless the SCO set it (the
+ *     LMS then uses Initialize→Terminate, RTE 4.2.21 / 1.2 RTE 3.4.4), and the SCO's navigation request
+ *     is added (the LMS acts on it at Terminate, 2004 RTE 4.4.1; suspendAll must be saved).
+ *  D12 cmi.comments_from_lms.n.location / .timestamp can be set by the SCO → 404 (read only, RTE 4.2.3).
  */
 (function () {
   "use strict";
@@ -126,6 +136,7 @@
     "cmi.session_time": ok(isInterval, 406),
     "cmi.interactions.n.latency": ok(isInterval, 406),
     "cmi.location": ok(anything, 406),
+    "cmi.comments_from_learner.n.location": ok(anything, 406),
     "cmi.objectives.n.description": ok(isLocalized, 406),
     "cmi.interactions.n.description": ok(isLocalized, 406),
     "cmi.comments_from_learner.n.comment": ok(isLocalized, 406),
@@ -133,7 +144,11 @@
     "cmi.interactions.n.timestamp": ok(isTime, 406),
     "adl.nav.request": ok(function (t) { return NAV.indexOf(t) >= 0 || /^\{target=[^{}\s]+\}(choice|jump)$/.test(t); }, 406)
   };
+  var IDENTIFIER_12 = ok(function (t) { return /^[^\s\x00-\x1f\x7f]{1,255}$/.test(t); }, 405);
   var CHECK_12 = {
+    "cmi.objectives.n.id": IDENTIFIER_12,
+    "cmi.interactions.n.id": IDENTIFIER_12,
+    "cmi.interactions.n.objectives.n.id": IDENTIFIER_12,
     "cmi.core.exit": ok(oneOf(["time-out", "suspend", "logout", ""]), 405),
     "cmi.core.session_time": ok(function (t) { return /^\d{2,4}:[0-5]\d:[0-5]\d(\.\d{1,2})?$/.test(t); }, 405),
     "cmi.interactions.n.result": ok(function (t) {
@@ -141,8 +156,9 @@
     }, 405)
   };
 
-  function Adapter(api, version, state) {
+  function Adapter(api, version, state, shared) {
     this.api = api;
+    this.shared = shared || [];
     this.is2004 = version !== "1.2";
     this.state = state || {};
     this.phase = "before";
@@ -153,7 +169,7 @@
 
   // walk api.cmi along a dotted name; arrays are followed through childArray
   Adapter.prototype.node = function (parts) {
-    var cur = this.api.cmi;
+    var cur = parts[0] === "adl" ? this.api.adl : this.api.cmi;
     for (var i = 1; i < parts.length && cur; i++) {
       cur = /^\d+$/.test(parts[i]) ? (cur.childArray || [])[+parts[i]] : cur[parts[i]];
     }
@@ -193,9 +209,22 @@
     return 0;
   };
 
+  // D10: 2004 RTE 4.3 shared data buckets
+  Adapter.prototype.bucketCode = function (name, writing) {
+    var m = /^adl\.data\.(\d+)\.store$/.exec(name);
+    if (!m) return 0;
+    if (this.missingEntry(name, false)) return writing ? 351 : 301;
+    var access = this.shared[+m[1]] || { read: true, write: true };
+    if (writing && access.write === false) return 404;
+    return !writing && access.read === false ? 405 : 0;
+  };
+
   Adapter.prototype.bookCode = function (name, value) {
     var k = key(name), text = String(value);
     if (this.is2004) {
+      if (/^cmi\.comments_from_lms\.\d+\./.test(name)) return 404;  // D12
+      var bucket = this.bucketCode(name, true);
+      if (bucket) return bucket;
       var dep = this.dependency(name);
       if (dep) return dep;
       var m = /^cmi\.interactions\.(\d+)\.(learner_response|correct_responses\.\d+\.pattern)$/.exec(name);
@@ -256,6 +285,8 @@
       return this.navRequest !== null ? this.navRequest : (this.state[name] || "_none_");
     }
     if (this.is2004 && name === "cmi.launch_data" && !(name in this.state)) return this.fail(403, "");  // D8
+    var bucket = this.is2004 && typeof name === "string" ? this.bucketCode(name, false) : 0;
+    if (bucket) return this.fail(bucket, "");  // D10
     if (!this.is2004 && name === "cmi.core.score.max" && !this.scoreMaxSet && !(name in this.state)) {
       get(name);
       return "";  // D8
@@ -267,6 +298,17 @@
       return this.fail(301, "");  // D3
     }
     return value;
+  };
+
+  // D11: a flattened commit says only what the SCO set about its session and its navigation
+  Adapter.prototype.commitObject = function (data) {
+    if (!data || typeof data !== "object") return data;
+    var sessionKey = this.is2004 ? "cmi.session_time" : "cmi.core.session_time";
+    if (!this.sessionTimeSet && sessionKey in data) delete data[sessionKey];
+    if (this.is2004 && this.navRequest !== null && "cmi.completion_status" in data) {
+      data["adl.nav.request"] = this.navRequest;
+    }
+    return data;
   };
 
   // D2: one entry at a time, arrays in numeric order (scorm-again sorts flattened keys as text)
@@ -307,6 +349,10 @@
     };
     api[n.get] = function (name) { return self.getValue(orig.get, name); };
     api[n.set] = function (name, value) { return self.setValue(orig.set, name, value); };
+    if (typeof api.getCommitObject === "function") {  // D11
+      var render = api.getCommitObject.bind(api);
+      api.getCommitObject = function (terminateCommit) { return self.commitObject(render(terminateCommit)); };
+    }
     api[n.commit] = function (p) {
       if (self.phase === "after" && !self.is2004) return self.fail(101, "false");  // D9
       return orig.commit(p);
@@ -318,7 +364,7 @@
   window.lmsRteAdapter = {
     /** Load `options.state` into `api` and make its API methods answer as the RTE books say. */
     wrap: function (api, version, options) {
-      var adapter = new Adapter(api, String(version), (options && options.state) || {});
+      var adapter = new Adapter(api, String(version), (options && options.state) || {}, options && options.sharedData);
       adapter.load();
       adapter.patch();
       if (adapters) adapters.set(api, adapter);

@@ -44,8 +44,11 @@ class Case:
     state: tuple[tuple[str, str], ...] = ()
     #: "before" (no Initialize), "running" or "after" (Terminate called)
     phase: str = "running"
-    #: "exact" or "set" (a comma-separated list compared as a set: ``_children``)
+    #: "exact", "set" (a comma-separated list compared as a set: ``_children``) or "oneof" (the
+    #: answer is one of the comma-separated ``result`` values: a vocabulary the book leaves to the LMS)
     compare: str = "exact"
+    #: ``(readSharedData, writeSharedData)`` of each ``adl.data.n`` bucket the LMS configured
+    shared: tuple[tuple[bool, bool], ...] = ()
 
     @property
     def expected(self) -> str:
@@ -61,7 +64,8 @@ class Case:
         """A readable, unique-enough id for test reports."""
         shown = self.value if len(self.value) <= 24 else self.value[:21] + "..."
         before = f"[{len(self.setup)}]" if self.setup else ""
-        digest = hashlib.sha256(repr((self.setup, self.state, self.value, self.section)).encode()).hexdigest()[:6]
+        digest = hashlib.sha256(repr((self.setup, self.state, self.value, self.section, self.shared)).encode())
+        digest = digest.hexdigest()[:6]
         return f"{self.version}:{self.phase}:{self.call}{before}:{self.element}={shown!r}->{self.code}#{digest}"
 
 

@@ -128,6 +128,41 @@ def _interaction_cases_12() -> list[Case]:
                  section=f"1.2 RTE 3.4.4 cmi.interactions.n.{child} (write only)") for child in _INTERACTION_12]
 
 
+def _coverage_cases() -> list[Case]:
+    """The remaining elements: nested score nodes, LMS comments, nested 1.2 counts, request_valid targets."""
+    obj12, obj04 = (("cmi.objectives.0.id", "o1"),), (("cmi.objectives.0.id", "o1"),)
+    lms = (("cmi.comments_from_lms.0.comment", "c"), ("cmi.comments_from_lms.0.location", "p2"),
+           ("cmi.comments_from_lms.0.timestamp", "2026-12-04T10:00:00"))
+    s12, s04 = "1.2 RTE 3.4.4", "2004 RTE"
+    found = [
+        Case("1.2", "get", "cmi.objectives.0.score._children", result="raw,min,max", compare="set", setup=obj12,
+             section=f"{s12} cmi.objectives.n.score._children"),
+        Case("2004", "get", "cmi.objectives.0.score._children", result="scaled,raw,min,max", compare="set",
+             setup=obj04, section=f"{s04} 4.2.17 objectives.n.score._children"),
+        Case("1.2", "get", "cmi.interactions.0.objectives._count", result="0", setup=(("cmi.interactions.0.id", "q"),),
+             section=f"{s12} cmi.interactions.n.objectives._count"),
+        Case("1.2", "get", "cmi.interactions.0.correct_responses._count", result="0",
+             setup=(("cmi.interactions.0.id", "q"),), section=f"{s12} cmi.interactions.n.correct_responses._count"),
+    ]
+    for leaf in ("min", "max"):
+        found += [
+            Case("1.2", "set", f"cmi.objectives.0.score.{leaf}", "10", setup=obj12, section=f"{s12} CMIDecimal"),
+            Case("1.2", "set", f"cmi.objectives.0.score.{leaf}", "x", code=405, setup=obj12, section=f"{s12} CMIDecimal"),
+            Case("2004", "set", f"cmi.objectives.0.score.{leaf}", "-10", setup=obj04, section=f"{s04} 4.2.17 real(10,7)"),
+            Case("2004", "set", f"cmi.objectives.0.score.{leaf}", "x", code=406, setup=obj04,
+                 section=f"{s04} 4.2.17 real(10,7)"),
+        ]
+    for leaf, value in (("location", "p2"), ("timestamp", "2026-12-04T10:00:00")):
+        name = f"cmi.comments_from_lms.0.{leaf}"
+        found += [Case("2004", "get", name, result=value, state=lms, section=f"{s04} 4.2.3 (the LMS's comment)"),
+                  Case("2004", "set", name, value, code=404, state=lms, section=f"{s04} 4.2.3 (read only)")]
+    for request in ("choice", "jump"):
+        name = f"adl.nav.request_valid.{request}.{{target=sco-2}}"
+        found += [Case("2004", "get", name, result="true,false,unknown", compare="oneof", section=f"{s04} 4.4.2"),
+                  Case("2004", "set", name, "true", code=404, section=f"{s04} 4.4.2 (read only)")]
+    return found
+
+
 def cases() -> list[Case]:
     """The access, initial-value and ``_children`` cases of every element."""
     found: list[Case] = []
@@ -137,4 +172,4 @@ def cases() -> list[Case]:
         for node, listed in children.items():
             found.append(Case(version, "get", f"{node}._children", result=listed, compare="set",
                               section=f"{version} RTE keywords: {node}._children"))
-    return [*found, *_interaction_cases_12()]
+    return [*found, *_interaction_cases_12(), *_coverage_cases()]

@@ -16,7 +16,7 @@ Answer = tuple[str, int]
 
 def run_case(case: Case) -> Answer:
     """Make the case's call on a fresh API; raises AssertionError when a setup call fails."""
-    api = RuntimeApi(case.version, dict(case.state))
+    api = RuntimeApi(case.version, dict(case.state), shared_data=case.shared)
     if case.phase != "before" and not (case.call == "init" and case.phase == "before"):
         assert api.initialize("") == "true", "Initialize failed"
     for element, value in case.setup:
@@ -41,4 +41,6 @@ def agrees(case: Case, answer: Answer) -> bool:
         return False
     if case.compare == "set":
         return set(result.split(",")) == set(case.expected.split(","))
+    if case.compare == "oneof":
+        return result in case.expected.split(",")
     return result == case.expected

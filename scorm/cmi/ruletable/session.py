@@ -11,6 +11,35 @@ from scorm.cmi.ruletable import Case
 _S04 = "2004 RTE 3.1.7"
 _S12 = "1.2 RTE 3.3.4"
 
+_BUCKETS = (("adl.data.0.id", "notes"), ("adl.data.1.id", "bank"), ("adl.data.1.store", "7"))
+_ACCESS = ((True, True), (True, True))
+_S43 = "2004 RTE 4.3"
+
+
+def _adl_data() -> list[Case]:
+    def case(call: str, element: str, value: str = "", **kw: object) -> Case:
+        kw.setdefault("state", _BUCKETS)
+        kw.setdefault("shared", _ACCESS)
+        return Case("2004", call, element, value, **kw)  # type: ignore[arg-type]
+
+    return [
+        case("get", "adl.data._count", result="2", section=_S43),
+        case("get", "adl.data._children", result="id,store", compare="set", section=_S43),
+        case("get", "adl.data.0.id", result="notes", section=_S43),
+        case("get", "adl.data.1.store", result="7", section=_S43 + " (the stored value)"),
+        case("get", "adl.data.0.store", code=403, section=_S43 + " (store never written: 403)"),
+        case("get", "adl.data.2.id", code=301, section=_S43 + " (no such bucket: 301)"),
+        case("set", "adl.data.0.id", "x", code=404, section=_S43 + " (id is read only)"),
+        case("set", "adl.data.0.store", "x", section=_S43),
+        case("get", "adl.data.0.store", result="x", setup=(("adl.data.0.store", "x"),), section=_S43),
+        case("set", "adl.data.2.store", "x", code=351, section=_S43 + " (a SCO cannot add a bucket: 351)"),
+        case("get", "adl.data.1.store", code=405, shared=((True, True), (False, True)),
+             section=_S43 + " (readSharedData false: 405)"),
+        case("set", "adl.data.1.store", "8", code=404, shared=((True, True), (True, False)),
+             section=_S43 + " (writeSharedData false: 404)"),
+    ]
+
+
 CASES: list[Case] = [
     # -- 2004: calls before Initialize and after Terminate (RTE 3.1.3 / 3.1.7)
     Case("2004", "get", "cmi.location", code=122, phase="before", section=_S04),
@@ -108,6 +137,8 @@ CASES: list[Case] = [
          state=tuple((f"cmi.comments_from_learner.{i}.comment", f"c{i}") for i in range(15))),
     Case("2004", "get", "cmi.interactions._count", result="12", section="2004 RTE 4.2.9 (resume)",
          state=tuple((f"cmi.interactions.{i}.id", f"q{i}") for i in range(12))),
+    # -- adl.data shared data buckets (2004 4th ed. RTE 4.3; CAM adlcp:data/adlcp:map)
+    *_adl_data(),
     Case("1.2", "get", "cmi.interactions._count", result="0", section="1.2 RTE 3.4.4 cmi.interactions._count"),
     Case("1.2", "get", "cmi.objectives._count", result="1", setup=(("cmi.objectives.0.id", "o1"),),
          section="1.2 RTE 3.4.4 cmi.objectives._count"),

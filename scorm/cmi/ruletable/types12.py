@@ -40,11 +40,13 @@ CASES: list[Case] = [
            {"-1": _OK, "1": _OK, "2": _BAD, "on": _BAD}),
     *_many("cmi.student_preference.language", "cmi.student_preference.language CMIString255",
            {"vi": _OK, "x" * 256: _BAD}),
-    *_many("cmi.objectives.0.id", "cmi.objectives.n.id CMIIdentifier", {"o1": _OK}),
+    *_many("cmi.objectives.0.id", "cmi.objectives.n.id CMIIdentifier (no white space)",
+           {"o1": _OK, "urn:obj:1": _OK, "o 1": _BAD, "": _BAD, "o" * 256: _BAD}),
     *_many("cmi.objectives.0.score.raw", "cmi.objectives.n.score.raw", {"50": _OK, "x": _BAD}, _OBJ),
     *_many("cmi.objectives.0.status", "cmi.objectives.n.status", {"passed": _OK, "browsed": _OK, "x": _BAD},
            _OBJ),
-    *_many("cmi.interactions.0.id", "cmi.interactions.n.id CMIIdentifier", {"q1": _OK}),
+    *_many("cmi.interactions.0.id", "cmi.interactions.n.id CMIIdentifier (no white space)",
+           {"q1": _OK, "q 1": _BAD, "": _BAD}),
     *_many("cmi.interactions.0.time", "cmi.interactions.n.time CMITime", {
         "10:15:30": _OK, "23:59:59.99": _OK, "25:00:00": _BAD, "10:15": _BAD, "2026-12-04T10:15:30": _BAD}, _INT),
     *_many("cmi.interactions.0.type", "cmi.interactions.n.type", {
@@ -60,5 +62,6 @@ CASES: list[Case] = [
            {"a": _OK}, _INT),
     *_many("cmi.interactions.0.correct_responses.0.pattern", "cmi.interactions.n.correct_responses.n.pattern",
            {"a": _OK}, _INT),
-    *_many("cmi.interactions.0.objectives.0.id", "cmi.interactions.n.objectives.n.id", {"o1": _OK}, _INT),
+    *_many("cmi.interactions.0.objectives.0.id", "cmi.interactions.n.objectives.n.id",
+           {"o1": _OK, "o\t1": _BAD}, _INT),
 ]

@@ -46,7 +46,20 @@ _COMPLETION = {"completed": _OK, "incomplete": _OK, "not attempted": _OK, "unkno
                "done": _TYPE, "Completed": _TYPE, "": _TYPE}
 _SUCCESS = {"passed": _OK, "failed": _OK, "unknown": _OK, "pass": _TYPE, "": _TYPE}
 
+#: values at their smallest permitted maximum (SPM) must be stored (2004 RTE 4.1.1 characterstring)
+_SPM = [
+    ("cmi.comments_from_learner.0.comment", "c" * 4000, (), "4.2.2 comment SPM 4000"),
+    ("cmi.comments_from_learner.0.location", "l" * 250, (), "4.2.2 location SPM 250"),
+    ("cmi.objectives.0.id", "urn:o:" + "o" * 3994, (), "4.2.17 objectives.n.id SPM 4000"),
+    ("cmi.objectives.0.description", "d" * 250, _OBJ, "4.2.17 description SPM 250"),
+    ("cmi.interactions.0.id", "urn:q:" + "q" * 3994, (), "4.2.9 interactions.n.id SPM 4000"),
+    ("cmi.interactions.0.description", "d" * 250, _INT, "4.2.9 description SPM 250"),
+    ("cmi.interactions.0.objectives.0.id", "o" * 4000, _INT, "4.2.9 interactions.n.objectives.n.id SPM 4000"),
+    ("cmi.learner_preference.language", "en-" + "-".join(["abcdefgh"] * 27), (), "4.2.13 language SPM 250"),
+]
+
 CASES: list[Case] = [
+    *(_set(element, value, _OK, section, setup) for element, value, setup, section in _SPM),
     *_many("cmi.score.raw", "4.2.20 real(10,7)", _REAL),
     *_many("cmi.score.min", "4.2.20 real(10,7)", {"-100": _OK, "x": _TYPE}),
     *_many("cmi.score.max", "4.2.20 real(10,7)", {"1000": _OK, "x": _TYPE}),
@@ -83,7 +96,7 @@ CASES: list[Case] = [
     _set("cmi.objectives.0.description", "x", 408, "4.2.17 (id must be set first: 408)"),
     # comments_from_learner (RTE 4.2.2)
     *_many("cmi.comments_from_learner.0.comment", "4.2.2 localized_string_type SPM 4000", _LOCALIZED),
-    *_many("cmi.comments_from_learner.0.location", "4.2.2 characterstring SPM 250", {"p3": _OK}),
+    *_many("cmi.comments_from_learner.0.location", "4.2.2 characterstring SPM 250", {"p3": _OK, "": _OK}),
     *_many("cmi.comments_from_learner.0.timestamp", "4.2.2 time(second,10,0)", _TIME),
     *_many("cmi.comments_from_learner.1.comment", "4.2.2 (append at _count)", {"second": _OK}, _COMMENT),
     Case("2004", "set", "cmi.comments_from_lms.0.comment", "x", code=404, section="2004 RTE 4.2.3 (read only)"),
