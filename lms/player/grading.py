@@ -104,11 +104,18 @@ def today() -> date:
     return datetime.now(VN).date()
 
 
-def reevaluate(cadre_id: int, module_id: int) -> None:
-    """Re-evaluate the rule of the cadre's attempts on a module (e.g. after a quiz was passed)."""
-    for attempt in attempts_of(cadre_id, module_id):
-        if not attempt.rule_met or attempt.record_id is None:
-            refresh_attempt(attempt)
+def reevaluate(cadre_id: int, module_id: int) -> bool:
+    """Re-evaluate the module's completion rule after one of its parts changed outside the player (a quiz
+    passed, an attendance): the latest attempt is re-graded and, when the rule is now met, gets the
+    module's record (with the module's hours) — one record per completion. Returns whether the cadre has
+    an attempt on the module (without one there is nothing to complete yet)."""
+    attempts = attempts_of(cadre_id, module_id)
+    if not attempts:
+        return False
+    latest = attempts[-1]
+    if not latest.rule_met or latest.record_id is None:
+        refresh_attempt(latest)
+    return True
 
 
 def settle(attempt: Attempt) -> None:
