@@ -12,7 +12,15 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-__all__ = ["ALLOWED_METHODS", "Limits", "decode_name", "entry_problem", "name_problem"]
+__all__ = [
+    "ALLOWED_METHODS",
+    "Limits",
+    "commit_bound_bytes",
+    "decode_name",
+    "entry_problem",
+    "largest_data_model_chars",
+    "name_problem",
+]
 
 #: compression methods accepted: stored and deflate (what every authoring tool writes). bzip2 and
 #: LZMA are refused: their decompressors cannot bound the output of one read.
@@ -125,3 +133,61 @@ def entry_problem(info: zipfile.ZipInfo, name: str, limits: Limits) -> str | Non
     if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
         return "package.size_mismatch"
     return None
+
+
+# --- run-time commits -----------------------------------------------------------------------------------
+
+#: SCORM 2004 4th ed. RTE 4.2: the smallest permitted maximum (SPM) of each array's entries
+ARRAY_SPM_2004 = {"cmi.comments_from_learner": 250, "cmi.comments_from_lms": 100, "cmi.interactions": 250,
+                  "cmi.interactions.n.objectives": 10, "cmi.interactions.n.correct_responses": 10,
+                  "cmi.objectives": 100}
+#: SCORM 1.2 RTE 3.4: arrays have no stated maximum; these are the counts real content uses at most
+ARRAY_SPM_12 = {"cmi.objectives": 100, "cmi.interactions": 250, "cmi.interactions.n.objectives": 10,
+                "cmi.interactions.n.correct_responses": 10}
+#: characters counted for a value with no SPM of its own (numbers, times, vocabularies: all shorter)
+_SHORT_VALUE = 64
+#: a response or pattern is counted at 4000 characters: the SPM of the longest single-string
+#: response types (long-fill-in, other; RTE 4.2.9.1) and ten times any real package's answers
+RESPONSE_CHARS = 4000
+#: per element: its name and the JSON punctuation around it
+_NAME_OVERHEAD = 80
+
+
+def largest_data_model_chars(version: str, *, response_chars: int = RESPONSE_CHARS) -> int:
+    """The characters of the largest legal data model of ``version`` ("1.2" or "2004"): every element
+    at its SPM (RTE 4.2 of SCORM 2004 4th ed.; 1.2: CMIString255/4096 limits) in every array entry the
+    book's SPMs allow, names included. Responses and patterns are counted at ``response_chars`` each.
+
+    A commit holds at most the whole data model, so a commit above this (times a safety multiple)
+    cannot come from a conforming SCO.
+    """
+    from scorm.cmi.datamodel import model_for  # scorm.cmi does not import this module: no cycle
+
+    model = model_for(version)
+    arrays = ARRAY_SPM_12 if model.version == "1.2" else ARRAY_SPM_2004
+    total = 0
+    for element in model.elements:
+        if element.path.startswith("adl.nav.request_valid."):
+            continue
+        repeat = 1
+        for array, count in arrays.items():
+            if element.path.startswith(array + "."):
+                repeat *= count
+        total += repeat * (_NAME_OVERHEAD + _value_chars(element.spm, element.max_length, element.type,
+                                                        response_chars))
+    return total
+
+
+def _value_chars(spm: int | None, max_length: int | None, type_: str, response_chars: int) -> int:
+    if type_ in {"correct_response_pattern", "learner_response", "CMIFeedback"}:
+        return response_chars
+    return spm or max_length or _SHORT_VALUE
+
+
+def commit_bound_bytes(version: str, multiple: float = 1.0) -> int:
+    """A commit size (bytes of the JSON body) above which the server may answer 413.
+
+    :func:`largest_data_model_chars` times 4 (the longest UTF-8 encoding of a character) times
+    ``multiple`` (configurable by the caller: below 1 trades the theoretical maximum for memory).
+    """
+    return int(largest_data_model_chars(version) * 4 * multiple)

@@ -655,9 +655,17 @@ def local_date(at: datetime) -> date:
 
 
 def record_pass(closing: Closing, at: datetime, score: Decimal) -> None:
-    """Append the pass to the ledger (idempotent by ``quiz_attempt:<id>``)."""
+    """Append the pass to the ledger (idempotent by ``quiz_attempt:<id>``) — unless the quiz is a part of
+    its module's completion rule: then the module's rule is re-evaluated (``lms.player.services.reevaluate``)
+    and the module's completion record, with the module's hours, is the only record (one record and one
+    certificate per module completion). A module completed by the quiz alone (rule ``quiz_passed`` only,
+    no SCORM attempt) gets the pass's record with the module's hours."""
     from lms.records.services import append_record
 
+    kinds = rule_kinds(closing.completion_rule)
+    if "quiz_passed" in kinds and (kinds != {"quiz_passed"} or _reevaluate(closing.cadre_id, closing.module_id)):
+        _reevaluate(closing.cadre_id, closing.module_id)
+        return
     append_record(
         closing.cadre_id, source="assessment", completed_on=local_date(at), topic=closing.topic,
         hours=record_hours(closing.hours, closing.completion_rule),
@@ -665,6 +673,16 @@ def record_pass(closing: Closing, at: datetime, score: Decimal) -> None:
         evidence={"quiz_attempt_id": closing.id, "quiz_id": closing.quiz_id},
         dedupe_key=f"quiz_attempt:{closing.id}",
     )
+
+
+def _reevaluate(cadre_id: int, module_id: int) -> bool:
+    """The player's re-evaluation of the module's rule (False when the player feature is absent or the
+    cadre has no attempt on the module)."""
+    try:
+        from lms.player.services import reevaluate
+    except ImportError:  # pragma: no cover - a deployment without the player
+        return False
+    return reevaluate(cadre_id, module_id)
 
 
 def quiz_passed(cadre_id: int, module: Module) -> tuple[bool, str]:

@@ -12,6 +12,7 @@
 | ``LMS_ENV`` | ``production`` or ``development`` | ``production`` |
 | ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
 | ``LMS_MAX_UPLOAD_MB`` | largest accepted upload | 1024 |
+| ``LMS_MAX_COMMIT_KB`` | largest SCO commit body, KiB (larger: 413, nothing stored) | 4096 |
 | ``LMS_DB_PING_AFTER_SECONDS`` | check a pooled connection with a round trip when it was idle this long | 10 |
 | ``LMS_MAIL_*`` | SMTP settings (``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``FROM``, ``OUTBOX``) | file outbox |
 """
@@ -76,6 +77,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_MAIL_OUTBOX": os.environ.get("LMS_MAIL_OUTBOX") or str(instance_path / "outbox"),
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
         "LMS_IMPORT_MAX_BYTES": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")) * 1024 * 1024,
+        "LMS_MAX_COMMIT_KB": int(os.environ.get("LMS_MAX_COMMIT_KB", "4096")),
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -86,6 +87,8 @@ class Attempt(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: when the completion rule was first met
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the SCO a 2004 ``adl.nav.request = suspendAll`` left from: the next launch resumes it
+    suspended_sco: Mapped[str | None] = mapped_column(String(255))
 
     cadre: Mapped[Cadre] = relationship()
     module: Mapped[Module] = relationship()
@@ -125,7 +128,15 @@ class ScoState(db.Model):
     success: Mapped[str] = mapped_column(String(16), default="unknown")
     #: 0..1 (1.2: from the raw score; 2004: cmi.score.scaled)
     score_scaled: Mapped[float | None] = mapped_column(Float)
+    #: learning time of every learner attempt on the SCO (``prior_seconds`` + this one's total_time)
     total_seconds: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    #: the learner attempt on the SCO (2004: a new one after a non-suspend exit, RTE 4.2.8 cmi.entry)
+    sco_attempt: Mapped[int] = mapped_column(Integer, default=1)
+    #: learning time of the earlier learner attempts on the SCO (their data is gone, their time is not)
+    prior_seconds: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    #: elements the server refused in otherwise stored commits (latest last, at most 50):
+    #: [{"element", "code", "message_vi", "message_en", "seq"}]
+    refused: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="sco_states")
@@ -161,3 +172,18 @@ class CommitLog(db.Model):
     #: for refused commits: [{"element", "code", "message_vi", "message_en"}]
     errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SharedData(db.Model):
+    """A learner's shared data bucket (SCORM 2004 4th ed. RTE 4.3 ``adl.data``, CAM ``adlcp:data/adlcp:map``),
+    kept across SCOs and attempts. ``key`` is ``scorm.seeding.DataBucket.key``: the ``targetID`` when the
+    organization's ``adlcp:sharedDataGlobalToSystem`` is true (the default), else ``<manifest id>/<targetID>``."""
+
+    __tablename__ = "player_shared_data"
+    __table_args__ = (UniqueConstraint("cadre_id", "key", name="uq_player_shared_data_cadre_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(4000))
+    store: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

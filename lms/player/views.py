@@ -16,8 +16,10 @@ from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404
 from lms.core.sessions import check_csrf_header
 from lms.player import services
+from lms.player.commits import elapsed_seconds
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
+from lms.player.rte import max_commit_bytes
 from scorm.cmi import launch_state
 
 bp = Blueprint("player", __name__, url_prefix="/player")
@@ -155,11 +157,13 @@ def preview(version_id: int):
 @bp.route("/attempts/<int:attempt_id>/scos/<sco_id>/commit", methods=["POST"])
 @csrf.exempt  # checked below by check_csrf_header: the same rules, the signature verified once per token
 def commit(attempt_id: int, sco_id: str):
-    """Store a run-time commit (JSON ``{"seq", "session", "cmi": {flattened}}``); answers after it is durable.
+    """Store a run-time commit (JSON ``{"seq", "session", "cmi": {flattened}, "terminate",
+    "terminate_by_lms", "elapsed"}``); answers after it is durable.
 
-    200 ``stored`` / ``duplicate`` / ``stale``; 422 with the SCORM error code and element when the data
-    is invalid (nothing stored); 404 for an attempt that is not the learner's; 401 once the session has
-    been ended (password change, deactivation).
+    200 ``stored`` / ``duplicate`` / ``stale``; a stored commit whose some elements failed validation
+    stores the others and lists the refused ones (``"refused": [{element, code, …}]``); 413 for a body
+    over ``LMS_MAX_COMMIT_KB`` (nothing read, nothing stored); 422 when the body holds no elements;
+    404 for an attempt that is not the learner's; 401 once the session has been ended.
 
     The hottest endpoint of the LMS: the user is not loaded — the session's claim (user id, session
     version) is checked in the query that reads and locks the SCO state (see docs/player.md).
@@ -168,6 +172,12 @@ def commit(attempt_id: int, sco_id: str):
     who = session_identity()
     if who is None:
         return current_app.login_manager.unauthorized()
+    limit = max_commit_bytes(current_app.config.get("LMS_MAX_COMMIT_KB"))
+    if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
+        return _refused(413, "commit_too_large", [], f"Dữ liệu lần lưu quá lớn (tối đa {limit // 1024} KB): "
+                        "không có gì được lưu, trang vẫn giữ dữ liệu bài học.",
+                        f"The commit is too large (at most {limit // 1024} KB): nothing was stored; the page "
+                        "keeps the lesson data.")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
@@ -181,9 +191,12 @@ def commit(attempt_id: int, sco_id: str):
     payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
     if isinstance(payload, dict):  # scorm-again flattens an empty array to [] under its own name
         payload = {k: v for k, v in payload.items() if not (isinstance(v, list | dict) and not v)}
+    by_lms = body.get("terminate_by_lms") is True
     result = services.apply_commit(attempt_id, sco_id, seq, str(body.get("session") or ""), payload,
-                                   request.content_length or 0, user=who, terminate=body.get("terminate") is True)
-    if result.errors:
+                                   request.content_length or 0, user=who,
+                                   terminate=body.get("terminate") is True or by_lms, by_lms=by_lms,
+                                   elapsed=elapsed_seconds(body.get("elapsed")))
+    if result.status == "refused":
         commit_even_on_error()  # keep the commit log row; the state itself was not touched
         commit_now()
         first = result.errors[0]
@@ -192,7 +205,7 @@ def commit(attempt_id: int, sco_id: str):
                         element=first["element"])
     commit_now()
     return jsonify({"result": "true", "errorCode": 0, "status": result.status, "seq": result.seq,
-                    "attempt": result.summary})
+                    "attempt": result.summary, "refused": result.errors})
 
 
 def _refused(status: int, code: str, details: list, vi: str, en: str, *, error_code: int = 101,

@@ -68,7 +68,8 @@ def issue_for_record(record) -> Certificate | None:
     from lms.records.models import Kind, Source
 
     if (record.module_id is None or record.kind != Kind.record.value
-            or record.source in (Source.waiver.value, Source.imported.value)):
+            or record.source in (Source.waiver.value, Source.imported.value)
+            or (record.source == Source.assessment.value and not record.hours)):  # a quiz score, not a completion
         return None
     found = db.session.execute(
         select(Module.title_vi, Module.hours, Cadre.full_name, OrgUnit.name)

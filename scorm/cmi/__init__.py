@@ -3,17 +3,28 @@ time-interval arithmetic, server-side commit validation and the meaning of the s
 
 The LMS commit endpoint uses::
 
-    state, errors = validate_commit(version, prior_state, payload)
-    result = outcome(version, state, launch_data)
+    state, errors = validate_commit(version, prior_state, payload, keep_best=False)
+    result = outcome(version, state, launch_data)            # during the session
+    result = final_outcome(version, state, launch_data)      # when the session has ended
+
+and at launch ``launch_state`` (entry and data by :func:`launch_plan`); see ``docs/conformance.md``.
 """
 
 from scorm.cmi.api import RuntimeApi
+from scorm.cmi.attempts import (
+    LaunchPlan,
+    SessionEnd,
+    add_session_time,
+    launch_plan,
+    session_end,
+    session_seconds,
+)
 from scorm.cmi.codes import CODES_12, CODES_2004
 from scorm.cmi.commit import CommitError, launch_state, validate_commit
 from scorm.cmi.datamodel import DataModel
 from scorm.cmi.model12 import SCORM12
 from scorm.cmi.model2004 import SCORM2004
-from scorm.cmi.outcome import Outcome, outcome
+from scorm.cmi.outcome import Outcome, final_outcome, finish_values, outcome
 from scorm.cmi.spec import Element, Model, normalise_version
 from scorm.cmi.timeinterval import format_interval, parse_interval
 
@@ -25,13 +36,21 @@ __all__ = [
     "CommitError",
     "DataModel",
     "Element",
+    "LaunchPlan",
     "Model",
     "Outcome",
     "RuntimeApi",
+    "SessionEnd",
+    "add_session_time",
+    "final_outcome",
+    "finish_values",
     "format_interval",
+    "launch_plan",
     "launch_state",
     "normalise_version",
     "outcome",
     "parse_interval",
+    "session_end",
+    "session_seconds",
     "validate_commit",
 ]

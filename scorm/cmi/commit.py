@@ -11,12 +11,16 @@ Rules (see ``docs/scorm-conformance.md``):
 * ``None`` and ``""`` for an element that cannot hold the empty string mean "never set by the SCO" (the
   runtime sends every element) and are ignored.
 * ``session_time`` is not stored: it is added to ``total_time``, written in the version's format.
-* Completion and pass never regress within an attempt: 1.2 ``lesson_status`` keeps ``passed`` over
-  anything else and ``completed``/``failed`` over ``incomplete``/``browsed``/``not attempted``;
-  2004 ``completion_status`` keeps ``completed`` and ``success_status`` keeps ``passed``. The weaker
-  value is dropped silently, without an error.
-* Any other invalid value is reported as a :class:`CommitError` with the code SetValue would give;
-  the caller then refuses the whole commit.
+* With ``keep_best=True`` (the old default) completion and pass never regress within an attempt:
+  1.2 ``lesson_status`` keeps ``passed`` over anything else and ``completed``/``failed`` over
+  ``incomplete``/``browsed``; 2004 ``completion_status`` keeps ``completed`` and ``success_status``
+  keeps ``passed``; the weaker value is dropped silently. With ``keep_best=False`` the values are
+  stored exactly as the SCO set them (RTE 4.2.4: a SCO may set ``completed`` back to ``incomplete``);
+  the LMS keeps the learner's best result elsewhere. A 1.2 ``lesson_status`` of ``not attempted`` (the
+  runtime's initial value, which a SCO may not set) is always ignored.
+* Any other invalid value is reported as a :class:`CommitError` with the code SetValue would give and
+  is left out; every other value of the commit is still applied (one bad element never loses the
+  rest). Elements of an array entry whose ``id`` (or ``type``) was refused fail with 408 (2004).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from scorm.cmi.attempts import launch_plan, session_end
 from scorm.cmi.codes import error_text
 from scorm.cmi.datamodel import DataModel
 from scorm.cmi.spec import Version, normalise_version, parse_name
@@ -65,11 +70,13 @@ def validate_commit(
     payload: object,
     *,
     strict_suspend_data_limit: bool = False,
+    keep_best: bool = True,
 ) -> tuple[dict[str, str], list[CommitError]]:
     """Merge a commit ``payload`` into ``prior_state``; return ``(new state, errors)``.
 
-    ``prior_state`` is trusted (the LMS stored it); ``payload`` is not. When ``errors`` is not empty
-    the caller must refuse the commit and store nothing. Raises :class:`~scorm.errors.CmiError` only
+    ``prior_state`` is trusted (the LMS stored it); ``payload`` is not. The new state holds every
+    accepted value; ``errors`` lists each refused element with its SetValue error code (store the
+    state, record the errors, answer them to the page). Raises :class:`~scorm.errors.CmiError` only
     for a bad ``version`` or a ``prior_state`` that is not a mapping.
     """
     version = normalise_version(version)
@@ -82,7 +89,7 @@ def validate_commit(
     errors: list[CommitError] = []
     session = Decimal(0)
     for name, value in sorted(payload.items(), key=_write_order):
-        outcome = _apply(model, name, value)
+        outcome = _apply(model, name, value, keep_best)
         if isinstance(outcome, Decimal):
             session += outcome
         elif outcome:
@@ -93,7 +100,7 @@ def validate_commit(
     return state, errors
 
 
-def _apply(model: DataModel, name: object, value: object) -> int | Decimal:
+def _apply(model: DataModel, name: object, value: object, keep_best: bool = True) -> int | Decimal:
     """Apply one payload entry; return an error code, 0, or the session time it carries."""
     parsed = parse_name(name)
     if parsed is None:
@@ -106,7 +113,7 @@ def _apply(model: DataModel, name: object, value: object) -> int | Decimal:
     text = to_text(value)
     if element.access == "RO" or value is None:
         return 0
-    if text is not None and keeps_prior_status(model.version, parsed.base, model.stored(parsed.base), text):
+    if text is not None and _dropped(model, parsed.base, text, keep_best):
         return 0
     code = model.set_value(parsed.base, value)
     if code and text == "":
@@ -114,6 +121,12 @@ def _apply(model: DataModel, name: object, value: object) -> int | Decimal:
     if code or parsed.base != _SESSION_TIME[model.version]:
         return code
     return parse_interval(text or "", model.version)
+
+
+def _dropped(model: DataModel, name: str, text: str, keep_best: bool) -> bool:
+    if model.version == "1.2" and name == "cmi.core.lesson_status" and text == "not attempted":
+        return True
+    return keep_best and keeps_prior_status(model.version, name, model.stored(name), text)
 
 
 def keeps_prior_status(version: str, name: str, prior: str | None, new: str) -> bool:
@@ -166,19 +179,22 @@ def launch_state(
     new_attempt: bool = False,
     lms_values: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The state to hand the runtime at launch, with ``entry`` set by the RTE rules.
+    """The state to hand the runtime at launch, with ``entry`` and the data the attempt rules give.
 
-    ``entry`` is ``ab-initio`` for a new attempt (or an empty state), ``resume`` when the last session
-    ended with ``exit`` = ``suspend`` (2004: also ``adl.nav.request`` = ``suspendAll``), else ``""``.
-    The last session's ``exit`` and navigation request are cleared; ``lms_values`` (learner id and
-    name, credit, mode, launch data, mastery score ...) are written over the state.
+    The rules are :func:`scorm.cmi.attempts.launch_plan`'s: an empty state or ``new_attempt`` (the
+    LMS's own attempt policy) → ``ab-initio`` with fresh data; after ``exit`` = ``suspend`` (2004:
+    also ``adl.nav.request`` = ``suspendAll``) → ``resume`` with the stored data; otherwise 2004 starts
+    a new learner attempt (``ab-initio``, fresh data: RTE 4.2.8/4.2.10) and 1.2 keeps the data with
+    entry ``""`` (1.2 RTE 3.4.4). The last session's ``exit``, ``session_time`` and navigation request
+    are cleared; ``lms_values`` (learner, credit, mode and the manifest seeds of
+    :func:`scorm.seeding.seed_values`) are written over the state.
     """
     version = normalise_version(version)
     state = {str(key): text for key, value in (prior_state or {}).items() if (text := to_text(value)) is not None}
-    if new_attempt:
+    plan = launch_plan(version, None if new_attempt or not state else session_end(version, state))
+    if plan.new_attempt:
         state = {}
-    suspended = state.get(_EXIT[version]) == "suspend" or state.get("adl.nav.request") == "suspendAll"
-    state[_ENTRY[version]] = "ab-initio" if not state else ("resume" if suspended else "")
+    state[_ENTRY[version]] = plan.entry
     for transient in (_EXIT[version], _SESSION_TIME[version], "adl.nav.request"):
         state.pop(transient, None)
     if version == "1.2":

@@ -10,6 +10,12 @@ as incomplete.
 ``completed`` if progress_measure >= threshold, ``incomplete`` if below, ``unknown`` if no progress
 measure was set; when a scaled passing score is known, success is ``passed`` if score.scaled >= it,
 ``failed`` if below, ``unknown`` without a scaled score. Otherwise the SCO's own statuses count.
+
+At the end of a session (Terminate/LMSFinish, or the LMS ending it) the books give the LMS defaults:
+:func:`finish_values` (1.2: ``lesson_status`` "completed" when the SCO never set it, then passed/failed
+from the mastery score) and :func:`final_outcome` (2004: with ``completionSetByContent`` /
+``objectiveSetByContent`` false, SN 3.12 delivery controls, the LMS sets completion/satisfaction the
+SCO did not report).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from scorm.cmi.spec import Version, normalise_version
 from scorm.cmi.timeinterval import parse_interval
 from scorm.errors import CmiError
 
-__all__ = ["Outcome", "outcome"]
+__all__ = ["Outcome", "final_outcome", "finish_values", "outcome"]
 
 _COMPLETION_12 = {"passed": "completed", "completed": "completed", "failed": "completed",
                   "incomplete": "incomplete", "browsed": "incomplete", "not attempted": "not attempted"}
@@ -85,6 +91,58 @@ def _outcome_12(state: Mapping[str, object], mastery: Decimal | None) -> Outcome
         score_raw=None if raw is None else float(raw),
         total_time_seconds=_total(state, "cmi.core.total_time", "1.2"),
     )
+
+
+def finish_values(version: Version, state: Mapping[str, object],
+                  launch_data: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The values the LMS writes into the state when a SCO session ends (empty when none).
+
+    SCORM 1.2 RTE 3.4.4 (``cmi.core.lesson_status``, "Additional behavior requirements"): when the SCO
+    finishes without setting ``lesson_status`` (it is still "not attempted"), the LMS sets "completed"
+    ("browsed" in browse mode); then, with a mastery score and a raw score, for credit, "passed" when
+    raw >= mastery score, else "failed". SCORM 2004 writes nothing into the SCO's data.
+    """
+    if normalise_version(version) != "1.2":
+        return {}
+    status = _text(state, "cmi.core.lesson_status") or "not attempted"
+    if status != "not attempted":
+        return {}
+    browse = _text(state, "cmi.core.lesson_mode") == "browse"
+    status = "browsed" if browse else "completed"
+    mastery = _launch_number(launch_data or {}, state, "mastery_score", "cmi.student_data.mastery_score",
+                             Decimal(0), Decimal(100))
+    raw = _number(state, "cmi.core.score.raw")
+    if not browse and mastery is not None and raw is not None and _text(state, "cmi.core.credit") != "no-credit":
+        status = "passed" if raw >= mastery else "failed"
+    return {"cmi.core.lesson_status": status}
+
+
+def final_outcome(
+    version: Version,
+    state: Mapping[str, object],
+    launch_data: Mapping[str, object] | None = None,
+    *,
+    completion_set_by_content: bool = False,
+    objective_set_by_content: bool = False,
+) -> Outcome:
+    """The outcome of a SCO session that has ended, with the LMS defaults the books give.
+
+    1.2: :func:`outcome` of the state with :func:`finish_values` applied. 2004: :func:`outcome` (RTE
+    4.2.4.1 threshold, 4.2.22.1 passing score), then SN 3.12 delivery controls: with
+    ``completionSetByContent`` false (the default) and no completion known, the attempt is
+    "completed"; with ``objectiveSetByContent`` false and no success known, the primary objective is
+    satisfied ("passed").
+    """
+    version = normalise_version(version)
+    if version == "1.2":
+        return outcome(version, {**state, **finish_values(version, state, launch_data)}, launch_data)
+    result = outcome(version, state, launch_data)
+    completion, success = result.completion, result.success
+    if not completion_set_by_content and completion in {"unknown", "not attempted"}:
+        completion = "completed"
+    if not objective_set_by_content and success == "unknown":
+        success = "passed"
+    return Outcome(completion, success, result.score_scaled, result.score_raw, result.total_time_seconds)
 
 
 def _scaled_12(raw: Decimal | None, low: Decimal | None, high: Decimal | None) -> float | None:

@@ -204,9 +204,24 @@ def test_launch_state_after_suspend_is_resume() -> None:
     assert "cmi.core.exit" not in state
 
 
-def test_launch_state_after_normal_exit_is_empty_entry() -> None:
-    assert launch_state("2004", {"cmi.exit": "normal", "cmi.location": "x"})["cmi.entry"] == ""
-    assert launch_state("2004", {"adl.nav.request": "suspendAll", "cmi.location": "x"})["cmi.entry"] == "resume"
+@pytest.mark.parametrize("exit_", ["", "normal", "time-out", "logout"])
+def test_launch_state_after_a_2004_non_suspend_exit_is_a_new_attempt(exit_: str) -> None:
+    """SCORM 2004 4th ed. RTE 4.2.8/4.2.10: the attempt ended; ab-initio with fresh data and the seeds."""
+    state = launch_state("2004", {"cmi.exit": exit_, "cmi.location": "x", "cmi.total_time": "PT1M"},
+                         lms_values={"cmi.objectives.0.id": "obj-1"})
+    assert state == {"cmi.entry": "ab-initio", "cmi.objectives.0.id": "obj-1"}
+
+
+def test_launch_state_after_suspend_all_resumes_the_data() -> None:
+    """SCORM 2004 4th ed. RTE 4.2.8: suspendAll suspends this SCO's attempt too."""
+    state = launch_state("2004", {"adl.nav.request": "suspendAll", "cmi.location": "x"})
+    assert state == {"cmi.entry": "resume", "cmi.location": "x"}
+
+
+def test_launch_state_after_a_12_normal_exit_keeps_the_data_with_empty_entry() -> None:
+    """SCORM 1.2 RTE 3.4.4 cmi.core.entry: "" when the last session did not suspend."""
+    state = launch_state("1.2", {"cmi.core.exit": "", "cmi.core.lesson_location": "p3"})
+    assert state["cmi.core.entry"] == "" and state["cmi.core.lesson_location"] == "p3"
 
 
 def test_launch_state_of_an_empty_12_state_sets_not_attempted() -> None:
@@ -218,3 +233,28 @@ def test_the_tables_can_stand_for_their_version() -> None:
     assert errors == [] and state["cmi.core.lesson_status"] == "completed"
     state, errors = validate_commit(SCORM2004, {}, {"cmi.session_time": "PT1S"})
     assert errors == [] and state["cmi.total_time"] == "PT1S"
+
+
+def test_one_bad_interaction_among_250_keeps_the_other_249() -> None:
+    """Partial commits: a refused element is reported, every other value is stored (issue 15)."""
+    payload: dict[str, str] = {}
+    for index in range(250):
+        payload |= {f"cmi.interactions.{index}.id": f"q{index}", f"cmi.interactions.{index}.type": "numeric",
+                    f"cmi.interactions.{index}.learner_response": "12.5"}
+    payload["cmi.interactions.117.learner_response"] = "twelve"
+    payload["cmi.location"] = "end"
+    state, errors = validate_commit("2004", {}, payload)
+    assert [(e.element, e.code) for e in errors] == [("cmi.interactions.117.learner_response", 406)]
+    assert state["cmi.location"] == "end" and state["cmi.interactions.249.learner_response"] == "12.5"
+    assert "cmi.interactions.117.learner_response" not in state and state["cmi.interactions.117.id"] == "q117"
+
+
+def test_keep_best_false_stores_completed_back_to_incomplete() -> None:
+    """SCORM 2004 4th ed. RTE 4.2.4: the SCO may set completion_status to any state at any time."""
+    prior = {"cmi.completion_status": "completed", "cmi.success_status": "passed"}
+    state, errors = validate_commit("2004", prior, {"cmi.completion_status": "incomplete",
+                                                    "cmi.success_status": "failed"}, keep_best=False)
+    assert errors == [] and (state["cmi.completion_status"], state["cmi.success_status"]) == ("incomplete", "failed")
+    state, _ = validate_commit("1.2", {"cmi.core.lesson_status": "passed"},
+                               {"cmi.core.lesson_status": "not attempted"}, keep_best=False)
+    assert state["cmi.core.lesson_status"] == "passed"

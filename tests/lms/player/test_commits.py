@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from lms.accounts.models import User
 from lms.core.db import db
 from lms.core.roles import Role
-from lms.player import services
+from lms.player import commit_sql, commits, merge
 from lms.player.models import Attempt, CommitLog, ScoState
 from lms.records.models import TrainingRecord
 from tests.conftest import csrf_token_from
@@ -64,11 +64,13 @@ def test_out_of_order_commit_never_overwrites_newer_state(player):
     assert state(attempt_id).cmi["cmi.core.lesson_location"] == "new"
 
 
-def test_completion_never_regresses(player):
+def test_the_sco_value_is_stored_as_set_and_the_best_result_never_regresses(player):
+    """SCORM 1.2 RTE 3.4.4 (cmi.core.lesson_status): the SCO may set completed back to incomplete; the
+    data model keeps what it set, the learner's best result (the state's completion) stays completed."""
     attempt_id = player.launch("T12")
     player.commit(attempt_id, 1, {"cmi.core.lesson_status": "completed"})
     player.commit(attempt_id, 2, {"cmi.core.lesson_status": "incomplete"})
-    assert state(attempt_id).cmi["cmi.core.lesson_status"] == "completed"
+    assert state(attempt_id).cmi["cmi.core.lesson_status"] == "incomplete"
     assert state(attempt_id).completion == "completed"
 
 
@@ -83,16 +85,28 @@ def test_total_time_accumulates_once_per_session(player):
     assert float(row.total_seconds) == 300.0
 
 
-def test_invalid_commit_is_refused_with_the_scorm_code_and_nothing_changes(player):
+def test_an_invalid_element_is_refused_and_the_others_are_stored(player):
+    """SCORM 1.2 RTE 3.4.4 (cmi.core.score.raw is a CMIDecimal): the invalid element is answered with its
+    SetValue error code (405 in 1.2: incorrect data type) and kept on the state; the rest is stored."""
     attempt_id = player.launch("T12")
     player.commit(attempt_id, 1, {"cmi.core.lesson_location": "p1"})
     bad = player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p9", "cmi.core.score.raw": "lots"})
-    assert bad.status_code == 422
-    assert bad.json["errorCode"] == 405 or bad.json["errorCode"] in {405, 406, 407}
-    assert bad.json["element"] == "cmi.core.score.raw"
+    assert bad.status_code == 200 and bad.json["status"] == "stored"
+    assert [(e["element"], e["code"]) for e in bad.json["refused"]] == [("cmi.core.score.raw", 405)]
     row = state(attempt_id)
-    assert row.cmi["cmi.core.lesson_location"] == "p1" and row.last_seq == 1
-    assert db.session.scalar(select(CommitLog).where(CommitLog.status == "refused")) is not None
+    assert row.cmi["cmi.core.lesson_location"] == "p9" and row.last_seq == 2
+    assert "cmi.core.score.raw" not in row.cmi
+    assert [(e["element"], e["seq"]) for e in row.refused] == [("cmi.core.score.raw", 2)]
+    log = db.session.scalar(select(CommitLog).where(CommitLog.seq == 2))
+    assert log.status == "stored" and log.errors[0]["element"] == "cmi.core.score.raw"
+
+
+def test_a_body_that_is_not_an_element_map_is_a_422_and_nothing_changes(player):
+    attempt_id = player.launch("T12")
+    player.commit(attempt_id, 1, {"cmi.core.lesson_location": "p1"})
+    bad = player.commit(attempt_id, 2, ["cmi.core.lesson_location", "p9"])
+    assert bad.status_code == 422 and bad.json["errorCode"] == 201
+    assert state(attempt_id).cmi["cmi.core.lesson_location"] == "p1" and state(attempt_id).last_seq == 1
 
 
 def test_missing_sequence_is_a_400(player):
@@ -155,7 +169,9 @@ def test_strict_suspend_data_setting(app, player):
     app.config["LMS_SCORM12_STRICT_SUSPEND_DATA"] = True
     try:
         attempt_id = player.launch("T12")
-        assert player.commit(attempt_id, 1, {"cmi.suspend_data": "x" * 5000}).status_code == 422
+        response = player.commit(attempt_id, 1, {"cmi.suspend_data": "x" * 5000, "cmi.core.lesson_location": "p"})
+        assert response.status_code == 200 and response.json["refused"][0]["element"] == "cmi.suspend_data"
+        assert "cmi.suspend_data" not in state(attempt_id).cmi and state(attempt_id).cmi["cmi.core.lesson_location"] == "p"
     finally:
         app.config["LMS_SCORM12_STRICT_SUSPEND_DATA"] = False
 
@@ -217,14 +233,14 @@ def test_a_plain_commit_runs_few_queries(player, count_queries, monkeypatch):
     two statements on an autocommit connection (read; UPDATE with its log row), no BEGIN/COMMIT; on
     SQLite: the locking path's read, UPDATE and log INSERT."""
     raw: list[str] = []
-    real = services._autocommit_cursor
+    real = commit_sql.autocommit_cursor
 
     @contextlib.contextmanager
     def counting():
         with real() as cursor:
             yield _CountingCursor(cursor, raw)
 
-    monkeypatch.setattr(services, "_autocommit_cursor", counting)
+    monkeypatch.setattr(commit_sql, "autocommit_cursor", counting)
     attempt_id = player.launch("T12")
     assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
     raw.clear()
@@ -311,7 +327,7 @@ def test_both_commit_paths_store_the_same_thing(player, app, plain):
                  "cmi.core.session_time": "00:01:00"}, "stored"),
             (2, {"cmi.core.lesson_location": "again"}, "duplicate"),
             (1, {"cmi.core.lesson_location": "old"}, "stale"),
-            (3, {"cmi.core.score.raw": "abc"}, "refused"),
+            (3, {"cmi.core.score.raw": "abc"}, "stored"),  # the element is refused, the commit stored
             (4, {"cmi.core.lesson_location": "p3", "cmi.core.session_time": "00:02:00"}, "stored"),
             (5, {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90", "cmi.core.exit": ""}, "stored"),
         ]
@@ -327,7 +343,8 @@ def test_both_commit_paths_store_the_same_thing(player, app, plain):
     assert stored.cmi["cmi.core.total_time"] == "0000:02:00.00" and stored.total_seconds == 120
     assert (stored.completion, stored.success) == ("completed", "passed")
     assert [c.status for c in db.session.scalars(select(CommitLog).order_by(CommitLog.id))] == [
-        "stored", "stored", "duplicate", "stale", "refused", "stored", "stored"]
+        "stored", "stored", "duplicate", "stale", "stored", "stored", "stored"]
+    assert [e["element"] for e in stored.refused] == ["cmi.core.score.raw"]
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.rule_met and attempt.record_id is not None
 
@@ -359,10 +376,10 @@ def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
     attempt_id = player.launch("T12")
     assert player.commit(attempt_id, 1, {"cmi.core.lesson_status": "incomplete"}).json["status"] == "stored"
     if db.engine.dialect.name != "postgresql":  # SQLite has no plain path: every commit takes the locking one
-        monkeypatch.setattr(services, "_plain_commit", lambda *a, **k: pytest.fail("plain path on SQLite"))
+        monkeypatch.setattr(commits, "_plain_commit", lambda *a, **k: pytest.fail("plain path on SQLite"))
         assert player.commit(attempt_id, 5, {"cmi.core.lesson_location": "this-tab"}).json["status"] == "stored"
         return
-    real_merge = services._merge
+    real_merge = merge._merge
     calls = []
 
     def merge_while_another_tab_commits(*args, **kwargs):
@@ -375,7 +392,7 @@ def test_a_plain_commit_that_loses_a_race_reads_again(player, monkeypatch):
         calls.append(1)
         return real_merge(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_merge", merge_while_another_tab_commits)
+    monkeypatch.setattr(merge, "_merge", merge_while_another_tab_commits)
     response = player.commit(attempt_id, 5, {"cmi.core.lesson_location": "this-tab"})
     assert response.json["status"] == "stale" and response.json["seq"] == 9
     assert len(calls) == 1  # read twice, merged once: the second read saw the newer sequence
@@ -390,11 +407,12 @@ def test_the_commit_log_can_keep_only_problems(player, app):
         assert player.commit(attempt_id, 3, {"cmi.core.lesson_location": "p1"}).json["status"] == "stored"
         assert player.commit(attempt_id, 3, {"cmi.core.lesson_location": "p1"}).json["status"] == "duplicate"
         assert player.commit(attempt_id, 2, {"cmi.core.lesson_location": "p0"}).json["status"] == "stale"
-        assert player.commit(attempt_id, 4, {"cmi.core.score.raw": "x"}).status_code == 422
+        assert player.commit(attempt_id, 4, {"cmi.core.score.raw": "x"}).json["refused"]
+        assert player.commit(attempt_id, 5, "not a map").status_code == 422
     finally:
         app.config.pop("LMS_PLAYER_COMMIT_LOG")
     assert [c.status for c in db.session.scalars(select(CommitLog).order_by(CommitLog.id))] == [
-        "duplicate", "stale", "refused"]
+        "duplicate", "stale", "stored", "refused"]
 
 
 def test_an_incomplete_12_sco_reporting_a_practice_score_is_not_failed(player):

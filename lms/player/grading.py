@@ -1,0 +1,126 @@
+"""Grading and records: what a SCO's data means, the attempt's aggregate and completion rule, the
+training record appended once per completion, and re-evaluation when a part of the rule changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from lms.core.db import db, utcnow
+from lms.player import rules
+from lms.player.attempts import attempts_of
+from lms.player.models import Attempt, ScoState
+from lms.player.versions import version_info
+from scorm.cmi import outcome
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+_OPEN_12 = {"", "not attempted", "incomplete", "browsed"}
+
+
+
+
+def sco_outcome(version: str, state: dict[str, Any], launch: dict[str, str]) -> Any:
+    """``scorm.cmi.outcome`` with one player policy: in 1.2 the mastery score decides passed/failed only
+    once the SCO reports a finished status (completed/passed/failed) — a SCO still "incomplete" that
+    reports a running practice score is not failed (and so completed) by the LMS."""
+    if version == "1.2" and str(state.get("cmi.core.lesson_status") or "") in _OPEN_12:
+        launch = {k: v for k, v in launch.items() if k != "mastery_score"}
+        state = {k: v for k, v in state.items() if k != "cmi.student_data.mastery_score"}
+    return outcome(version, state, launch)
+
+
+
+# --- grading and records ------------------------------------------------------------------------------
+
+
+def sco_result(state: ScoState, version: str) -> rules.ScoResult:
+    """The aggregation input of one SCO state."""
+    cmi = state.cmi or {}
+    raw_key, max_key = ("cmi.core.score.raw", "cmi.core.score.max") if version == "1.2" else ("cmi.score.raw",
+                                                                                              "cmi.score.max")
+    return rules.ScoResult(
+        completed=state.completion == "completed", success=state.success,
+        score_scaled=None if state.score_scaled is None else max(state.score_scaled, 0.0),
+        score_raw=_float(cmi.get(raw_key)), score_max=_float(cmi.get(max_key)), started=state.last_seq > 0)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def refresh_attempt(attempt: Attempt, *, session_ended: bool = True) -> Attempt:
+    """Re-aggregate the attempt from its SCOs, evaluate the completion rule, append the record once.
+
+    The record is appended when the rule is met and the SCO's run-time session is over
+    (``session_ended``: an exit/terminate commit, a new launch, a quiz re-evaluation): a rule met
+    in the middle of a session (a 2004 SCO completes on reaching its last page, before the learner
+    answers that page's questions) is recorded with the score the learner has when leaving.
+    """
+    db.session.refresh(attempt)
+    info = version_info(attempt.package_version_id)
+    version = info.cmi_version
+    states = list(db.session.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)
+                                     .execution_options(populate_existing=True)))
+    visible = info.visible
+    counted = [s for s in states if s.sco_id in visible or s.last_seq > 0]  # hidden SCOs count once used
+    result = rules.aggregate([sco_result(s, version) for s in counted], len(visible) or len(states),
+                             attempt.module.sco_aggregation)
+    attempt.status = result.status
+    attempt.success = result.success
+    attempt.score = result.score
+    attempt.total_seconds = sum((Decimal(s.total_seconds or 0) for s in states), Decimal(0))
+    attempt.updated_at = utcnow()
+    met, reasons = rules.evaluate_rule(attempt.module.completion_rule, result, attempt.cadre_id, attempt.module)
+    attempt.rule_reasons = [r.as_dict() for r in reasons]
+    if met and not attempt.rule_met:
+        attempt.rule_met = True
+        attempt.completed_at = utcnow()
+    if attempt.rule_met and attempt.record_id is None and session_ended:
+        _append_record(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _append_record(attempt: Attempt) -> None:
+    from lms.records.services import append_record
+
+    module = attempt.module
+    record = append_record(
+        attempt.cadre_id, source="online", completed_on=today(), topic=module.topic, hours=module.hours,
+        module_id=module.id, score=attempt.score, evidence={"attempt_id": attempt.id},
+        dedupe_key=f"attempt:{attempt.id}")
+    attempt.record_id = record.id
+
+
+def today() -> date:
+    """Today in Vietnam (records are dated as the learner sees the calendar)."""
+    return datetime.now(VN).date()
+
+
+def reevaluate(cadre_id: int, module_id: int) -> bool:
+    """Re-evaluate the module's completion rule after one of its parts changed outside the player (a quiz
+    passed, an attendance): the latest attempt is re-graded and, when the rule is now met, gets the
+    module's record (with the module's hours) — one record per completion. Returns whether the cadre has
+    an attempt on the module (without one there is nothing to complete yet)."""
+    attempts = attempts_of(cadre_id, module_id)
+    if not attempts:
+        return False
+    latest = attempts[-1]
+    if not latest.rule_met or latest.record_id is None:
+        refresh_attempt(latest)
+    return True
+
+
+def settle(attempt: Attempt) -> None:
+    """A new launch of the attempt: the previous session is over, so a rule met in it without an
+    exit/terminate commit (the browser was killed) gets its record now."""
+    if attempt.rule_met and attempt.record_id is None:
+        refresh_attempt(attempt)
+
