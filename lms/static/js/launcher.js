@@ -33,11 +33,15 @@
   // scorm-again renders its default session_time (zero) when the SCO never set one: that is not the
   // SCO's value, so it is left out and the LMS counts Initialize -> Terminate instead
   var ZERO_TIME = /^(PT0H0M0S|PT0S|0000:00:00(\.0+)?|00:00:00(\.0+)?)$/;
+  function sessionTimeSet(value) {
+    var info = runtime && window.lmsRteAdapter && window.lmsRteAdapter.info(runtime.api);
+    return info ? !!info.sessionTimeSet : !ZERO_TIME.test(String(value));
+  }
   function ownValues(cmi) {
     var out = {};
     Object.keys(cmi || {}).forEach(function (k) {
       var v = cmi[k];
-      if ((k === "cmi.session_time" || k === "cmi.core.session_time") && ZERO_TIME.test(String(v))) return;
+      if ((k === "cmi.session_time" || k === "cmi.core.session_time") && !sessionTimeSet(v)) return;
       out[k] = v;
     });
     return out;
@@ -55,9 +59,15 @@
     updateSettings: function () {}
   };
 
+  // adl.nav.request_valid.choice/jump.{target=…}: scorm-again asks one validator for both, so the
+  // launcher notes which of the two the SCO is reading (see wrapGetValue)
+  var asking = "choice";
   function settingsFor(msg) {
     var nav = msg.nav || {};
-    var targets = Array.isArray(nav.targets) ? nav.targets.map(String) : [];
+    var valid = function (target) {
+      var map = nav[asking] || {};
+      return Object.prototype.hasOwnProperty.call(map, target) && map[target] === true;
+    };
     return {
       lmsCommitUrl: "/commit",  // never fetched: httpService above carries every commit
       dataCommitFormat: "flattened",
@@ -68,8 +78,8 @@
       // scorm-again's 1.2 API turns this on unless told: it would make a SCO that is still "incomplete"
       // "failed" from a running practice score; the server applies the mastery score (docs/player.md)
       mastery_override: false,
-      // adl.nav.request_valid.choice/jump.{target=…}: the SCOs the player can open (the TOC)
-      scoItemIdValidator: function (target) { return targets.indexOf(String(target)) >= 0; },
+      // the SCOs the player will open for a choice/jump request (player.js, nav)
+      scoItemIdValidator: function (target) { return valid(String(target)); },
       httpService: httpService
     };
   }
@@ -84,13 +94,27 @@
     ["exit", "exitAll", "abandon", "abandonAll", "suspendAll"].forEach(function (k) { set(k, true); });
   }
 
+  function wrapGetValue(api) {
+    var get = api.GetValue;
+    api.GetValue = function (element) {
+      asking = /^adl\.nav\.request_valid\.jump\./.test(String(element)) ? "jump" : "choice";
+      return get.apply(api, arguments);
+    };
+  }
+
   function createRuntime(msg) {
     var settings = settingsFor(msg);
     var api = is2004 ? new window.Scorm2004API(settings) : new window.Scorm12API(settings);
-    api.loadFromFlattenedJSON(msg.state || {}, "");
-    if (is2004) primeNav(api, msg.nav || {});
     var adapter = window.lmsRteAdapter;
-    var exposed = adapter && typeof adapter.wrap === "function" ? adapter.wrap(api) : api;
+    if (adapter && typeof adapter.wrap === "function") {
+      // the adapter loads the state itself (array entries in numeric order) and fixes scorm-again's
+      // deviations from the RTE books (lms/static/js/rte_adapter.js)
+      adapter.wrap(api, is2004 ? "2004" : "1.2", { state: msg.state || {}, sharedData: msg.sharedData });
+    } else {
+      api.loadFromFlattenedJSON(msg.state || {}, "");
+    }
+    if (is2004) { primeNav(api, msg.nav || {}); wrapGetValue(api); }
+    var exposed = api;
     api.on(is2004 ? "Initialize" : "LMSInitialize", function () {
       st.initialized = true;
       st.initAt = Date.now();

@@ -85,7 +85,7 @@
     return diff;
   }
 
-  /* ``extra``: fields of a terminate commit the server reads besides the data — elapsed_seconds (time
+  /* ``extra``: fields of a terminate commit the server reads besides the data — elapsed (seconds
    * since Initialize, for a SCO that set no session_time) and terminate_by_lms (the SCO never
    * terminated; the LMS did). ``ids``: the launcher's commit ids, answered with lms-commit-result. */
   function enqueue(cmi, terminate, extra, ids) {
@@ -104,7 +104,7 @@
       if (c.session !== sessionKey) return;
       Object.assign(merged, c.cmi);
       item.terminate = item.terminate || !!c.terminate;
-      ["elapsed_seconds", "terminate_by_lms"].forEach(function (k) { if (c[k] !== undefined) item[k] = c[k]; });
+      ["elapsed", "terminate_by_lms"].forEach(function (k) { if (c[k] !== undefined) item[k] = c[k]; });
       item.ids = item.ids.concat(c.ids || []);
     });
     Object.assign(merged, diff);
@@ -119,7 +119,7 @@
 
   function body(item) {
     var out = { seq: item.seq, session: item.session, cmi: item.cmi, terminate: !!item.terminate };
-    if (item.elapsed_seconds !== undefined) out.elapsed_seconds = item.elapsed_seconds;
+    if (item.elapsed !== undefined) out.elapsed = item.elapsed;
     if (item.terminate_by_lms) out.terminate_by_lms = true;
     return JSON.stringify(out);
   }
@@ -147,6 +147,10 @@
         answer(item.ids, true, 200);
         delay = 500;
         setStatus(queue.length ? "saving" : "saved", queue.length ? "Đang lưu…" : "Đã lưu");
+        if (res.body && res.body.refused && res.body.refused.length) {  // stored, but for these elements
+          window.lmsPlayer.lastRefused = res.body.refused;
+          setStatus("partial", "Đã lưu (một số dữ liệu không hợp lệ bị bỏ qua)");
+        }
         if (res.body && res.body.attempt) document.dispatchEvent(new CustomEvent("lms:attempt", { detail: res.body.attempt }));
         kick();
         return;
@@ -216,7 +220,9 @@
     (ids || []).forEach(function (id) { toLauncher({ type: "lms-commit-result", id: id, ok: ok, status: status }); });
   }
 
-  // what the player can open: the TOC's SCOs that are not locked; request_valid answers from this
+  // what the player will do for each navigation request: the server's answer (cfg.navValid, from the
+  // manifest's control modes, SCORM 2004 only) without the SCOs the TOC shows locked; adl.nav.request_valid
+  // answers exactly this and afterTerminate() honours exactly this
   var locked = {};
   document.querySelectorAll("#toc [data-item]").forEach(function (li) {
     if (li.querySelector("[data-locked]")) locked[li.getAttribute("data-item")] = true;
@@ -227,11 +233,25 @@
     Object.keys(cfg.items || {}).forEach(function (id) { if (cfg.items[id] === url) found = id; });
     return found;
   }
-  var nav = {
-    continue: !!cfg.next && openable(idOf(cfg.next)),
-    previous: !!cfg.prev && openable(idOf(cfg.prev)),
-    targets: Object.keys(cfg.items || {}).filter(openable)
-  };
+  function navigation() {
+    var server = cfg.navValid || {};
+    var given = function (key, fallback) { return server[key] === undefined ? fallback : server[key] === true; };
+    var targets = function (key) {
+      var out = {};
+      Object.keys(cfg.items || {}).forEach(function (id) {
+        var map = server[key];
+        out[id] = openable(id) && (!map || map[id] === true);
+      });
+      return out;
+    };
+    return {
+      continue: !!cfg.next && openable(idOf(cfg.next)) && given("continue", true),
+      previous: !!cfg.prev && openable(idOf(cfg.prev)) && given("previous", true),
+      choice: targets("choice"),
+      jump: targets("jump")
+    };
+  }
+  var nav = navigation();
 
   // only data elements, as strings: whatever the content origin posts, nothing else reaches the server
   function cleanCmi(cmi) {
@@ -256,11 +276,11 @@
     if (msg.type === "lms-frame-ready" && !sco.launched) {
       sco.launched = true;
       toLauncher({ type: "lms-launch", url: cfg.contentUrl, state: cfg.state, version: cfg.version,
-                   autocommitSeconds: cfg.autocommitSeconds || 10, nav: nav });
+                   autocommitSeconds: cfg.autocommitSeconds || 10, nav: nav, sharedData: cfg.sharedData });
     } else if (msg.type === "lms-initialized") {
       sco.initialized = true;
     } else if (msg.type === "lms-commit") {
-      var extra = msg.terminate ? { elapsed_seconds: seconds(msg.elapsedSeconds) } : {};
+      var extra = msg.terminate ? { elapsed: seconds(msg.elapsedSeconds) } : {};
       enqueue(cleanCmi(msg.cmi), !!msg.terminate, extra, [msg.id]);
     } else if (msg.type === "lms-terminated" && !sco.terminated) {
       sco.terminated = true;
@@ -281,7 +301,7 @@
     var target = /^\{target=([^}]+)\}(choice|jump)$/.exec(req);
     if (req === "continue" && nav.continue) return go(cfg.next);
     if (req === "previous" && nav.previous) return go(cfg.prev);
-    if (target && openable(target[1])) return go(cfg.items[target[1]]);
+    if (target && nav[target[2]][target[1]] === true) return go(cfg.items[target[1]]);
     if (/^(exit|exitAll|suspendAll|abandon|abandonAll)$/.test(req)) return go(cfg.exitUrl);
     setStatus("closed", "Bài học đã đóng");
   }
@@ -303,7 +323,7 @@
     unloadSco().then(function (report) {
       if (report && report.initialized && !report.terminated && !sco.terminated) {
         // the SCO never terminated: the LMS does (its data as it stands, time since Initialize)
-        enqueue(cleanCmi(report.cmi), true, { terminate_by_lms: true, elapsed_seconds: seconds(report.elapsedSeconds) });
+        enqueue(cleanCmi(report.cmi), true, { terminate_by_lms: true, elapsed: seconds(report.elapsedSeconds) });
       }
       go(url);
     });
