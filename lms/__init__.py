@@ -29,8 +29,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_features(app)
+    _content_frames(app)
     _trust_proxies(app)
     return app
+
+
+def _content_frames(app: Flask) -> None:
+    """LMS pages may frame the package content origin (the player's SCO frame)."""
+    from lms.core import headers
+
+    def content_origin() -> str | None:
+        from lms.catalog.content import content_origin as origin  # noqa: PLC0415 - the catalog owns it
+
+        return origin()
+
+    if importlib.util.find_spec("lms.catalog") is not None:
+        headers.allow(app, "frame-src", content_origin)
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -46,7 +60,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from lms.core import db as core_db
-    from lms.core import errors, i18n
+    from lms.core import errors, headers, i18n
     from lms.core.extensions import csrf, limiter, login_manager, migrate
     from lms.core.sessions import CachingSessionInterface
 
@@ -56,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    headers.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
 

@@ -14,6 +14,7 @@ from lms.api.models import LinkStatus
 from lms.core.db import commit_even_on_error, db
 from lms.core.errors import UserError
 from lms.core.extensions import csrf
+from lms.core.headers import add_frame_ancestors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -62,30 +63,22 @@ def guard_launch_session():
         "chức năng khác."), status=403), 403
 
 
-#: endpoints whose ``frame-ancestors`` must also admit the consumers' platforms (the launched module
-#: runs inside Open edX: the player's content-origin launcher and the package files)
-FRAMED_ENDPOINTS = {"content.launcher"}
+#: pages shown inside Open edX whatever the session: the launch frames and the player's content-origin
+#: launcher (the package files match FRAMED_PREFIXES)
+FRAMED_ENDPOINTS = {"api.frame", "api.quiz_frame", "content.launcher"}
 FRAMED_PREFIXES = ("content.",)
 
 
 def allow_consumer_framing(response):
-    """Let the active consumers' origins frame what a launch shows: the launch frame (only them and the
-    LMS itself) and, where another feature restricts ``frame-ancestors``, the player and package files."""
+    """Let the active consumers' origins frame what a launch shows (run after the security headers,
+    :mod:`lms.core.headers`): the launch frames, the package files, the player's launcher and every page
+    of a launch session (the player, the launched quiz's pages) get those origins appended to their
+    ``frame-ancestors`` — Chromium checks every ancestor of a frame, and Open edX is the top one. The rest
+    of each policy is untouched; other pages stay ``frame-ancestors 'self'``."""
     endpoint = request.endpoint or ""
-    if endpoint in {"api.frame", "api.quiz_frame"}:
-        response.headers["Content-Security-Policy"] = " ".join(("frame-ancestors 'self'", *services.framing_origins()))
-        return response
-    csp = response.headers.get("Content-Security-Policy", "")
-    if "frame-ancestors" not in csp or not (endpoint in FRAMED_ENDPOINTS or endpoint.startswith(FRAMED_PREFIXES)):
-        return response
-    origins = services.framing_origins()
-    if origins:
-        directives = [d.strip() for d in csp.split(";") if d.strip()]
-        for i, directive in enumerate(directives):
-            if directive.startswith("frame-ancestors"):
-                have = directive.split()
-                directives[i] = " ".join(have + [o for o in origins if o not in have])
-        response.headers["Content-Security-Policy"] = "; ".join(directives)
+    launched = bool(session.get(SESSION_KEY)) if request.endpoint else False
+    if launched or endpoint in FRAMED_ENDPOINTS or endpoint.startswith(FRAMED_PREFIXES):
+        add_frame_ancestors(response, services.framing_origins())
     return response
 
 
