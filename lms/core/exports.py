@@ -18,10 +18,25 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """``value`` with text that a spreadsheet would run as a formula prefixed by ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """``value`` with text that a spreadsheet would run as a formula prefixed by ``'`` (plain numbers kept)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
         return "'" + value
     return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text
+
+
+def text_cells(sheet: Any, row: int) -> None:
+    """Mark every text cell of openpyxl row ``row`` as a string: openpyxl would store ``=…`` as a formula."""
+    for cell in sheet[row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def safe_row(values: Iterable[Any]) -> list[Any]:

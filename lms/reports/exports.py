@@ -19,6 +19,8 @@ from typing import Any
 
 import xlsxwriter
 
+from lms.core.exports import safe_cell, safe_row
+
 
 @dataclass(frozen=True)
 class Column:
@@ -52,7 +54,8 @@ def write_xlsx(table: Table, path: str | os.PathLike[str]) -> int:
 
     The header row is frozen, an autofilter covers the data and the columns have widths.
     """
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": tempfile.gettempdir(),
+                                               "strings_to_formulas": False})
     try:
         sheet = workbook.add_worksheet(_sheet_name(table.title))
         header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
@@ -131,19 +134,8 @@ def _csv_value(value: Any) -> str:
         return "Có" if value else "Không"
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    text = str(value)
     # a cell starting with = + - @ would be run as a formula by Excel: neutralise it
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return safe_cell(str(value))
 
 
 def iter_csv(table: Table) -> Iterator[str]:
@@ -151,7 +143,7 @@ def iter_csv(table: Table) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow([c.header for c in table.columns])
+    writer.writerow(safe_row(c.header for c in table.columns))
     for count, row in enumerate(table.rows, start=1):
         writer.writerow([_csv_value(v) for v in row])
         if count % 500 == 0:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lms.assessments.importers import MAX_QUESTIONS, ParseResult, blank
+from lms.core.exports import text_cells
 from lms.core.spreadsheets import SpreadsheetRefused, first_sheet_rows
 
 MAX_CHOICES = 8
@@ -151,6 +152,7 @@ def dump(questions: list[dict[str, Any]]) -> bytes:
         ws.append([q["ident"], q["qtype"], q["text_vi"], q["text_en"], *choices, _key_cell(q),
                    q.get("tolerance") or None, q["explanation_vi"], q["citation"], q["difficulty"],
                    "; ".join(q["tags"])])
+        text_cells(ws, ws.max_row)  # "=…" stays text, never a formula (and round-trips unchanged)
     if not questions:
         ws.append(["VD-001", "single", "Luật Công đoàn 2024 có hiệu lực từ ngày nào?", "", "01/01/2025",
                    "01/7/2025", "27/11/2024", "", "", "", "", "", 2, None,

@@ -24,7 +24,7 @@ CADRE_EXAMPLES = [
 def template_xlsx() -> bytes:
     """The template as .xlsx bytes."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     for title, columns, examples in (("Đơn vị", UNIT_COLUMNS, UNIT_EXAMPLES),
                                      ("Cán bộ", CADRE_COLUMNS, CADRE_EXAMPLES)):
