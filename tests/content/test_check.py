@@ -128,3 +128,32 @@ def test_a_malformed_registry_is_refused(tmp_path: Path, bad: str) -> None:
     result = CliRunner().invoke(check_command, [str(COURSES_DIR / "DTDC"), "--registry", str(registry)])
     assert result.exit_code == 1
     assert "source.x" in result.output
+
+
+def test_package_metadata_gives_the_same_findings_as_the_source(tmp_path: Path) -> None:
+    """The lecturer's page (package metadata) and `lms content check` (source) report the same items."""
+    import json
+
+    from lms.content.check import package_metadata
+    from lms.content.metadata import read_metadata
+
+    root = _copy_course(tmp_path)
+    _cite_decree_12_2022(root)
+    registry = load_registry(REGISTRY)
+    course = load_course(root)
+    raw = json.dumps(package_metadata(course, registry)).encode()
+    legal = read_metadata(raw, registry, TODAY)
+    assert legal is not None and legal.reviewed == dt.date(2026, 12, 4)
+    assert [(f.code, f.item.ident) for f in legal.findings] == [
+        (f.code, f.item.ident) for f in check_course(course, registry, TODAY)]
+    assert [t.number for t in legal.texts][:2] == ["50/2024/QH15", "97/2025/QH15"]
+
+
+@pytest.mark.parametrize("raw", [b"", b"\xff\xfe", b"[]", b'{"format": 1}', b'{"format": 2, "items": []}',
+                                 b'{"format": 1, "texts": {}, "bases": {}, "module_sources": [], "items": [{"kind": 1}]}',
+                                 b" " * (3 * 1024 * 1024)])
+def test_malformed_package_metadata_shows_nothing(raw: bytes) -> None:
+    """An uploaded package's legal-sources.json is untrusted: anything malformed is ignored, never an error."""
+    from lms.content.metadata import read_metadata
+
+    assert read_metadata(raw, load_registry(REGISTRY), TODAY) is None

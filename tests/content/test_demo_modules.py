@@ -50,3 +50,31 @@ def test_corrected_sources_become_a_new_published_version(app, tmp_path):
     assert module.published_version.number == 2
     assert module.versions[0].sha256 == v1_digest
     assert any(line.startswith("  TCCD:") and "(v2," in line for line in lines)
+
+
+def test_corrected_bank_questions_become_new_question_versions(app, tmp_path):
+    """Re-seeding the TCCD bank after the correction adds a version to each changed question (the old
+    version, which submitted quizzes point to, stays) and leaves unchanged questions alone."""
+    from lms.assessments.demo import seed_course
+    from lms.assessments.models import Question, QuestionVersion
+    from lms.content.builder import COURSES_DIR
+    from tests.content.test_check import _copy_course
+
+    old = _copy_course(tmp_path)
+    bank = old / "questions.toml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("2.530.000 đồng (áp dụng từ 01/07/2026 theo Nghị định "
+                                                              "161/2026/NĐ-CP, Điều 3) là 253.000", "2.340.000 đồng là 234.000"),
+                    encoding="utf-8")
+    seed_course(old)
+    db.session.commit()
+    seed_course(COURSES_DIR / "TCCD")
+    db.session.commit()
+    question = db.session.scalar(select(Question).where(Question.ident == "FIN-009"))
+    versions = db.session.scalars(select(QuestionVersion).where(QuestionVersion.question_id == question.id)
+                                  .order_by(QuestionVersion.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert "234.000" in versions[0].explanation_vi and "253.000" in versions[1].explanation_vi
+    assert question.current_version_id == versions[1].id
+    unchanged = db.session.scalar(select(Question).where(Question.ident == "FIN-010"))
+    assert db.session.scalar(select(func.count(QuestionVersion.id)).where(
+        QuestionVersion.question_id == unchanged.id)) == 1
