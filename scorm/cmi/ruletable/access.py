@@ -115,7 +115,7 @@ def _element_cases(version: str, name: str, row: tuple[str, str, str | None, str
     if access == "RW":
         cases.append(Case(version, "get", name, result=sample, setup=((name, sample),),
                           section=section + " (stored as set)"))
-    if access == "RO" and initial is None:
+    if access == "RO" and not initial:
         cases.append(Case(version, "get", name, result=sample, state=((name, sample),),
                           section=section + " (the LMS's value)"))
     return cases
