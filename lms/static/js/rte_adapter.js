@@ -281,7 +281,7 @@
   Adapter.prototype.getValue = function (get, name) {
     if (this.phase === "after" && !this.is2004) return this.fail(101, "");  // D9
     if (this.phase !== "running") return get(name);
-    if (name === "cmi") return this.fail(this.is2004 ? 401 : 401, "");  // D1
+    if (name === "cmi") return this.fail(401, "");  // D1
     if (name === "" && !this.is2004) return this.fail(201, "");  // D9
     if (this.is2004 && name === "adl.nav.request") {  // D8
       this.api.lastErrorCode = "0";
