@@ -21,7 +21,9 @@ from scorm.manifest import Item, Manifest, Objective
 
 __all__ = [
     "DataBucket",
+    "DeliveryFlags",
     "TocRow",
+    "delivery_flags",
     "is_asset",
     "seed_values",
     "shared_data_access",
@@ -97,6 +99,27 @@ def _seed_2004(item: Item) -> dict[str, str]:
     if threshold is not None and threshold.completed_by_measure:
         values["cmi.completion_threshold"] = _number(threshold.min_progress_measure)
     return values
+
+
+@dataclass(frozen=True)
+class DeliveryFlags:
+    """An item's SN 3.12 delivery controls (``imsss:deliveryControls``), with the book's defaults."""
+
+    tracked: bool = True
+    completion_set_by_content: bool = False
+    objective_set_by_content: bool = False
+
+
+def delivery_flags(item: Item) -> DeliveryFlags:
+    """The item's delivery controls; absent ones take the SN defaults (tracked, both set-by-content false).
+
+    Pass them to :func:`scorm.cmi.final_outcome` (``completion_set_by_content=``,
+    ``objective_set_by_content=``) when the SCO's session ends.
+    """
+    controls = item.sequencing.delivery_controls if item.sequencing else None
+    if controls is None:
+        return DeliveryFlags()
+    return DeliveryFlags(controls.tracked, controls.completion_set_by_content, controls.objective_set_by_content)
 
 
 @dataclass(frozen=True)

@@ -71,12 +71,15 @@ def validate_commit(
     *,
     strict_suspend_data_limit: bool = False,
     keep_best: bool = True,
+    shared_data: tuple[tuple[bool, bool], ...] = (),
 ) -> tuple[dict[str, str], list[CommitError]]:
     """Merge a commit ``payload`` into ``prior_state``; return ``(new state, errors)``.
 
     ``prior_state`` is trusted (the LMS stored it); ``payload`` is not. The new state holds every
     accepted value; ``errors`` lists each refused element with its SetValue error code (store the
-    state, record the errors, answer them to the page). Raises :class:`~scorm.errors.CmiError` only
+    state, record the errors, answer them to the page). ``adl.data.n.store`` is kept only for buckets
+    whose ``adl.data.n.id`` is in ``prior_state`` (merge :func:`scorm.seeding.shared_data_values` into
+    it) and, with ``shared_data`` (``(read, write)`` per bucket), only for writable ones. Raises :class:`~scorm.errors.CmiError` only
     for a bad ``version`` or a ``prior_state`` that is not a mapping.
     """
     version = normalise_version(version)
@@ -85,7 +88,8 @@ def validate_commit(
                        message_vi="Dữ liệu đã lưu của bài học không hợp lệ")
     if not isinstance(payload, Mapping):
         return dict(prior_state), [_error(version, "", 201)]
-    model = DataModel(version, prior_state, strict_suspend_data_limit=strict_suspend_data_limit)
+    model = DataModel(version, prior_state, strict_suspend_data_limit=strict_suspend_data_limit,
+                      shared_data=shared_data)
     errors: list[CommitError] = []
     session = Decimal(0)
     for name, value in sorted(payload.items(), key=_write_order):

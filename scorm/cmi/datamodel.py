@@ -9,14 +9,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from scorm.cmi.model12 import SCORM12
 from scorm.cmi.model2004 import SCORM2004
-from scorm.cmi.responses import pattern_limit
+from scorm.cmi.responses import is_real, pattern_limit
 from scorm.cmi.spec import Element, Model, ParsedName, Version, normalise_version, parse_name
 from scorm.cmi.values import check_value, to_text
 
 __all__ = ["DataModel", "Rules", "model_for"]
+
+#: element → (limit, measure, status at or above the limit, status below it): 2004 RTE 4.2.4.1, 4.2.22.1
+_EVALUATED = {
+    "cmi.completion_status": ("cmi.completion_threshold", "cmi.progress_measure", "completed", "incomplete"),
+    "cmi.success_status": ("cmi.scaled_passing_score", "cmi.score.scaled", "passed", "failed"),
+}
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,20 @@ class DataModel:
         value = self._values.get(parsed.base, element.default)
         if value is None:
             return "", rules.not_initialized or 0
+        if parsed.base in _EVALUATED and self.version == "2004":
+            value = self._evaluated(parsed.base, value)
         return value, 0
+
+    def _evaluated(self, name: str, value: str) -> str:
+        """2004 RTE 4.2.4.1 / 4.2.22.1: with a completion threshold (scaled passing score) the LMS answers
+        from progress_measure (score.scaled), "unknown" when the SCO did not set it."""
+        limit_name, measure_name, above, below = _EVALUATED[name]
+        limit, measure = self._values.get(limit_name), self._values.get(measure_name)
+        if limit is None or not is_real(limit):
+            return value
+        if measure is None or not is_real(measure):
+            return "unknown"
+        return above if Decimal(measure) >= Decimal(limit) else below
 
     def _get_keyword(self, parsed: ParsedName) -> tuple[str, int]:
         rules = self.rules

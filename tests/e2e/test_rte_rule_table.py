@@ -88,8 +88,9 @@ DEVIATIONS = {
     "D7 audio_captioning is a state: 406 (2004 RTE 4.2.13)":
         lambda c: c.element == "cmi.learner_preference.audio_captioning" and c.code == 406 and c.value == "2",
     "D8 initial values (2004 RTE 4.4.1 adl.nav.request, 4.2.10 launch_data; 1.2 RTE 3.4.4 score.max)":
-        lambda c: c.call == "get" and not c.setup and c.element in {"adl.nav.request", "cmi.launch_data",
-                                                                     "cmi.core.score.max"} and not c.state,
+        lambda c: c.call == "get" and c.code in {0, 403} and not c.state and (
+            (not c.setup and c.element in {"adl.nav.request", "cmi.launch_data", "cmi.core.score.max"})
+            or c.element in {"cmi.comments_from_learner.0.location", "cmi.comments_from_learner.0.timestamp"}),
     "D9 1.2 LMSGetValue('') is 201 and calls after LMSFinish are 101 (1.2 RTE 3.3.4)":
         lambda c: c.version == "1.2" and (c.phase == "after" or (c.call == "get" and c.element == "")),
     "D12 comments_from_lms is read only: 404 (2004 RTE 4.2.3)":

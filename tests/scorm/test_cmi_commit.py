@@ -189,6 +189,9 @@ def test_adl_data_store_is_kept_for_buckets_the_lms_seeded() -> None:
                                                                           "adl.data.1.store": "y"})
     assert state["adl.data.0.store"] == "x" and "adl.data.1.store" not in state
     assert [(e.element, e.code) for e in errors] == [("adl.data.1.store", 351)]
+    state, errors = validate_commit("2004", {"adl.data.0.id": "notes"}, {"adl.data.0.store": "x"},
+                                    shared_data=((True, False),))
+    assert "adl.data.0.store" not in state and [(e.element, e.code) for e in errors] == [("adl.data.0.store", 404)]
 
 
 def test_unreadable_prior_total_time_counts_as_zero() -> None:

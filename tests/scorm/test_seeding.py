@@ -5,6 +5,8 @@ from __future__ import annotations
 from scorm.manifest import parse_manifest
 from scorm.seeding import (
     DataBucket,
+    DeliveryFlags,
+    delivery_flags,
     is_asset,
     seed_values,
     shared_data_access,
@@ -112,3 +114,13 @@ def test_isvisible_false_hides_only_the_item_not_its_children() -> None:
     parsed = parse_manifest(manifest(version="2004 4th Edition", items=items).encode())
     rows = visible_rows(parsed)
     assert [(row.item.identifier, row.depth, row.launchable) for row in rows] == [("i1", 0, True)]
+
+
+def test_delivery_controls_default_to_the_lms_setting_status() -> None:
+    """SCORM 2004 4th ed. SN 3.12: tracked true, completionSetByContent and objectiveSetByContent false."""
+    _, plain = _item("2004 4th Edition", ITEM_2004)
+    assert delivery_flags(plain) == DeliveryFlags(True, False, False)
+    _, item = _item("2004 4th Edition", '<item identifier="i1" identifierref="r1"><title>A</title><imsss:sequencing>'
+                    '<imsss:deliveryControls completionSetByContent="true" objectiveSetByContent="true"/>'
+                    '</imsss:sequencing></item>')
+    assert delivery_flags(item) == DeliveryFlags(True, True, True)

@@ -30,7 +30,8 @@
  *  D6 missing dependency accepted: objectives.n.* / interactions.n.* before their id → 408 (RTE 4.2.9, 4.2.17).
  *  D7 audio_captioning outside -1/0/1 answers 407 → 406 (a state, RTE 4.2.13).
  *  D8 initial values: adl.nav.request reads 405 instead of "_none_" (RTE 4.4.1); cmi.launch_data reads ""
- *     instead of 403 when the LMS gave none (RTE 4.2.10); 1.2 cmi.core.score.max reads "100" instead of ""
+ *     instead of 403 when the LMS gave none (RTE 4.2.10), so do comments_from_learner.n.location/timestamp
+ *     never set (RTE 4.2.2); 1.2 cmi.core.score.max reads "100" instead of ""
  *     and cmi.core.total_time is reformatted (1.2 RTE 3.4.4).
  *  D9 1.2 LMSGetValue("") answers 0 → 201; calls after LMSFinish answer 0 → 101 (1.2 RTE 3.3.4).
  *  D10 adl.data: a SCO can add a bucket (→ 351), and the maps' readSharedData/writeSharedData are not
@@ -165,6 +166,7 @@
     this.sessionTimeSet = false;
     this.navRequest = null;
     this.scoreMaxSet = false;
+    this.known = {};  // names the LMS loaded or the SCO set
   }
 
   // walk api.cmi along a dotted name; arrays are followed through childArray
@@ -270,6 +272,7 @@
   };
 
   Adapter.prototype.remember = function (name, value) {
+    this.known[name] = true;
     if (name === "cmi.session_time" || name === "cmi.core.session_time") this.sessionTimeSet = true;
     if (name === "adl.nav.request") this.navRequest = String(value);
     if (name === "cmi.core.score.max") this.scoreMaxSet = true;
@@ -278,13 +281,17 @@
   Adapter.prototype.getValue = function (get, name) {
     if (this.phase === "after" && !this.is2004) return this.fail(101, "");  // D9
     if (this.phase !== "running") return get(name);
-    if (name === "cmi") return this.fail(this.is2004 ? 401 : 401, "");  // D1
+    if (name === "cmi") return this.fail(401, "");  // D1
     if (name === "" && !this.is2004) return this.fail(201, "");  // D9
     if (this.is2004 && name === "adl.nav.request") {  // D8
       this.api.lastErrorCode = "0";
       return this.navRequest !== null ? this.navRequest : (this.state[name] || "_none_");
     }
     if (this.is2004 && name === "cmi.launch_data" && !(name in this.state)) return this.fail(403, "");  // D8
+    if (this.is2004 && /^cmi\.comments_from_learner\.\d+\.(location|timestamp)$/.test(name) && !this.known[name] &&
+        !this.missingEntry(name, false)) {
+      return this.fail(403, "");  // D8
+    }
     var bucket = this.is2004 && typeof name === "string" ? this.bucketCode(name, false) : 0;
     if (bucket) return this.fail(bucket, "");  // D10
     if (!this.is2004 && name === "cmi.core.score.max" && !this.scoreMaxSet && !(name in this.state)) {
@@ -326,7 +333,13 @@
       }
       return pa.length - pb.length;
     });
-    names.forEach(function (name) { var one = {}; one[name] = state[name]; api.loadFromFlattenedJSON(one, ""); });
+    var known = this.known;
+    names.forEach(function (name) {
+      var one = {};
+      one[name] = state[name];
+      api.loadFromFlattenedJSON(one, "");
+      known[name] = true;
+    });
   };
 
   Adapter.prototype.patch = function () {

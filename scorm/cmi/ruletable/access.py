@@ -115,7 +115,7 @@ def _element_cases(version: str, name: str, row: tuple[str, str, str | None, str
     if access == "RW":
         cases.append(Case(version, "get", name, result=sample, setup=((name, sample),),
                           section=section + " (stored as set)"))
-    if access == "RO" and initial is None:
+    if access == "RO" and not initial:
         cases.append(Case(version, "get", name, result=sample, state=((name, sample),),
                           section=section + " (the LMS's value)"))
     return cases
@@ -163,6 +163,30 @@ def _coverage_cases() -> list[Case]:
     return found
 
 
+def _unset_in_entry_cases() -> list[Case]:
+    """2004 RTE 3.1.7.6 / 4.1.1: an element of an existing entry that was never set is 403 (not 301);
+    one of an entry that does not exist is 301; elements with a default answer it."""
+    interaction = (("cmi.interactions.0.id", "q1"),)
+    objective = (("cmi.objectives.0.id", "o1"),)
+    comment = (("cmi.comments_from_learner.0.comment", "c"),)
+    section = "2004 RTE 3.1.7.6 (403: value not initialized)"
+    found = [Case("2004", "get", f"cmi.interactions.0.{leaf}", code=403, setup=interaction, section=section)
+             for leaf in ("type", "timestamp", "weighting", "learner_response", "result", "latency", "description")]
+    found += [Case("2004", "get", f"cmi.objectives.0.{leaf}", code=403, setup=objective, section=section)
+              for leaf in ("score.scaled", "score.raw", "score.min", "score.max", "progress_measure", "description")]
+    found += [Case("2004", "get", f"cmi.comments_from_learner.0.{leaf}", code=403, setup=comment, section=section)
+              for leaf in ("location", "timestamp")]
+    found += [Case("2004", "get", f"cmi.objectives.0.{leaf}", result="unknown", setup=objective,
+                   section="2004 RTE 4.2.17 (initial value)") for leaf in ("success_status", "completion_status")]
+    gone = "2004 RTE 3.1.7.4 (301: no such entry)"
+    found += [Case("2004", "get", name, code=301, setup=interaction, section=gone) for name in (
+        "cmi.interactions.0.correct_responses.0.pattern", "cmi.interactions.1.id", "cmi.interactions.1.type")]
+    found += [Case("2004", "get", "cmi.objectives.1.score.raw", code=301, setup=objective, section=gone),
+              Case("2004", "get", "cmi.comments_from_learner.0.comment", code=301, section=gone),
+              Case("2004", "get", "cmi.comments_from_lms.0.comment", code=301, section=gone)]
+    return found
+
+
 def cases() -> list[Case]:
     """The access, initial-value and ``_children`` cases of every element."""
     found: list[Case] = []
@@ -172,4 +196,4 @@ def cases() -> list[Case]:
         for node, listed in children.items():
             found.append(Case(version, "get", f"{node}._children", result=listed, compare="set",
                               section=f"{version} RTE keywords: {node}._children"))
-    return [*found, *_interaction_cases_12(), *_coverage_cases()]
+    return [*found, *_interaction_cases_12(), *_coverage_cases(), *_unset_in_entry_cases()]
