@@ -64,7 +64,7 @@ def guard_launch_session():
 
 #: endpoints whose ``frame-ancestors`` must also admit the consumers' platforms (the launched module
 #: runs inside Open edX: the player's content-origin launcher and the package files)
-FRAMED_ENDPOINTS = {"player.frame"}
+FRAMED_ENDPOINTS = {"content.launcher"}
 FRAMED_PREFIXES = ("content.",)
 
 

@@ -1,28 +1,39 @@
-"""Serving package files: URLs, signed tokens for a separate content origin, safe paths, headers.
+"""Serving package files: the content origin, signed tokens, safe paths, headers.
 
-Two modes:
+Package files are always served from an origin other than the LMS's (issue #16): a package's scripts
+run there, where the LMS session cookie (host-only, no ``Domain``) is never sent, so a package cannot
+act as whoever views it. The content origin is
 
-* same origin (default): ``/content/<version_id>/<path>`` on the LMS, authorised by the session
-  cookie and :func:`lms.catalog.services.can_launch`;
-* separate origin (``LMS_CONTENT_ORIGIN`` set, e.g. ``http://127.0.0.1:5001`` while the LMS is
-  ``http://localhost:5000``): ``<origin>/c/<token>/<path>`` where the token is a signed, expiring
-  ``{v: version_id, u: user_id, a: attempt_id}``. That origin serves nothing but ``/c/…``, the LMS
-  origin then answers ``/content/…`` with 404, and the session cookie (host-only, no ``Domain``) is
-  never sent to the content origin, so a package there cannot act as the user.
+* ``LMS_CONTENT_ORIGIN`` when set (production: a separate host name, e.g. ``https://content.lms.example``);
+* otherwise derived from the LMS's own address: ``content.localhost:<port>`` for a loopback LMS
+  (``make demo``: ``127.0.0.1:5000`` → ``http://content.localhost:5000``; browsers resolve ``*.localhost``
+  to the loopback interface, so the same server answers, told apart by the ``Host`` header), and
+  ``content.<host>:<port>`` for an LMS reached by a DNS name (wildcard DNS needed). An LMS reached by a
+  bare IP address cannot derive one: the player then refuses to launch until the setting is made.
+
+The content origin serves ``<origin>/c/<token>/<path>`` (the token a signed, expiring
+``{v: version_id, u: user_id, a: attempt_id}``) and the launcher (``/c/_lms/…``), nothing else; the LMS
+origin then answers ``/content/…`` and ``/c/…`` with 404.
+
+``LMS_UNSAFE_SAME_ORIGIN_CONTENT=1`` alone brings back same-origin serving (``/content/<version>/<path>``
+on the LMS, authorised by the session cookie): packages then run as their viewer. Admin pages warn
+about it (see docs/security.md, "Content isolation").
 """
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
 import posixpath
 import unicodedata
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lms.catalog.models import PackageVersion
+from lms.core.errors import UserError
 
 #: lifetime of a content token (a long study session); the player issues a new one at each launch
 TOKEN_MAX_AGE = 12 * 3600
@@ -60,9 +71,22 @@ LMS_ORIGIN_CSP = (
     "frame-ancestors 'self'"
 )
 
-#: CSP on the separate content origin: it holds no session, so the package may do what it likes there,
-#: except plugins and re-basing.
+#: CSP on the separate content origin: it holds no session, so the package may do what it likes there
+#: (inline code, eval, scripts and media from other hosts), except plugins and re-basing.
 CONTENT_ORIGIN_CSP = "object-src 'none'; base-uri 'self'"
+
+
+
+def launcher_csp(lms_origin: str) -> str:
+    """The launcher's policy: its own scripts only, the SCO from its own origin, framed by the LMS page."""
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+            f"frame-ancestors {lms_origin}")
+
+
+#: the host-name label the derived content origin puts in front of the LMS's host name
+CONTENT_LABEL = "content."
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def mime_type(path: str) -> str:
@@ -82,16 +106,81 @@ def clean_path(path: str) -> str | None:
     return unicodedata.normalize("NFC", path)
 
 
+def same_origin_unsafe() -> bool:
+    """True when ``LMS_UNSAFE_SAME_ORIGIN_CONTENT`` asks for package files on the LMS's own origin."""
+    return bool(current_app.config.get("LMS_UNSAFE_SAME_ORIGIN_CONTENT"))
+
+
+def derive_origin(lms_url: str) -> str | None:
+    """The content origin for an LMS at ``lms_url`` (scheme and port kept), or None for a bare IP.
+
+    Loopback names become ``content.localhost``; a DNS name ``h`` becomes ``content.h``."""
+    parts = urlsplit(lms_url)
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK or host.endswith(".localhost"):
+        name = "content.localhost"
+    elif not host or _is_ip(host):
+        return None
+    else:
+        name = CONTENT_LABEL + host
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme or 'http'}://{name}{port}"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def content_origin() -> str | None:
-    """``LMS_CONTENT_ORIGIN`` without a trailing slash, or None in same-origin mode."""
+    """The origin serving package files (no trailing slash), or None in the unsafe same-origin mode.
+
+    Raises :class:`UserError` (503) when none is configured and none can be derived (an LMS reached by
+    a bare IP address)."""
+    if same_origin_unsafe():
+        return None
     origin = current_app.config.get("LMS_CONTENT_ORIGIN")
-    return origin.rstrip("/") if origin else None
+    if origin:
+        return origin.rstrip("/")
+    base = request.host_url if has_request_context() else current_app.config.get("LMS_BASE_URL", "")
+    derived = derive_origin(base)
+    if derived is None:
+        raise UserError("Máy chủ chưa cấu hình nguồn nội dung riêng (LMS_CONTENT_ORIGIN): không thể mở bài học "
+                        "an toàn. Hãy báo quản trị viên.",
+                        "No separate content origin is configured (LMS_CONTENT_ORIGIN): lessons cannot be opened "
+                        "safely. Tell the administrator.", status=503, code="content_origin")
+    return derived
 
 
 def is_content_host() -> bool:
-    """True when the current request came in on the separate content origin."""
+    """True when the current request came in on the content origin (never in the unsafe mode)."""
+    if same_origin_unsafe():
+        return False
+    host = request.host.lower()
+    configured = current_app.config.get("LMS_CONTENT_ORIGIN")
+    if configured:
+        return host == (urlsplit(configured).netloc or "").lower()
+    return host.startswith(CONTENT_LABEL)
+
+
+def lms_origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL with no path beyond "/", else None (the launcher's ``lms``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"} \
+            or parts.query or parts.fragment or "@" in parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def launcher_url(version: str) -> str:
+    """The launcher page (run-time + SCO frame) for SCORM ``version`` ("1.2"/"2004"): on the content
+    origin, or on the LMS in the unsafe same-origin mode. The player page appends ``&lms=<its origin>``."""
     origin = content_origin()
-    return bool(origin) and request.host.lower() == (urlsplit(origin).netloc or "").lower()
+    root = request.script_root if has_request_context() else ""
+    return f"{origin or root}/c/_lms/launcher?{urlencode({'v': '1.2' if version == '1.2' else '2004'})}"
 
 
 def _serializer() -> URLSafeTimedSerializer:

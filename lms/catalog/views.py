@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -253,18 +255,41 @@ def _module_error(exc: UserError):
 
 # --- content ------------------------------------------------------------------------------------------
 
+#: what the launcher loads from its own origin: name -> file under the static folder
+LAUNCHER_SCRIPTS = {
+    "scorm12.js": "vendor/scorm-again/scorm12.min.js",
+    "scorm2004.js": "vendor/scorm-again/scorm2004.min.js",
+    "rte_adapter.js": "js/rte_adapter.js",
+    "launcher.js": "js/launcher.js",
+}
+
 
 @content_bp.before_app_request
 def _content_origin_only_serves_content():
-    """On the separate content origin only ``/c/…`` exists (no login page, no API, no cookies)."""
+    """On the content origin only ``/c/…`` exists (no login page, no API, no cookies)."""
     if content.is_content_host() and not request.path.startswith("/c/"):
         abort(404)
 
 
+@content_bp.after_app_request
+def _no_cookies_on_the_content_origin(response):
+    """Nothing served by the content origin sets a cookie (defence in depth: it has no session)."""
+    if content.is_content_host():
+        response.headers.remove("Set-Cookie")
+        response.headers["Permissions-Policy"] = "unload=*"  # a SCO's unload handler must still run
+    return response
+
+
+def _on_launch_side() -> bool:
+    """The launcher and its scripts live on the content origin (on the LMS only in the unsafe mode)."""
+    return content.is_content_host() or content.same_origin_unsafe()
+
+
 @content_bp.route("/content/<int:version_id>/<path:path>")
 def serve(version_id: int, path: str):
-    """A package file on the LMS origin, for users who may launch its module; 404 otherwise."""
-    if content.content_origin():
+    """A package file on the LMS origin: only in the unsafe same-origin mode, for users who may launch
+    its module; 404 otherwise."""
+    if not content.same_origin_unsafe():
         abort(404)
     version = db.session.get(PackageVersion, version_id)
     if version is None or not services.can_launch(current_user, version.module):
@@ -273,6 +298,39 @@ def serve(version_id: int, path: str):
     response.headers["Content-Security-Policy"] = content.LMS_ORIGIN_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@content_bp.route("/c/_lms/launcher")
+def launcher():
+    """The launcher: scorm-again (and its adapter) run here, next to the SCO, and forward commits and
+    events to the LMS page at ``?lms=<origin>`` by postMessage (docs/player.md). No data, no login."""
+    lms_origin = content.lms_origin_of(request.args.get("lms", ""))
+    version = request.args.get("v", "")
+    if not _on_launch_side():
+        abort(404)
+    if lms_origin is None or version not in {"1.2", "2004"}:
+        abort(400)
+    adapter = (Path(current_app.static_folder) / LAUNCHER_SCRIPTS["rte_adapter.js"]).exists()
+    response = current_app.make_response(render_template(
+        "player/frame.html", lms_origin=lms_origin, version=version, adapter=adapter))
+    response.headers["Content-Security-Policy"] = content.launcher_csp(lms_origin)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@content_bp.route("/c/_lms/js/<name>")
+def launcher_script(name: str):
+    """The launcher's scripts (scorm-again's bundles, the adapter, launcher.js) from its own origin."""
+    if not _on_launch_side() or name not in LAUNCHER_SCRIPTS:
+        abort(404)
+    path = Path(current_app.static_folder) / LAUNCHER_SCRIPTS[name]
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="text/javascript", conditional=True, max_age=300)
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

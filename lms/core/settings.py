@@ -6,7 +6,8 @@
 | ``LMS_SECRET_KEY`` | session signing key | generated once into ``instance/secret_key`` |
 | ``LMS_STORAGE_DIR`` | package files (content-addressed) | ``instance/storage`` |
 | ``LMS_BASE_URL`` | the LMS's public address, for links built outside a request (QR codes, emails) | ``http://127.0.0.1:5000`` |
-| ``LMS_CONTENT_ORIGIN`` | separate origin serving package files, e.g. ``http://content.example:5001`` | unset (same origin) |
+| ``LMS_CONTENT_ORIGIN`` | the separate origin serving package files; in production a host name of its own, e.g. ``https://content.lms.example`` (see docs/security.md) | derived: ``content.localhost:<port>`` for a loopback LMS, ``content.<host>`` for a named one |
+| ``LMS_UNSAFE_SAME_ORIGIN_CONTENT`` | serve package files from the LMS's own origin: packages then run as their viewer (admins see a warning) | off |
 | ``LMS_REDIS_URL`` | Redis for rate limits and jobs | unset (database used) |
 | ``LMS_ENV`` | ``production`` or ``development`` | ``production`` |
 | ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
@@ -66,6 +67,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_STORAGE_DIR": os.environ.get("LMS_STORAGE_DIR") or str(instance_path / "storage"),
         "LMS_BASE_URL": (os.environ.get("LMS_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "LMS_CONTENT_ORIGIN": os.environ.get("LMS_CONTENT_ORIGIN") or None,
+        "LMS_UNSAFE_SAME_ORIGIN_CONTENT": _flag("LMS_UNSAFE_SAME_ORIGIN_CONTENT", False),
         "LMS_REDIS_URL": os.environ.get("LMS_REDIS_URL") or None,
         "LMS_MAIL_HOST": os.environ.get("LMS_MAIL_HOST") or None,
         "LMS_MAIL_PORT": int(os.environ.get("LMS_MAIL_PORT", "25")),

@@ -3,15 +3,11 @@ launcher frame, and the attempt pages for lecturers and managers."""
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.catalog.content import launcher_url
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import commit_even_on_error, db, pending
 from lms.core.errors import UserError, localized
@@ -27,8 +23,6 @@ from lms.player.rte import max_commit_bytes
 from scorm.cmi import launch_state
 
 bp = Blueprint("player", __name__, url_prefix="/player")
-#: the launcher frame, outside /player so that the content origin serves it
-frame_bp = Blueprint("player_frame", __name__)
 
 
 def _own_cadre():
@@ -100,9 +94,7 @@ def play(attempt_id: int):
         row["locked"] = not prerequisites_met(row["prerequisites"], states)
         row["href"] = url_for("player.play", attempt_id=attempt.id, sco=row["identifier"])
     return render_template("player/play.html", attempt=attempt, module=attempt.module, item=item, toc=toc,
-                           config=config, preview=False,
-                           status_labels=ATTEMPT_STATUS_LABELS,
-                           config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"))
+                           config=config, preview=False, status_labels=ATTEMPT_STATUS_LABELS)
 
 
 def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
@@ -124,14 +116,12 @@ def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
 
 def _config(version: str, item, content: str, ids: list[str], play: dict[str, str], index: int, extra: dict) -> dict:
     """The page's #player-config (see docs/player.md)."""
-    content_origin = current_app.config.get("LMS_CONTENT_ORIGIN")
     return {
         "version": version,
         "scoId": item.identifier,
         **extra,
         "contentUrl": content,
-        "contentOrigin": _origin(content) if content_origin else None,
-        "frameUrl": (content_origin.rstrip("/") + url_for("player_frame.frame")) if content_origin else None,
+        "frameUrl": launcher_url(version),
         "prev": play[ids[index - 1]] if index > 0 else None,
         "next": play[ids[index + 1]] if 0 <= index < len(ids) - 1 else None,
         "items": play,
@@ -168,13 +158,7 @@ def preview(version_id: int):
         row["completion"], row["locked"] = None, False
         row["href"] = url_for("player.preview", version_id=version.id, sco=row["identifier"])
     return render_template("player/play.html", attempt=None, module=version.module, version=version, item=item,
-                           toc=toc, config=config, preview=True, status_labels=ATTEMPT_STATUS_LABELS,
-                           config_json=json.dumps(config, ensure_ascii=False).replace("</", "<\\/"))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+                           toc=toc, config=config, preview=True, status_labels=ATTEMPT_STATUS_LABELS)
 
 
 @bp.route("/attempts/<int:attempt_id>/scos/<sco_id>/commit", methods=["POST"])
@@ -236,31 +220,6 @@ def _refused(status: int, code: str, details: list, vi: str, en: str, *, error_c
     body = {"result": "false", "errorCode": error_code, "element": element,
             "error": {"code": code, "message": localized(vi, en), "status": status, "details": details}}
     return jsonify(body), status
-
-
-@frame_bp.route("/c/_lms/player-frame")
-def frame():
-    """The launcher served on the content origin: installs a CrossFrameAPI talking to the LMS page.
-
-    It lives under ``/c/`` because the content origin serves nothing else (see lms.catalog.views); a
-    static rule wins over the catalog's ``/c/<token>/<path>``. It holds no data and needs no login.
-    """
-    lms_origin = request.args.get("lms", "")
-    parts = urlsplit(lms_origin)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
-        abort(400)
-    response = current_app.make_response(render_template(
-        "player/frame.html", lms_origin=f"{parts.scheme}://{parts.netloc}", script=_cross_frame_script()))
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {parts.scheme}://{parts.netloc}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@functools.cache
-def _cross_frame_script() -> str:
-    """scorm-again's CrossFrameAPI, inlined (the content origin serves no /static)."""
-    path = Path(current_app.static_folder) / "vendor" / "scorm-again" / "cross-frame-api.min.js"
-    return path.read_text(encoding="utf-8").replace("</", "<\\/")
 
 
 @bp.route("/cadres/<int:cadre_id>/attempts")

@@ -35,3 +35,8 @@ def test_the_json_export_round_trips() -> None:
     exported = json.loads(as_json())
     assert len(exported) == len(CASES)
     assert exported[0]["expected"] == CASES[0].expected and exported[0]["version"] == CASES[0].version
+
+
+def test_case_idents_are_unique() -> None:
+    """The browser test pairs answers with cases by ident."""
+    assert len({case.ident for case in CASES}) == len(CASES)

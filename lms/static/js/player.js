@@ -1,8 +1,12 @@
-/* The LMS side of the SCORM player: scorm-again configured from #player-config, a durable commit
- * queue (memory + localStorage, retried with exponential backoff, flushed with keepalive on pagehide),
- * SCO navigation (previous/next/choice and 2004 adl.nav.request after Terminate), and the cross-origin
- * bridge (CrossFrameLMS) when the content is served from LMS_CONTENT_ORIGIN.
- * See docs/player.md.
+/* The LMS side of the SCORM player (lms/templates/player/play.html): the launcher frame, the durable
+ * commit queue (memory + localStorage, retried with exponential backoff, flushed with keepalive on
+ * pagehide) and SCO navigation.
+ *
+ * The run-time itself (scorm-again, with lms/static/js/rte_adapter.js) runs in the launcher on the
+ * content origin (lms/static/js/launcher.js), next to the SCO, which it answers synchronously. The
+ * launcher posts commits and events here; this page stores them with its CSRF header and answers
+ * lms-commit-result. Navigation never writes the SCO's data: the SCO is unloaded so that its own
+ * handlers terminate it, and one that does not is terminated by the LMS. See docs/player.md.
  */
 (function () {
   "use strict";
@@ -81,24 +85,43 @@
     return diff;
   }
 
-  function enqueue(cmi, terminate) {
+  /* ``extra``: fields of a terminate commit the server reads besides the data — elapsed (seconds
+   * since Initialize, for a SCO that set no session_time) and terminate_by_lms (the SCO never
+   * terminated; the LMS did). ``ids``: the launcher's commit ids, answered with lms-commit-result. */
+  function enqueue(cmi, terminate, extra, ids) {
     var diff = changes(cmi);
     if (cfg.preview) {  // a lecturer's preview: nothing is stored (docs/player.md)
       setStatus("preview", "Xem thử: không lưu");
+      answer(ids || [], true, 0);
       return { seq: 0, session: sessionKey, cmi: diff, terminate: !!terminate };
     }
     // a newer commit absorbs the older ones of this page not yet being sent
     var inflight = sending && queue.length ? queue.slice(0, 1) : [];
     var waiting = queue.slice(inflight.length);
     var merged = {};
-    waiting.forEach(function (c) { if (c.session === sessionKey) Object.assign(merged, c.cmi); });
+    var item = { seq: nextSeq(), session: sessionKey, cmi: merged, terminate: !!terminate, ids: [] };
+    waiting.forEach(function (c) {
+      if (c.session !== sessionKey) return;
+      Object.assign(merged, c.cmi);
+      item.terminate = item.terminate || !!c.terminate;
+      ["elapsed", "terminate_by_lms"].forEach(function (k) { if (c[k] !== undefined) item[k] = c[k]; });
+      item.ids = item.ids.concat(c.ids || []);
+    });
     Object.assign(merged, diff);
-    var item = { seq: nextSeq(), session: sessionKey, cmi: merged, terminate: !!terminate };
+    Object.assign(item, extra || {});
+    item.ids = item.ids.concat(ids || []);
     queue = inflight.concat(waiting.filter(function (c) { return c.session !== sessionKey; }));
     queue.push(item);
     save();
     kick();
     return item;
+  }
+
+  function body(item) {
+    var out = { seq: item.seq, session: item.session, cmi: item.cmi, terminate: !!item.terminate };
+    if (item.elapsed !== undefined) out.elapsed = item.elapsed;
+    if (item.terminate_by_lms) out.terminate_by_lms = true;
+    return JSON.stringify(out);
   }
 
   function kick() {
@@ -111,7 +134,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify(item)
+      body: body(item)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return { status: response.status, body: body };
@@ -121,8 +144,13 @@
       if (res.status === 200) {
         queue.shift();
         save();
+        answer(item.ids, true, 200);
         delay = 500;
         setStatus(queue.length ? "saving" : "saved", queue.length ? "Đang lưu…" : "Đã lưu");
+        if (res.body && res.body.refused && res.body.refused.length) {  // stored, but for these elements
+          window.lmsPlayer.lastRefused = res.body.refused;
+          setStatus("partial", "Đã lưu (một số dữ liệu không hợp lệ bị bỏ qua)");
+        }
         if (res.body && res.body.attempt) document.dispatchEvent(new CustomEvent("lms:attempt", { detail: res.body.attempt }));
         kick();
         return;
@@ -130,6 +158,7 @@
       if (res.status === 422 || (res.status === 400 && res.body && res.body.error && res.body.error.code !== "csrf")) {
         queue.shift();  // the server refused the data itself: retrying cannot help
         save();
+        answer(item.ids, false, res.status);
         window.lmsPlayer.lastError = res.body;
         showAlert((res.body.error && res.body.error.message) || "Dữ liệu bài học không hợp lệ.");
         setStatus("refused", "Không lưu được");
@@ -160,7 +189,7 @@
         fetch(cfg.commitUrl, {
           method: "POST", keepalive: true, credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-          body: JSON.stringify(item)
+          body: body(item)
         }).catch(function () {});
       } catch (e) { /* body over the keepalive limit: sent on the next visit */ }
     });
@@ -176,75 +205,128 @@
     });
   }
 
-  /* ---- scorm-again ---- */
-  var httpService = {
-    reportsRequestCompletion: false,
-    processHttpRequest: function (url, params, immediate) {
-      enqueue(params, immediate);
-      return { result: "true", errorCode: 0 };
-    },
-    updateSettings: function () {}
-  };
-  var settings = {
-    lmsCommitUrl: cfg.commitUrl,
-    dataCommitFormat: "flattened",
-    autocommit: true,
-    autocommitSeconds: cfg.autocommitSeconds || 10,
-    xhrHeaders: { "X-CSRFToken": csrf },
-    sendFullCommit: true,
-    logLevel: 4,
-    // scorm-again's 1.2 API turns this on unless told: it would make a SCO that is still "incomplete"
-    // "failed" (= completed) from a running practice score. The server applies the mastery score once
-    // the SCO reports a finished status (lms.player.services.sco_outcome).
-    mastery_override: false,
-    httpService: httpService
-  };
-  var is2004 = cfg.version !== "1.2";
-  var api = is2004 ? new window.Scorm2004API(settings) : new window.Scorm12API(settings);
-  api.loadFromFlattenedJSON(cfg.state, "");
-  window.lmsPlayer = { api: api, queue: function () { return queue.slice(); }, whenIdle: whenIdle, config: cfg };
+  /* ---- the launcher (content origin) ---- */
+  var launcherOrigin = new URL(cfg.frameUrl, window.location.href).origin;
+  var UNLOAD_TIMEOUT = 4000;
+  var sco = { launched: false, initialized: false, terminated: false, navRequest: null };
+  var unloadWaiter = null;
+  var leaving = false;
 
-  var navRequest = null;
-  var terminated = false;
-  var initialized = false;
-  api.on(is2004 ? "Initialize" : "LMSInitialize", function () { initialized = true; });
-  if (is2004) {
-    api.on("SetValue.adl.nav.request", function (element, value) { navRequest = value; });
+  function toLauncher(msg) {
+    if (frame.contentWindow) frame.contentWindow.postMessage(msg, launcherOrigin);
   }
-  api.on(is2004 ? "Terminate" : "LMSFinish", function () {
-    terminated = true;
-    setTimeout(afterTerminate, 0);
+
+  function answer(ids, ok, status) {
+    (ids || []).forEach(function (id) { toLauncher({ type: "lms-commit-result", id: id, ok: ok, status: status }); });
+  }
+
+  // what the player will do for each navigation request: the server's answer (cfg.navValid, from the
+  // manifest's control modes, SCORM 2004 only) without the SCOs the TOC shows locked; adl.nav.request_valid
+  // answers exactly this and afterTerminate() honours exactly this
+  var locked = {};
+  document.querySelectorAll("#toc [data-item]").forEach(function (li) {
+    if (li.querySelector("[data-locked]")) locked[li.getAttribute("data-item")] = true;
   });
+  function openable(id) { return Object.prototype.hasOwnProperty.call(cfg.items || {}, id) && !locked[id]; }
+  function idOf(url) {
+    var found = null;
+    Object.keys(cfg.items || {}).forEach(function (id) { if (cfg.items[id] === url) found = id; });
+    return found;
+  }
+  function navigation() {
+    var server = cfg.navValid || {};
+    var given = function (key, fallback) { return server[key] === undefined ? fallback : server[key] === true; };
+    var targets = function (key) {
+      var out = {};
+      Object.keys(cfg.items || {}).forEach(function (id) {
+        var map = server[key];
+        out[id] = openable(id) && (!map || map[id] === true);
+      });
+      return out;
+    };
+    return {
+      continue: !!cfg.next && openable(idOf(cfg.next)) && given("continue", true),
+      previous: !!cfg.prev && openable(idOf(cfg.prev)) && given("previous", true),
+      choice: targets("choice"),
+      jump: targets("jump")
+    };
+  }
+  var nav = navigation();
+
+  // only data elements, as strings: whatever the content origin posts, nothing else reaches the server
+  function cleanCmi(cmi) {
+    var out = {};
+    if (!cmi || typeof cmi !== "object") return out;
+    Object.keys(cmi).forEach(function (k) {
+      var v = cmi[k];
+      if (!/^(cmi|adl)\./.test(k) || (v !== null && typeof v === "object")) return;
+      out[k] = v === undefined || v === null ? "" : String(v);
+    });
+    return out;
+  }
+  function seconds(value) {
+    var n = Number(value);
+    return isFinite(n) && n >= 0 ? Math.round(n * 100) / 100 : 0;
+  }
+
+  function onMessage(ev) {
+    if (ev.origin !== launcherOrigin || ev.source !== frame.contentWindow) return;
+    var msg = ev.data;
+    if (!msg || typeof msg !== "object") return;
+    if (msg.type === "lms-frame-ready" && !sco.launched) {
+      sco.launched = true;
+      toLauncher({ type: "lms-launch", url: cfg.contentUrl, state: cfg.state, version: cfg.version,
+                   autocommitSeconds: cfg.autocommitSeconds || 10, nav: nav, sharedData: cfg.sharedData });
+    } else if (msg.type === "lms-initialized") {
+      sco.initialized = true;
+    } else if (msg.type === "lms-commit") {
+      var extra = msg.terminate ? { elapsed: seconds(msg.elapsedSeconds) } : {};
+      enqueue(cleanCmi(msg.cmi), !!msg.terminate, extra, [msg.id]);
+    } else if (msg.type === "lms-terminated" && !sco.terminated) {
+      sco.terminated = true;
+      sco.navRequest = typeof msg.navRequest === "string" ? msg.navRequest : null;
+      if (!leaving) afterTerminate();
+    } else if (msg.type === "lms-unloaded" && unloadWaiter) {
+      unloadWaiter(msg);
+    }
+  }
 
   function go(url) {
     whenIdle(8000).then(function () { window.location.href = url; });
   }
 
+  // a 2004 SCO's adl.nav.request after Terminate: exactly what request_valid said is possible
   function afterTerminate() {
-    var req = navRequest || "_none_";
-    var choice = /^\{target=([^}]+)\}choice$/.exec(req) || /^\{target=([^}]+)\}jump$/.exec(req);
-    if (req === "continue" && cfg.next) return go(cfg.next);
-    if (req === "previous" && cfg.prev) return go(cfg.prev);
-    if (choice && cfg.items[choice[1]]) return go(cfg.items[choice[1]]);
-    if (req === "exit" || req === "exitAll" || req === "suspendAll" || req === "abandonAll") return go(cfg.exitUrl);
+    var req = sco.navRequest || "_none_";
+    var target = /^\{target=([^}]+)\}(choice|jump)$/.exec(req);
+    if (req === "continue" && nav.continue) return go(cfg.next);
+    if (req === "previous" && nav.previous) return go(cfg.prev);
+    if (target && nav[target[2]][target[1]] === true) return go(cfg.items[target[1]]);
+    if (/^(exit|exitAll|suspendAll|abandon|abandonAll)$/.test(req)) return go(cfg.exitUrl);
     setStatus("closed", "Bài học đã đóng");
   }
 
-  function commitBeforeLeaving() {
-    if (initialized && !terminated) {
-      try { if (is2004) api.Commit(""); else api.LMSCommit(""); } catch (e) { /* not running */ }
-    }
+  // unload the SCO (the launcher blanks its frame, so the SCO's own handlers terminate it) and report
+  function unloadSco() {
+    return new Promise(function (resolve) {
+      if (!sco.launched) { resolve(null); return; }
+      var timer = setTimeout(function () { unloadWaiter = null; resolve(null); }, UNLOAD_TIMEOUT + 1500);
+      unloadWaiter = function (msg) { clearTimeout(timer); unloadWaiter = null; resolve(msg); };
+      toLauncher({ type: "lms-unload", timeoutMs: UNLOAD_TIMEOUT });
+    });
   }
 
   function leave(url) {
-    commitBeforeLeaving();
-    if (initialized && !terminated) {
-      try {
-        if (is2004) { api.SetValue("cmi.exit", "suspend"); api.Terminate(""); }
-        else { api.LMSSetValue("cmi.core.exit", "suspend"); api.LMSFinish(""); }
-      } catch (e) { /* already closed */ }
-    }
-    go(url);
+    if (leaving) return;
+    leaving = true;
+    setStatus("leaving", "Đang đóng bài học…");
+    unloadSco().then(function (report) {
+      if (report && report.initialized && !report.terminated && !sco.terminated) {
+        // the SCO never terminated: the LMS does (its data as it stands, time since Initialize)
+        enqueue(cleanCmi(report.cmi), true, { terminate_by_lms: true, elapsed: seconds(report.elapsedSeconds) });
+      }
+      go(url);
+    });
   }
 
   document.getElementById("nav-prev").addEventListener("click", function () { if (cfg.prev) leave(cfg.prev); });
@@ -253,27 +335,14 @@
   document.querySelectorAll('#toc a[data-nav="choice"]').forEach(function (a) {
     a.addEventListener("click", function (ev) { ev.preventDefault(); leave(a.href); });
   });
-  window.addEventListener("pagehide", function () { commitBeforeLeaving(); flushKeepalive(); });
+  window.addEventListener("pagehide", flushKeepalive);
   window.addEventListener("online", kick);
+  window.addEventListener("message", onMessage);
 
-  /* ---- start: replay what an earlier page left, then open the SCO ---- */
+  window.lmsPlayer = { queue: function () { return queue.slice(); }, whenIdle: whenIdle, config: cfg, sco: sco,
+                       nav: nav, leave: leave };
+
+  /* ---- start: replay what an earlier page left, then open the launcher ---- */
   if (!cfg.preview) { adoptStored(); kick(); }
-  if (cfg.frameUrl) {
-    window.API = undefined;
-    var Lms = window.CrossFrameLMS.default || window.CrossFrameLMS;
-    var bridge = null;
-    window.addEventListener("message", function (ev) {
-      if (ev.origin !== cfg.contentOrigin || ev.source !== frame.contentWindow) return;
-      if (ev.data && ev.data.type === "lms-frame-ready") {
-        // scorm-again's default limit (100 calls/s) drops calls — data — of real SCOs: one answer of
-        // the shipped course is ~12 calls, each followed by a cache refresh. A flood only slows this tab.
-        if (!bridge) bridge = new Lms(api, cfg.contentOrigin, { rateLimit: 5000 });
-        frame.contentWindow.postMessage({ type: "lms-launch", url: cfg.contentUrl, state: cfg.state, version: cfg.version }, cfg.contentOrigin);
-      }
-    });
-    frame.src = cfg.frameUrl + "?lms=" + encodeURIComponent(window.location.origin);
-  } else {
-    if (is2004) window.API_1484_11 = api; else window.API = api;
-    frame.src = cfg.contentUrl;
-  }
+  frame.src = cfg.frameUrl + (cfg.frameUrl.indexOf("?") >= 0 ? "&" : "?") + "lms=" + encodeURIComponent(window.location.origin);
 })();

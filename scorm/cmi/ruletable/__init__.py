@@ -15,6 +15,7 @@ modules of this package; :func:`all_cases` gathers them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 
@@ -60,7 +61,8 @@ class Case:
         """A readable, unique-enough id for test reports."""
         shown = self.value if len(self.value) <= 24 else self.value[:21] + "..."
         before = f"[{len(self.setup)}]" if self.setup else ""
-        return f"{self.version}:{self.phase}:{self.call}{before}:{self.element}={shown!r}->{self.code}"
+        digest = hashlib.sha256(repr((self.setup, self.state, self.value, self.section)).encode()).hexdigest()[:6]
+        return f"{self.version}:{self.phase}:{self.call}{before}:{self.element}={shown!r}->{self.code}#{digest}"
 
 
 def all_cases() -> list[Case]:

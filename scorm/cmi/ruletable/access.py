@@ -69,6 +69,11 @@ ELEMENTS_12: dict[str, tuple[str, str, str | None, str]] = {
     "cmi.student_preference.text": ("RW", "1", "", "3.4.4 cmi.student_preference.text"),
 }
 
+#: values the LMS always hands over at launch (``scorm.cmi.launch_state`` and the player's LMS values): the
+#: initial-value case loads them as the LMS does, so it checks that the runtime returns what it was given
+SEEDED = frozenset({"cmi.entry", "cmi.credit", "cmi.mode", "cmi.total_time", "cmi.core.entry", "cmi.core.credit",
+                    "cmi.core.lesson_mode", "cmi.core.total_time", "cmi.core.lesson_status"})
+
 _INTERACTION_12 = ("id", "time", "type", "weighting", "student_response", "result", "latency")
 
 CHILDREN_2004 = {
@@ -103,7 +108,8 @@ def _element_cases(version: str, name: str, row: tuple[str, str, str | None, str
         cases.append(Case(version, "get", name, code=write_only, setup=((name, sample),),
                           section=section + " (write only, also once set)"))
     elif initial is not None:
-        cases.append(Case(version, "get", name, result=initial, section=section + " (initial value)"))
+        seeded = ((name, initial),) if name in SEEDED else ()
+        cases.append(Case(version, "get", name, result=initial, state=seeded, section=section + " (initial value)"))
     elif not_initialized is not None:
         cases.append(Case(version, "get", name, code=not_initialized, section=section + " (not initialized: 403)"))
     if access == "RW":

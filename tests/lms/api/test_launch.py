@@ -273,11 +273,21 @@ def test_frame_page_may_be_framed_only_by_the_lms_and_consumer_origins(client, w
 
 
 def test_package_files_admit_consumer_origins_and_keep_the_rest_of_their_policy(client, world):
+    """By default the launcher (content origin) may be framed by the LMS and the consumers' platforms; in
+    the unsafe same-origin mode the package files themselves carry that list."""
     services.set_origins(world["consumer"], "https://learn.congdoan.vn")
     db.session.commit()
     launch(client, signed(world))
+    launcher = client.application.test_client().get("/c/_lms/launcher?v=1.2&lms=http%3A%2F%2Flocalhost",
+                                                    base_url="http://content.localhost")
+    assert launcher.status_code == 200
+    assert "frame-ancestors http://localhost https://learn.congdoan.vn" in launcher.headers["Content-Security-Policy"]
     version_id = world["module"].published_version_id
-    response = client.get(f"/content/{version_id}/index.html")
+    client.application.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = True
+    try:
+        response = client.get(f"/content/{version_id}/index.html")
+    finally:
+        client.application.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = False
     assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self' https://learn.congdoan.vn" in csp and "object-src 'none'" in csp

@@ -1,4 +1,5 @@
-"""Package content: MIME types, Range, ETag/304, caching, access, path escapes, the separate origin."""
+"""Package content: MIME types, Range, ETag/304, caching, access, path escapes, the content origin (derived
+by default, configured, or the unsafe same-origin mode) and the launcher."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from lms.catalog import content, services
 from lms.core.db import db
+from lms.core.errors import UserError
 from lms.core.roles import Role
 from tests.factories import gen_user
 from tests.lms.catalog.helpers import VIDEO, simple_package
@@ -21,6 +23,22 @@ def version(app, tree, tmp_path):
         "bài 1/trang chủ.html": "<p>Tiếng Việt</p>".encode(), "noext": b"?", "media/clip.mp4": VIDEO}))
     db.session.commit()
     return version
+
+
+@pytest.fixture
+def same_origin(app):
+    """The unsafe same-origin mode (``LMS_UNSAFE_SAME_ORIGIN_CONTENT``): ``/content/…`` on the LMS."""
+    app.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = True
+    yield
+    app.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = False
+
+
+def fetch(app, version, path, user_id, **kwargs):
+    """``path`` of ``version`` through its token URL on the default (derived) content origin, no cookie."""
+    with app.test_request_context(base_url="http://localhost"):
+        url = content.content_url(version, path, user_id=user_id)
+    assert url.startswith("http://content.localhost/c/")
+    return app.test_client().get(url, **kwargs)
 
 
 @pytest.fixture
@@ -43,30 +61,31 @@ def learner(client, auth, tree):
     ("docs/guide.pdf", "application/pdf"),
     ("noext", "application/octet-stream"),
 ])
-def test_files_are_served_with_their_mime_type(client, learner, version, path, mime):
-    response = client.get(f"/content/{version.id}/{path}")
+def test_files_are_served_with_their_mime_type(app, learner, version, path, mime):
+    response = fetch(app, version, path, learner.id)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == mime
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in response.headers
 
 
-def test_vietnamese_file_names_are_served(client, learner, version):
+def test_vietnamese_file_names_are_served(client, learner, version, same_origin):
     response = client.get(content.content_url(version, "bài 1/trang chủ.html", user_id=learner.id))
     assert response.status_code == 200 and "Tiếng Việt" in response.get_data(as_text=True)
 
 
-def test_range_request_gives_206(client, learner, version):
-    response = client.get(f"/content/{version.id}/media/clip.mp4", headers={"Range": "bytes=0-9"})
+def test_range_request_gives_206(app, learner, version):
+    response = fetch(app, version, "media/clip.mp4", learner.id, headers={"Range": "bytes=0-9"})
     assert response.status_code == 206
     assert response.headers["Content-Range"] == f"bytes 0-9/{len(VIDEO)}"
     assert response.data == bytes(range(10))
-    tail = client.get(f"/content/{version.id}/media/clip.mp4", headers={"Range": "bytes=300-303"})
+    tail = fetch(app, version, "media/clip.mp4", learner.id, headers={"Range": "bytes=300-303"})
     assert tail.data == bytes([44, 45, 46, 47])  # 300 - 256 = 44
     assert response.headers["Accept-Ranges"] == "bytes"
 
 
-def test_etag_is_the_sha256_and_304_when_unchanged(client, learner, version):
+def test_etag_is_the_sha256_and_304_when_unchanged(client, learner, version, same_origin):
     row = services.package_file(version, "css/site.css")
     response = client.get(f"/content/{version.id}/css/site.css")
     assert response.headers["ETag"] == f'"{row.sha256}"'
@@ -81,7 +100,7 @@ def test_etag_is_the_sha256_and_304_when_unchanged(client, learner, version):
     "media/..%2Findex.html", "media%5Cclip.mp4", "index.html%00", "C:/index.html", "missing.html", "media",
     "media/",
 ])
-def test_path_escapes_and_unknown_paths_are_404(client, learner, version, path):
+def test_path_escapes_and_unknown_paths_are_404(client, learner, version, path, same_origin):
     assert client.get(f"/content/{version.id}/{path}").status_code == 404
 
 
@@ -91,7 +110,7 @@ def test_absolute_and_backslash_paths_are_refused():
     assert content.clean_path("media/clip.mp4") == "media/clip.mp4"
 
 
-def test_anonymous_and_learners_without_access_get_404(client, auth, tree, version):
+def test_anonymous_and_learners_without_access_get_404(client, auth, tree, version, same_origin):
     assert client.get(f"/content/{version.id}/index.html").status_code == 404
     gen_user("hv.khongcadre", (Role.learner,))
     db.session.commit()
@@ -102,7 +121,8 @@ def test_anonymous_and_learners_without_access_get_404(client, auth, tree, versi
     assert client.get(f"/content/{version.id}/index.html").status_code == 404
 
 
-def test_unpublished_or_inactive_module_is_hidden_from_learners_not_lecturers(client, auth, tree, version):
+def test_unpublished_or_inactive_module_is_hidden_from_learners_not_lecturers(client, auth, tree, version,
+                                                                          same_origin):
     version.module.active = False
     db.session.commit()
     auth.login("hv.nhung")
@@ -112,11 +132,11 @@ def test_unpublished_or_inactive_module_is_hidden_from_learners_not_lecturers(cl
     assert client.get(f"/content/{version.id}/index.html").status_code == 200
 
 
-def test_unknown_version_is_404(client, learner, version):
+def test_unknown_version_is_404(client, learner, version, same_origin):
     assert client.get(f"/content/{version.id + 99}/index.html").status_code == 404
 
 
-def test_same_origin_url(app, version):
+def test_same_origin_url(app, version, same_origin):
     with app.test_request_context():
         assert content.content_url(version, "index.html?x=1", user_id=1) == f"/content/{version.id}/index.html?x=1"
         assert content.content_url(version, "bài 1/a b.html", user_id=1) == (
@@ -210,3 +230,70 @@ def test_session_cookie_is_host_only_and_lax(app, client, auth, tree):
     cookie = response.headers.get("Set-Cookie", "")
     assert "Domain=" not in cookie
     assert "SameSite=Lax" in cookie
+
+
+# --- the default: a content origin derived from the LMS's address (issue #16) ---------------------------
+
+
+@pytest.mark.parametrize(("lms", "expected"), [
+    ("http://127.0.0.1:5000/", "http://content.localhost:5000"),
+    ("http://localhost:8080/", "http://content.localhost:8080"),
+    ("http://[::1]:5000/", "http://content.localhost:5000"),
+    ("https://lms.congdoan.vn/", "https://content.lms.congdoan.vn"),
+    ("http://hoc.local:5000/", "http://content.hoc.local:5000"),
+])
+def test_the_default_content_origin_is_derived_from_the_lms_address(app, lms, expected):
+    with app.test_request_context(base_url=lms):
+        assert content.content_origin() == expected
+        assert content.launcher_url("2004") == f"{expected}/c/_lms/launcher?v=2004"
+
+
+def test_an_lms_reached_by_a_bare_ip_needs_the_setting(app):
+    with app.test_request_context(base_url="http://192.168.1.10:5000/"), pytest.raises(UserError) as raised:
+        content.content_origin()
+    assert raised.value.status == 503 and "LMS_CONTENT_ORIGIN" in raised.value.message_vi
+    app.config["LMS_CONTENT_ORIGIN"] = "http://192.168.1.10:5001"
+    try:
+        with app.test_request_context(base_url="http://192.168.1.10:5000/"):
+            assert content.content_origin() == "http://192.168.1.10:5001"
+    finally:
+        app.config["LMS_CONTENT_ORIGIN"] = None
+
+
+def test_by_default_the_lms_serves_no_package_file_and_the_content_host_nothing_else(client, auth, tree, version):
+    auth.login("hv.nhung")
+    assert client.get(f"/content/{version.id}/index.html").status_code == 404
+    with client.application.test_request_context(base_url="http://localhost"):
+        url = content.content_url(version, "index.html", user_id=tree["hn_learner"].id)
+    assert client.get(url.removeprefix("http://content.localhost")).status_code == 404  # on the LMS host
+    anonymous = client.application.test_client()
+    assert anonymous.get(url).status_code == 200
+    for path in ("/login", "/", "/modules/", "/player/", f"/content/{version.id}/index.html"):
+        assert anonymous.get(path, base_url="http://content.localhost").status_code == 404, path
+
+
+def test_the_launcher_lives_on_the_content_origin_with_its_own_policy(app, client):
+    anonymous = app.test_client()
+    url = "/c/_lms/launcher?v=2004&lms=http%3A%2F%2F127.0.0.1%3A5000"
+    response = anonymous.get(url, base_url="http://content.localhost:5000")
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors http://127.0.0.1:5000" in csp and "script-src 'self'" in csp
+    page = response.get_data(as_text=True)
+    assert "/c/_lms/js/scorm2004.js" in page and "/c/_lms/js/launcher.js" in page
+    assert "<script>" not in page  # no inline code: JSON data and external scripts only
+    assert "Set-Cookie" not in response.headers
+    script = anonymous.get("/c/_lms/js/scorm2004.js", base_url="http://content.localhost:5000")
+    assert script.status_code == 200 and script.mimetype == "text/javascript"
+    assert anonymous.get("/c/_lms/js/other.js", base_url="http://content.localhost:5000").status_code == 404
+    assert client.get(url).status_code == 404  # not on the LMS
+    for bad in ("v=2004&lms=javascript:alert(1)", "v=2004&lms=http://a.vn/path", "v=2004&lms=http://u@a.vn",
+                "v=3&lms=http://a.vn"):
+        assert anonymous.get(f"/c/_lms/launcher?{bad}",
+                             base_url="http://content.localhost:5000").status_code == 400, bad
+
+
+def test_the_unsafe_same_origin_mode_serves_from_the_lms(client, learner, version, same_origin):
+    assert client.get(f"/content/{version.id}/index.html").status_code == 200
+    assert client.get("/c/_lms/launcher?v=1.2&lms=http%3A%2F%2Flocalhost").status_code == 200
+    assert client.get("/c/_lms/js/scorm12.js").status_code == 200

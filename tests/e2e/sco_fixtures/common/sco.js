@@ -1,6 +1,11 @@
 /* A test SCO for SCORM 1.2 and 2004 (<body data-scorm="1.2|2004">): finds the API, initializes,
  * shows what the LMS handed it (entry, bookmark, suspend data, launch data), and exposes window.sco
- * for the browser tests to drive. */
+ * for the browser tests to drive.
+ *
+ * Like real content, when its page goes away (pagehide) while running it reports its session time,
+ * suspends and terminates itself — unless a test set sco.unloadMode = "hang" (a SCO that never
+ * terminates). With ?manual=1 it does not initialize by itself: sco.run(calls) drives the API with a
+ * list of [method, ...args] and returns, for each, the return value and GetLastError's answer. */
 (function () {
   "use strict";
   var v12 = document.body.getAttribute("data-scorm") === "1.2";
@@ -22,7 +27,9 @@
     err: "GetLastError", entry: "cmi.entry", loc: "cmi.location", exit: "cmi.exit",
     name: "cmi.learner_name", session: "cmi.session_time", time: "PT1M30S"
   };
-  var page = (new URLSearchParams(window.location.search)).get("page") || "";
+  var params = new URLSearchParams(window.location.search);
+  var page = params.get("page") || "";
+  var started = Date.now();
   var sco = {
     version: v12 ? "1.2" : "2004",
     page: page,
@@ -31,7 +38,16 @@
     set: function (k, value) { var r = api[K.set](k, String(value)); return r; },
     error: function () { return api[K.err](); },
     commit: function () { return api[K.commit](""); },
-    finish: function () { return api[K.fin](""); },
+    finish: function () { sco.finished = true; return api[K.fin](""); },
+    finished: false,
+    unloadMode: "terminate",
+    run: function (calls) {
+      return calls.map(function (call) {
+        var ret = api[call[0]].apply(api, call.slice(1));
+        var code = String(api[K.err]());
+        return { call: call, ret: ret === undefined ? null : String(ret), err: code };
+      });
+    },
     time: function (t) { return sco.set(K.session, t || K.time); },
     suspend: function (location, data) {
       sco.set(K.loc, location);
@@ -60,7 +76,16 @@
     }
   };
   window.sco = sco;
+  window.addEventListener("pagehide", function () {
+    if (!api || sco.finished || !sco.initialized || sco.unloadMode === "hang") return;
+    var s = Math.max(1, Math.round((Date.now() - started) / 1000));
+    sco.set(K.session, v12 ? "00:00:" + (s < 10 ? "0" : "") + Math.min(s, 59) : "PT" + s + "S");
+    sco.set(K.exit, "suspend");
+    sco.finish();
+  });
+  if (params.get("manual") === "1") { document.body.setAttribute("data-ready", "1"); return; }
   var ok = api ? api[K.init]("") : "no api";
+  sco.initialized = String(ok) === "true";
   function show(id, value) { document.getElementById(id).textContent = value; }
   show("init", String(ok));
   show("entry", api ? sco.get(K.entry) : "");
