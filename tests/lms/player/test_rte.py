@@ -340,15 +340,13 @@ def test_request_valid_is_delivered_at_launch(player, m2004):
     assert (last["continue"], last["previous"]) == (False, True)
 
 
-def test_request_valid_continue_is_false_without_flow(player, module12, app, tree, tmp_path):
-    """IMS SS controlMode flow defaults to false (SN 3.2.1): without it continue/previous are not valid."""
-    from tests.lms.player.conftest import make_module
-
-    make_module(tmp_path, "scorm2004", "P04")
-    db.session.commit()
-    attempt_id = player.launch("P04")
-    valid = config(player, attempt_id, "part_a")["navValid"]
-    assert (valid["continue"], valid["previous"]) == (False, False) and valid["choice"]["part_b"] is True
+def test_request_valid_continue_is_false_without_flow(player, tmp_path):
+    """IMS SS controlMode flow defaults to false (2004 4th ed. SN 3.2.1): without it continue/previous are
+    not valid; choice stays valid (choice defaults to true)."""
+    no_flow = RTE_2004.replace('<imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>', "")
+    module_from(tmp_path, no_flow, "2004", "NF04")
+    valid = config(player, player.launch("NF04"), "sco_a")["navValid"]
+    assert (valid["continue"], valid["previous"]) == (False, False) and valid["choice"]["sco_b"] is True
 
 
 def test_isvisible_false_hides_only_that_item(player, m2004):
