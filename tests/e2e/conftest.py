@@ -2,8 +2,11 @@
 
 * ``live_server`` — the test ``app`` (its database: the ``app`` fixture's) served by werkzeug's
   ``make_server`` in a thread on 127.0.0.1:<free port>; ``live_server.url`` is its base URL.
+* By default package files come from the content origin derived from the LMS's address
+  (``http://content.localhost:<port>``, the same server told apart by ``Host``; lms.catalog.content).
 * ``content_server`` — a second server of the same app on ``localhost:<another port>`` used as the
-  separate content origin; using it sets ``LMS_CONTENT_ORIGIN`` for the test.
+  configured content origin; using it sets ``LMS_CONTENT_ORIGIN`` for the test.
+* ``unsafe_same_origin`` — ``LMS_UNSAFE_SAME_ORIGIN_CONTENT`` on for the test (package files on the LMS).
 * ``browser`` (session) — Debian's Chromium through Playwright, flags from docs; never downloaded.
 * ``page`` — a desktop page (1280×800); ``phone_page`` — a 360×740 touch page.
 * ``login(page, server, login)`` — log in through the real form.
@@ -81,6 +84,17 @@ def content_server(app, live_server) -> Iterator[LiveServer]:
     finally:
         app.config["LMS_CONTENT_ORIGIN"] = previous
         next(gen, None)
+
+
+@pytest.fixture
+def unsafe_same_origin(app) -> Iterator[None]:
+    """Package files served from the LMS's own origin (the explicit unsafe mode), for the test only."""
+    previous = app.config.get("LMS_UNSAFE_SAME_ORIGIN_CONTENT")
+    app.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = True
+    try:
+        yield
+    finally:
+        app.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = previous
 
 
 #: one Playwright driver and one Chromium per test process, shared by every module that imports the

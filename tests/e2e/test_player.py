@@ -93,9 +93,22 @@ def play_single_12(page, server, tree):
     return page
 
 
-def test_scorm12_single_sco_same_origin(app, tree, tmp_path, live_server, page):
+def test_scorm12_single_sco_default_derived_content_origin(app, tree, tmp_path, live_server, page):
+    """No setting: the SCO comes from content.localhost:<port> (issue #16), the run-time runs there."""
     publish(tmp_path, "scorm12_single", "E12")
     login(page, live_server, "hv.nhung")
+    frame = start(page, live_server, "E12")
+    assert frame.url.startswith(f"http://content.localhost:{live_server.port}/c/")
+    assert page.evaluate("typeof window.API") == "undefined"
+    play_single_12(page, live_server, tree)
+
+
+def test_scorm12_single_sco_unsafe_same_origin(app, tree, tmp_path, live_server, unsafe_same_origin, page):
+    """LMS_UNSAFE_SAME_ORIGIN_CONTENT: the same launcher and bridge, served by the LMS itself."""
+    publish(tmp_path, "scorm12_single", "E12")
+    login(page, live_server, "hv.nhung")
+    frame = start(page, live_server, "E12")
+    assert frame.url.startswith(f"{live_server.url}/content/")
     play_single_12(page, live_server, tree)
 
 
@@ -103,7 +116,7 @@ def test_scorm12_single_sco_separate_content_origin(app, tree, tmp_path, live_se
     publish(tmp_path, "scorm12_single", "E12")
     login(page, live_server, "hv.nhung")
     page.goto(f"{live_server.url}/player/")
-    page = play_single_12(page, live_server, tree)
+    play_single_12(page, live_server, tree)
     frames = [f.url for f in page.frames]
     assert not any("localhost" in f for f in frames)  # (the my-modules page has no SCO)
 
@@ -175,6 +188,10 @@ def play_2004(page, live_server, tree, tmp_path):
 
 
 def test_scorm2004_interactions_objectives_and_nav_request(app, tree, tmp_path, live_server, page):
+    play_2004(page, live_server, tree, tmp_path)
+
+
+def test_scorm2004_unsafe_same_origin(app, tree, tmp_path, live_server, unsafe_same_origin, page):
     play_2004(page, live_server, tree, tmp_path)
 
 
