@@ -134,3 +134,16 @@ def test_sco_frame_is_sandboxed_without_top_navigation(app, tree, tmp_path, live
     assert "allow-scripts" in sandbox and "allow-same-origin" in sandbox
     assert not any(flag.startswith("allow-top-navigation") for flag in sandbox)
     assert sco_frame(page).url.startswith(f"http://content.localhost:{live_server.port}/c/")
+
+
+def test_admins_are_warned_while_the_unsafe_mode_is_on(app, client, auth, tree):
+    auth.login("admin")
+    assert 'id="unsafe-content-warning"' not in client.get("/").get_data(as_text=True)
+    app.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = True
+    try:
+        assert 'id="unsafe-content-warning"' in client.get("/").get_data(as_text=True)
+        auth.logout()
+        auth.login("hv.nhung")
+        assert 'id="unsafe-content-warning"' not in client.get("/").get_data(as_text=True)  # admins only
+    finally:
+        app.config["LMS_UNSAFE_SAME_ORIGIN_CONTENT"] = False
