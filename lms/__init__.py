@@ -29,13 +29,39 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_features(app)
+    _content_frames(app)
+    _trust_proxies(app)
     return app
+
+
+def _content_frames(app: Flask) -> None:
+    """LMS pages may frame the package content origin (the player's SCO frame)."""
+    from lms.core import headers
+
+    def content_origin() -> str | None:
+        from lms.catalog.content import content_origin as origin  # noqa: PLC0415 - the catalog owns it
+
+        return origin()
+
+    if importlib.util.find_spec("lms.catalog") is not None:
+        headers.allow(app, "frame-src", content_origin)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``LMS_TRUSTED_PROXIES`` reverse proxies, take the client address, scheme and host from the
+    ``X-Forwarded-*`` headers they set (Werkzeug's ProxyFix, counting from the right: what the client
+    itself wrote there is ignored). With 0, the default, those headers are never read."""
+    hops = int(app.config.get("LMS_TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
     from lms.core import db as core_db
-    from lms.core import errors, i18n
-    from lms.core.extensions import csrf, login_manager, migrate
+    from lms.core import errors, headers, i18n
+    from lms.core.extensions import csrf, limiter, login_manager, migrate
     from lms.core.sessions import CachingSessionInterface
 
     app.session_interface = CachingSessionInterface()
@@ -43,6 +69,8 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, core_db.db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    headers.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
 

@@ -1,8 +1,9 @@
 """Admin pages for users: list with search, create, edit (roles, scope unit, linked cadre, active, password).
 
-Admins only (managers get 403). An admin scoped to a unit manages only users whose scope unit or
-cadre lies in that subtree, and may only assign units and cadres from it — so they cannot create
-an unscoped (whole-tree) admin.
+Admins only (managers get 403). An admin scoped to a unit manages only users who lie wholly inside
+that subtree (their scope unit and their cadre, whichever they have, both in it; never an unscoped
+admin), and may only assign units and cadres from it — so nobody grants more than they hold: a scoped
+admin cannot create or edit a whole-tree admin nor anyone scoped outside their subtree.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional
 
 from lms.accounts import services
-from lms.accounts.models import User
+from lms.accounts.models import User, UserRole
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
@@ -50,7 +51,9 @@ class UserForm(FlaskForm):
 
 
 def _visible_users():
-    """``select(User)`` limited to the users the current admin manages."""
+    """``select(User)`` limited to the users the current admin manages: everyone for a whole-tree admin;
+    for a scoped admin, users whose scope unit and cadre (each when set, at least one set) lie in the
+    admin's subtree, and never an unscoped admin (that would be a wider grant than their own)."""
     query = select(User)
     if sees_everything(current_user):
         return query
@@ -58,10 +61,28 @@ def _visible_users():
     if root is None:
         return query.where(User.id == current_user.id)
     scope_unit, cadre, cadre_unit = aliased(OrgUnit), aliased(Cadre), aliased(OrgUnit)
+    unscoped_admin = and_(User.scope_org_unit_id.is_(None),
+                          User.role_rows.any(UserRole.role == Role.admin.value))
     return (query.outerjoin(scope_unit, User.scope_org_unit_id == scope_unit.id)
             .outerjoin(cadre, User.cadre_id == cadre.id)
             .outerjoin(cadre_unit, cadre.org_unit_id == cadre_unit.id)
-            .where(or_(in_subtree(root, scope_unit.path), in_subtree(root, cadre_unit.path))))
+            .where(or_(User.scope_org_unit_id.is_not(None), User.cadre_id.is_not(None)),
+                   or_(User.scope_org_unit_id.is_(None), in_subtree(root, scope_unit.path)),
+                   or_(User.cadre_id.is_(None), in_subtree(root, cadre_unit.path)),
+                   ~unscoped_admin))
+
+
+def check_grant(actor: User, roles: set[Role], unit: OrgUnit | None) -> None:
+    """Refuse a grant wider than the actor's own: a role the actor does not hold (admins hold all), or
+    — for an actor scoped to a subtree — an admin role without a scope unit (a whole-tree admin).
+    Units and cadres outside the subtree are refused when they are resolved."""
+    if not actor.has_any_role(*roles):
+        raise UserError("Bạn không thể cấp vai trò rộng hơn vai trò của mình.",
+                        "You cannot grant a role wider than your own.", status=403, code="grant_too_wide")
+    if Role.admin in roles and unit is None and not sees_everything(actor):
+        raise UserError("Quản trị theo đơn vị không thể tạo quản trị toàn hệ thống: hãy nhập mã đơn vị phạm vi.",
+                        "A scoped admin cannot create a whole-tree admin: enter a scope unit.",
+                        status=403, code="grant_too_wide")
 
 
 def _get_user_or_404(user_id: int) -> User:
@@ -106,6 +127,7 @@ def _apply(form: UserForm, user: User | None) -> User:
         raise UserError("Bạn chỉ quản lý được tài khoản có đơn vị hoặc cán bộ trong phạm vi của mình.",
                         "You can only manage accounts with a unit or cadre in your part of the tree.",
                         code="scope_required")
+    check_grant(current_user, roles, unit)
     if roles & {Role.manager, Role.lecturer} and unit is None:
         raise UserError("Cán bộ quản lý và giảng viên cần mã đơn vị phạm vi.",
                         "Managers and lecturers need a scope unit.", code="scope_required")
@@ -130,11 +152,11 @@ def _apply(form: UserForm, user: User | None) -> User:
     user.cadre_id = cadre.id if cadre else None
     user.set_roles(roles)
     if user.active and not form.active.data:
-        user.session_version += 1  # log them out everywhere
+        services.end_all_sessions(user)
     user.active = bool(form.active.data)
     if password:
         user.password_hash = services.hash_password(password)
-        user.session_version += 1
+        services.end_all_sessions(user)
     db.session.flush()
     return user
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from lms.accounts.models import LoginAttempt, User
-from lms.core.db import db, utcnow
+from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.roles import Role
 
@@ -47,24 +45,6 @@ def check_password_policy(password: str) -> None:
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
             code="password_too_short",
         )
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
-
-
-def is_throttled(login: str, ip: str, *, max_failures: int, max_failures_ip: int, window_seconds: int) -> bool:
-    """True when this login or this address failed too often within the window."""
-    since = _naive(utcnow() - timedelta(seconds=window_seconds))
-    by_login = db.session.scalar(
-        select(func.count()).where(LoginAttempt.login == login, LoginAttempt.at >= since, ~LoginAttempt.success)
-    )
-    if by_login >= max_failures:
-        return True
-    by_ip = db.session.scalar(
-        select(func.count()).where(LoginAttempt.ip == ip, LoginAttempt.at >= since, ~LoginAttempt.success)
-    )
-    return by_ip >= max_failures_ip
 
 
 def record_attempt(login: str, ip: str, success: bool) -> None:
@@ -121,6 +101,13 @@ def change_password(user: User, old: str, new: str) -> None:
         raise UserError("Mật khẩu hiện tại không đúng.", "The current password is wrong.", code="wrong_password")
     check_password_policy(new)
     user.password_hash = hash_password(new)
+    end_all_sessions(user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Revoke every session and remember-me cookie of ``user`` on the server: both carry the session
+    version (``User.get_id``), which every request checks, so bumping it ends them all at once — a copied
+    cookie included. Used by logout, "log out everywhere", a password change or reset, deactivation."""
     user.session_version += 1
 
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import services, throttle
 from lms.accounts.forms import EmptyForm, LoginForm, PasswordForm
 from lms.core.db import commit_even_on_error, utcnow
 from lms.core.errors import UserError
@@ -42,25 +52,20 @@ def login():
     status = 200
     if form.validate_on_submit():
         login_name = services.normalize_login(form.login.data)
-        ip = request.remote_addr or "?"
-        cfg = current_app.config
-        if services.is_throttled(
-            login_name,
-            ip,
-            max_failures=cfg["LMS_LOGIN_MAX_FAILURES"],
-            max_failures_ip=cfg["LMS_LOGIN_MAX_FAILURES_PER_IP"],
-            window_seconds=cfg["LMS_LOGIN_WINDOW_SECONDS"],
-        ):
-            return render_template("accounts/login.html", form=form, throttled=True), 429
+        verdict = throttle.check(login_name)
+        if not verdict.allowed:
+            response = make_response(render_template("accounts/login.html", form=form, throttled=True), 429)
+            response.headers["Retry-After"] = str(verdict.retry_after)
+            return response
         user = services.find_user(login_name)
         ok = services.verify_password(user, form.password.data) and user is not None and user.active
-        services.record_attempt(login_name, ip, ok)
+        services.record_attempt(login_name, throttle.client_address(), ok)
         if ok:
             session.clear()
             session["lang"] = user.locale
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
-            return redirect(_safe_next(request.args.get("next")))
+            return throttle.remember_device(redirect(_safe_next(request.args.get("next"))), login_name)
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
         status = 401
         commit_even_on_error()  # the failed attempt is stored although the answer is 401
@@ -69,14 +74,41 @@ def login():
     return render_template("accounts/login.html", form=form, throttled=False), status
 
 
+def _end_sessions_and_redirect():
+    """Revoke every session of the current user server-side (see ``services.end_all_sessions``), empty
+    this session and delete the remember-me cookie; then the login page."""
+    if current_user.is_authenticated:
+        services.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    response = redirect(url_for("accounts.login"))
+    cfg = current_app.config
+    response.delete_cookie(cfg.get("REMEMBER_COOKIE_NAME", "remember_token"), path=cfg.get("REMEMBER_COOKIE_PATH", "/"),
+                           domain=cfg.get("REMEMBER_COOKIE_DOMAIN"), secure=cfg.get("REMEMBER_COOKIE_SECURE", False),
+                           httponly=True, samesite=cfg.get("REMEMBER_COOKIE_SAMESITE"))
+    return response
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Log out (POST with CSRF, so a link cannot log someone out)."""
-    form = EmptyForm()
-    if form.validate_on_submit():
-        logout_user()
-        session.clear()
-    return redirect(url_for("accounts.login"))
+    """Log out (POST with CSRF, so a link cannot log someone out). The session version is bumped, so this
+    session cookie — or a copy of it — and every remember-me cookie of the account stop working: the
+    stateless signed cookies offer no per-device revocation, so logging out ends the account's sessions
+    on every device."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.login"))
+    return _end_sessions_and_redirect()
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """"Đăng xuất mọi nơi": end every session and remember-me cookie of the account, this one included."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.password"))
+    response = _end_sessions_and_redirect()
+    flash(_("Đã đăng xuất trên mọi thiết bị."), "success")  # into the fresh, empty session
+    return response
 
 
 @bp.route("/language/<lang>", methods=["POST"])
@@ -100,11 +132,11 @@ def password():
             services.change_password(current_user, form.old.data, form.new.data)
         except UserError as exc:
             flash(exc.message(), "danger")
-            return render_template("accounts/password.html", form=form), 400
-        login_user(current_user)
+            return render_template("accounts/password.html", form=form, sessions_form=EmptyForm()), 400
+        login_user(current_user)  # this session goes on under the new session version; the others end
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(url_for("accounts.home"))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/password.html", form=form, sessions_form=EmptyForm())
 
 
 __all__ = ["bp", "Role"]

@@ -15,7 +15,9 @@ def init_app(app: Flask) -> None:
     """
     from lms.api import models  # noqa: F401  (tables)
     from lms.api.admin import bp as admin_bp
-    from lms.api.views import allow_consumer_framing, bp, guard_launch_session
+    from lms.api.launch_session import allow_consumer_framing, guard_launch_session
+    from lms.api.views import bp
+    from lms.core import headers
     from lms.core.roles import Role
     from lms.home import NavItem, register_nav
 
@@ -27,5 +29,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     app.before_request(guard_launch_session)
-    app.after_request(allow_consumer_framing)
+    headers.on_response(app, allow_consumer_framing)
     register_nav(NavItem("api_admin.consumers", "Tích hợp Open edX", "Open edX integration", (Role.admin,), 90))

@@ -1,5 +1,9 @@
 """Admin pages: consumers (create, show the secret once, rotate, enable/disable) and learner links
-waiting for confirmation."""
+waiting for confirmation.
+
+Consumers are national: only the whole-tree admin registers, rotates, re-frames or toggles one (a
+consumer's launches reach learners of every unit). Scoped admins see the list read-only (403 on every
+change) and confirm links only to cadres in their own subtree."""
 
 from __future__ import annotations
 
@@ -13,13 +17,20 @@ from lms.api.models import LINK_STATUS_LABELS, Consumer, ConsumerLearner, LinkSt
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
-from lms.core.scope import visible_cadres
+from lms.core.scope import sees_everything, visible_cadres
 from lms.org.models import Cadre
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/consumers")
 
 
+def _national_only() -> None:
+    """403 unless the current admin is the whole-tree (national) admin."""
+    if not sees_everything(current_user):
+        abort(403)
+
+
 def _consumer_or_404(consumer_id: int) -> Consumer:
+    _national_only()
     consumer = db.session.get(Consumer, consumer_id)
     if consumer is None:
         abort(404)
@@ -34,7 +45,8 @@ def _list_page(form: ConsumerForm, status: int = 200, secret: str | None = None,
         ConsumerLearner.status == LinkStatus.pending.value))
     response = make_response(render_template("api/consumers.html", consumers=consumers, counts=counts, form=form,
                                              secret=secret, shown=shown, pending=pending, actions=EmptyForm(),
-                                             origins_form=OriginsForm(formdata=None)), status)
+                                             origins_form=OriginsForm(formdata=None),
+                                             can_manage=sees_everything(current_user)), status)
     if secret:
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -46,6 +58,7 @@ def consumers():
     """Consumers (Open edX platforms) and a form to register one; the new secret is shown once."""
     form = ConsumerForm()
     if request.method == "POST":
+        _national_only()
         if not form.validate_on_submit():
             return _list_page(form, 422)
         try:

@@ -1,0 +1,124 @@
+"""Security headers on every LMS response, set by Flask-Talisman.
+
+* ``Content-Security-Policy`` (:data:`POLICY`): scripts only from the LMS's own files (``script-src
+  'self'``: no inline script, no ``eval``, no event-handler attributes — page data travels in ``<script
+  type="application/json">`` blocks), no plugins, forms posted only to the LMS, and the LMS framed only by
+  itself (``frame-ancestors 'self'``). Sources other features need are added per request with
+  :func:`allow` (the package content origin in ``frame-src``; the XBlock consumers' origins in
+  ``frame-ancestors`` of a launched module, by :func:`on_response` hooks);
+* ``X-Frame-Options: SAMEORIGIN`` (older browsers), ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: same-origin``, ``Permissions-Policy``;
+* ``Strict-Transport-Security`` on HTTPS requests (``LMS_HSTS_SECONDS``, 0 = none). HTTPS itself is the
+  reverse proxy's job: nothing is redirected here.
+
+A response that already carries its own ``Content-Security-Policy`` — the package files and the player's
+launcher on the content origin (``lms.catalog``, ``lms.player``) — keeps its policy, its
+``Referrer-Policy`` and its framing rules untouched; only nosniff and HSTS are added to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import Flask, Response, current_app
+from flask_talisman import Talisman
+
+#: the LMS pages' policy; :func:`allow` adds sources per request
+POLICY: dict[str, str] = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    # inline style attributes and <style> blocks stay allowed (Bootstrap markup, the launch frames):
+    # they cannot run code
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'self'",
+}
+#: headers a view's own policy decides (kept as the view set them, or absent)
+OWN_POLICY_HEADERS = ("Content-Security-Policy", "Referrer-Policy", "X-Frame-Options")
+
+Sources = Callable[[], Iterable[str | None] | str | None]
+
+
+class _Talisman(Talisman):
+    """Talisman with per-request sources and respect for a view's own policy (see the module)."""
+
+    def _get_local_options(self) -> dict:
+        options = dict(super()._get_local_options())
+        if options.get("content_security_policy") is self.content_security_policy:
+            options["content_security_policy"] = policy_for_request()
+        return options
+
+    def _set_response_headers(self, response: Response) -> Response:
+        own = {h: response.headers.get(h) for h in OWN_POLICY_HEADERS} \
+            if "Content-Security-Policy" in response.headers else None
+        super()._set_response_headers(response)
+        if own is not None:
+            for header, value in own.items():
+                response.headers.pop(header, None)
+                if value is not None:
+                    response.headers[header] = value
+        for hook in current_app.extensions.get("lms_header_hooks", []):
+            hook(response)
+        return response
+
+
+def _as_list(found: Iterable[str | None] | str | None) -> list[str]:
+    if found is None:
+        return []
+    if isinstance(found, str):
+        return [found]
+    return [s for s in found if s]
+
+
+def policy_for_request() -> dict[str, str]:
+    """:data:`POLICY` with the sources registered by :func:`allow` for this request."""
+    policy = dict(POLICY)
+    for directive, sources in current_app.extensions.get("lms_csp_sources", []):
+        extra = [s for s in _as_list(sources()) if s not in policy[directive].split()]
+        if extra:
+            policy[directive] = " ".join([policy[directive], *extra])
+    return policy
+
+
+def allow(app: Flask, directive: str, sources: Sources) -> None:
+    """Add the origins ``sources()`` returns (evaluated per request) to ``directive`` of the LMS policy."""
+    if directive not in POLICY:
+        raise ValueError(f"unknown CSP directive {directive}")
+    app.extensions.setdefault("lms_csp_sources", []).append((directive, sources))
+
+
+def on_response(app: Flask, hook: Callable[[Response], None]) -> None:
+    """Run ``hook(response)`` after the security headers are set (e.g. to widen ``frame-ancestors``)."""
+    app.extensions.setdefault("lms_header_hooks", []).append(hook)
+
+
+def add_frame_ancestors(response: Response, origins: Iterable[str]) -> None:
+    """Append ``origins`` to the response's ``frame-ancestors`` directive (when it has one) and drop
+    ``X-Frame-Options`` (which cannot name other origins; browsers use ``frame-ancestors`` instead)."""
+    csp = response.headers.get("Content-Security-Policy", "")
+    origins = list(origins)
+    if "frame-ancestors" not in csp or not origins:
+        return
+    directives = [d.strip() for d in csp.split(";") if d.strip()]
+    for i, directive in enumerate(directives):
+        if directive.startswith("frame-ancestors"):
+            have = directive.split()
+            directives[i] = " ".join(have + [o for o in origins if o not in have])
+    response.headers["Content-Security-Policy"] = "; ".join(directives)
+    response.headers.pop("X-Frame-Options", None)
+
+
+def init_app(app: Flask) -> None:
+    """Install the headers (Flask-Talisman) without letting it change the cookie settings."""
+    hsts = int(app.config.get("LMS_HSTS_SECONDS", 0) or 0)
+    _Talisman(app, force_https=False, content_security_policy=POLICY, frame_options="SAMEORIGIN",
+              referrer_policy="same-origin", strict_transport_security=hsts > 0,
+              strict_transport_security_max_age=hsts, strict_transport_security_include_subdomains=False,
+              session_cookie_secure=False, session_cookie_http_only=True,
+              session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"))

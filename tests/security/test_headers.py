@@ -1,0 +1,90 @@
+"""Security headers on every LMS page: CSP without inline script, frame-ancestors, nosniff,
+Referrer-Policy, HSTS when secure (issue 16: "LMS pages send no CSP or frame protection"); the content
+origin's responses keep their own policy; no non-player template carries inline script.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lms.core.headers import add_frame_ancestors
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "lms" / "templates"
+#: the player's templates belong to the player (issue 16's content-isolation part), checked there
+PLAYER_TEMPLATES = {"player/play.html", "player/frame.html"}
+
+
+def _directives(response) -> dict[str, str]:
+    policy = response.headers["Content-Security-Policy"]
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in (p.strip() for p in policy.split(";")) if d}
+
+
+@pytest.mark.parametrize("path", ["/login", "/", "/admin/users", "/catalog/", "/no-such-page"])
+def test_every_lms_page_sends_the_security_headers(client, auth, tree, path):
+    auth.login("admin")
+    response = client.get(path)
+    csp = _directives(response)
+    assert csp["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert csp["frame-ancestors"] == "'self'" and csp["object-src"] == "'none'"
+    assert csp["base-uri"] == "'self'" and csp["form-action"] == "'self'"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP: no HSTS
+
+
+def test_hsts_on_https(client, tree):
+    response = client.get("/login", base_url="https://lms.example.vn")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_the_content_origin_may_be_framed_by_lms_pages(app, client, tree):
+    app.config["LMS_CONTENT_ORIGIN"] = "http://content.lms.example:5001"
+    try:
+        csp = _directives(client.get("/login"))
+    finally:
+        app.config["LMS_CONTENT_ORIGIN"] = None
+    assert csp["frame-src"].split() == ["'self'", "http://content.lms.example:5001"]
+
+
+def test_a_views_own_policy_is_kept(app, client, tree):
+    """The content origin's launcher sets its own CSP (frame-ancestors = the LMS): the LMS policy, its
+    X-Frame-Options and Referrer-Policy must not replace it (that would block the SCO frame)."""
+    app.config["LMS_CONTENT_ORIGIN"] = "http://localhost:5001"
+    try:
+        response = client.get("/c/_lms/player-frame?lms=http://127.0.0.1:5000", base_url="http://localhost:5001")
+    finally:
+        app.config["LMS_CONTENT_ORIGIN"] = None
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors http://127.0.0.1:5000"
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_add_frame_ancestors_appends_and_drops_x_frame_options(app):
+    response = app.response_class("x", headers={"Content-Security-Policy": "script-src 'self'; frame-ancestors 'self'",
+                                                "X-Frame-Options": "SAMEORIGIN"})
+    add_frame_ancestors(response, ["https://learn.example.vn", "'self'"])
+    assert response.headers["Content-Security-Policy"] == \
+        "script-src 'self'; frame-ancestors 'self' https://learn.example.vn"
+    assert "X-Frame-Options" not in response.headers
+
+
+def test_no_inline_script_in_the_lms_templates():
+    """``script-src 'self'`` refuses inline code: every template but the player's keeps its code in static
+    files (JSON data blocks are allowed: they are not run)."""
+    found = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        name = path.relative_to(TEMPLATES).as_posix()
+        if name in PLAYER_TEMPLATES:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                found.append(f"{name}: {tag}")
+        found += [f"{name}: {m}" for m in re.findall(r"\son[a-z]+\s*=\s*[\"']", text)]
+        found += [f"{name}: javascript: URL" for _ in re.findall(r"href=[\"']\s*javascript:", text, re.I)]
+    assert found == []
