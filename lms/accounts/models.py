@@ -49,9 +49,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    #: set (not stored) on the user of a session opened by an XBlock launch: learner rights only there
+    launch_only = False
+
     @property
     def roles(self) -> set[Role]:
-        """The roles this user holds."""
+        """The roles this user holds (only ``learner`` in an XBlock launch session)."""
+        if self.launch_only:
+            return {Role.learner}
         return {Role(r.role) for r in self.role_rows}
 
     def set_roles(self, roles: set[Role] | list[Role]) -> None:

@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
     """
     from lms.api import models  # noqa: F401  (tables)
     from lms.api.admin import bp as admin_bp
-    from lms.api.views import allow_consumer_framing, bp, guard_launch_session
+    from lms.api.launch_session import allow_consumer_framing, guard_launch_session
+    from lms.api.views import bp
     from lms.core import headers
     from lms.core.roles import Role
     from lms.home import NavItem, register_nav

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
@@ -32,3 +32,11 @@ class LinkForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token (toggle, rotate, reject)."""
+
+
+class LinkLoginForm(FlaskForm):
+    """A pending XBlock learner proves which LMS account is theirs: its login and password."""
+
+    ticket = HiddenField()
+    login = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=256)])

@@ -13,13 +13,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
-from sqlalchemy import delete, func, select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
@@ -219,15 +218,6 @@ def _email(value: str | None) -> str | None:
     return value if "@" in value else None
 
 
-def match_cadre(email: str | None) -> Cadre | None:
-    """The one active cadre with this email (case-insensitive); None when none or several."""
-    if not email:
-        return None
-    found = db.session.scalars(select(Cadre).where(func.lower(Cadre.email) == email,
-                                                   Cadre.active.is_(True)).limit(2)).all()
-    return found[0] if len(found) == 1 else None
-
-
 def _insert_learner(consumer: Consumer, anon: str) -> ConsumerLearner | None:
     """Create the consumer's learner row for ``anon``; None when it exists (a concurrent launch of the same
     learner created it: ``insert_once`` waited for that transaction, then did nothing)."""
@@ -237,8 +227,10 @@ def _insert_learner(consumer: Consumer, anon: str) -> ConsumerLearner | None:
 
 
 def map_learner(consumer: Consumer, params: Mapping[str, str]) -> ConsumerLearner:
-    """The consumer's learner for ``anonymous_user_id``: created on first launch, linked to the cadre with
-    the shared email when exactly one matches, else pending until an admin confirms.
+    """The consumer's learner for ``anonymous_user_id``: created (pending) on first launch. A learner is an
+    identity of that consumer; it is linked to an LMS account only by proof from that account
+    (:func:`link_by_login`) or by an admin in the cadre's scope (:func:`confirm_link`) — never by the
+    e-mail the consumer sends, which is kept only as a hint for the admin.
 
     Two simultaneous first launches of the same learner both succeed (one creates the row, the other
     reads it)."""
@@ -254,12 +246,78 @@ def map_learner(consumer: Consumer, params: Mapping[str, str]) -> ConsumerLearne
     learner.full_name = (nfc(params.get("full_name")) or learner.full_name or "")[:255]
     learner.last_module = (params.get("module") or "")[:64]
     learner.last_launch_at = utcnow()
-    if learner.status == LinkStatus.pending.value:
-        cadre = match_cadre(email)
-        if cadre is not None:
-            learner.cadre_id, learner.status = cadre.id, LinkStatus.linked.value
     db.session.flush()
     return learner
+
+
+# --- linking a learner to an LMS account by proof from that account ---------------------------------
+
+LINK_TICKET_MAX_AGE = 15 * 60
+_LINK_SALT = "lms.api.link"
+
+
+@dataclass(frozen=True)
+class LinkTicket:
+    """What the waiting page's link form carries back (signed): whose launch, of what."""
+
+    consumer: Consumer
+    learner: ConsumerLearner
+    module: Module
+    kind: str
+
+    def __iter__(self):
+        return iter((self.consumer, self.learner, self.module, self.kind))
+
+
+def _link_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_LINK_SALT)
+
+
+def link_ticket(learner: ConsumerLearner, module_code: str, kind: str) -> str:
+    """A signed ticket for the waiting page's link form (valid :data:`LINK_TICKET_MAX_AGE` seconds)."""
+    return _link_serializer().dumps({"l": learner.id, "m": module_code, "k": kind})
+
+
+def read_link_ticket(token: str) -> LinkTicket | None:
+    """The ticket's learner (of an active consumer) and module, or None when forged, expired or stale."""
+    try:
+        data = _link_serializer().loads(token, max_age=LINK_TICKET_MAX_AGE)
+    except BadSignature:
+        return None
+    learner = db.session.get(ConsumerLearner, data.get("l")) if isinstance(data, dict) else None
+    module = db.session.scalar(select(Module).where(Module.code == data.get("m"))) if learner else None
+    if learner is None or module is None or not module.active or not learner.consumer.active:
+        return None
+    return LinkTicket(learner.consumer, learner, module, str(data.get("k") or ""))
+
+
+def link_by_login(learner: ConsumerLearner, login: str, password: str) -> User:
+    """Link a pending learner to the account whose password they know (the attempt is recorded for the
+    login throttle); the account must be active and have a cadre. 401 for a wrong login or password."""
+    from lms.accounts.services import find_user, record_attempt, verify_password  # noqa: PLC0415
+    from lms.accounts.throttle import client_address  # noqa: PLC0415
+
+    user = find_user(login)
+    ok = verify_password(user, password) and user is not None and user.active
+    record_attempt(login, client_address(), ok)
+    if not ok:
+        raise UserError("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong login or password.", status=401,
+                        code="wrong_login")
+    if user.cadre_id is None:
+        raise UserError("Tài khoản này không gắn với hồ sơ cán bộ nào nên không học được qua Open edX.",
+                        "This account has no cadre, so it cannot study through Open edX.", status=422,
+                        code="account_without_cadre")
+    learner.cadre_id, learner.status = user.cadre_id, LinkStatus.linked.value
+    learner.decided_by_id, learner.decided_at = user.id, utcnow()
+    db.session.flush()
+    return user
+
+
+def check_active(user: User) -> None:
+    """403 when the launch's account is deactivated."""
+    if not user.active:
+        raise UserError("Tài khoản học của bạn đã bị khoá.", "Your learner account is disabled.", status=403,
+                        code="user_inactive")
 
 
 #: the password hash of accounts created by launches: not an argon2 hash, so no password ever matches
@@ -293,6 +351,12 @@ def learner_user(cadre: Cadre) -> User:
     return user
 
 
+def find_learner(consumer: Consumer, anonymous_user_id: str) -> ConsumerLearner | None:
+    """The consumer's learner with this anonymous id."""
+    return db.session.scalar(select(ConsumerLearner).where(
+        ConsumerLearner.consumer_id == consumer.id, ConsumerLearner.anonymous_user_id == nfc(anonymous_user_id)))
+
+
 def pending_learners() -> list[ConsumerLearner]:
     """Learners waiting for an admin to pick their cadre, oldest first."""
     return list(db.session.scalars(select(ConsumerLearner).where(
@@ -318,127 +382,3 @@ def reject_link(learner: ConsumerLearner, by: User) -> ConsumerLearner:
     learner.decided_by_id, learner.decided_at = by.id, utcnow()
     db.session.flush()
     return learner
-
-
-# --- results ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """What the results endpoint answers."""
-
-    status: str
-    completion: float = 0.0
-    completed: bool = False
-    success: str = "unknown"
-    score: float | None = None
-    updated_at: datetime | None = None
-    attempts: int = 0
-    #: what the outcome is of: "module" (the SCORM package's attempts) or "quiz"
-    kind: str = "module"
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON body (documented in openapi.yaml)."""
-        stamp = self.updated_at
-        if stamp is not None and stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
-        return {"status": self.status, "completion": self.completion, "completed": self.completed,
-                "success": self.success, "score": self.score, "attempts": self.attempts,
-                "updated_at": stamp.isoformat() if stamp else None, "kind": self.kind}
-
-
-def find_learner(consumer: Consumer, anonymous_user_id: str) -> ConsumerLearner | None:
-    """The consumer's learner with this anonymous id."""
-    return db.session.scalar(select(ConsumerLearner).where(
-        ConsumerLearner.consumer_id == consumer.id, ConsumerLearner.anonymous_user_id == nfc(anonymous_user_id)))
-
-
-def get_module_or_refuse(code: str) -> Module:
-    """The active module with ``code`` (404 with a Vietnamese message otherwise)."""
-    module = db.session.scalar(select(Module).where(Module.code == (nfc(code) or "").strip().upper()))
-    if module is None or not module.active:
-        raise UserError(f"Không tìm thấy học phần {code}.", f"No module {code}.", status=404, code="module_unknown")
-    return module
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a launch opens: the module's SCORM package (``quiz`` None) or one of its quizzes."""
-
-    kind: str
-    module: Module
-    quiz: Any = None
-
-
-def resolve_target(module: Module, kind: str | None) -> Target:
-    """What ``kind`` means for ``module``: "module" → its SCORM package; "quiz" → its first active quiz
-    (404 when it has none); "auto"/absent → the package when one is published, else the quiz when the
-    module has one, else the package (whose launch then says it is not published). 400 for another kind."""
-    kind = (kind or "auto").strip().lower()
-    if kind not in signing.KINDS:
-        raise UserError(f"Loại nội dung không hợp lệ: {kind} (auto, module hoặc quiz).",
-                        f"Unknown kind: {kind} (auto, module or quiz).", status=400, code="kind_invalid")
-    if kind == "module":
-        return Target("module", module)
-    from lms.assessments.services import quizzes_of_module  # noqa: PLC0415 - assessments own quizzes
-
-    quizzes = quizzes_of_module(module.id)
-    if kind == "quiz" and not quizzes:
-        raise UserError(f"Học phần {module.code} chưa có bài kiểm tra đang mở.",
-                        f"The module {module.code} has no active quiz.", status=404, code="quiz_unknown")
-    if kind == "quiz" or (module.published_version_id is None and quizzes):
-        return Target("quiz", module, quizzes[0])
-    return Target("module", module)
-
-
-def quiz_outcome(learner: ConsumerLearner | None, target: Target) -> Outcome:
-    """The learner's standing on the target's quiz: completed once an attempt is submitted; score 0–1 by
-    the module's grading rule (highest, average, first, last) over the submitted attempts; success
-    "passed" when any submitted attempt passed, else the last submitted attempt's verdict. An attempt in
-    progress counts toward ``attempts`` only."""
-    if learner is None:
-        return Outcome(status="unknown", kind="quiz")
-    if learner.status != LinkStatus.linked.value or learner.cadre_id is None:
-        return Outcome(status=learner.status, kind="quiz")
-    from lms.assessments.models import AttemptStatus  # noqa: PLC0415
-    from lms.assessments.services import attempts_of  # noqa: PLC0415
-    from lms.player import rules  # noqa: PLC0415 - the module grading rule
-
-    attempts = attempts_of(target.quiz, learner.cadre_id)
-    if not attempts:
-        return Outcome(status="linked", kind="quiz")
-    submitted = [a for a in attempts if a.status == AttemptStatus.submitted.value]
-    stamps = [a.submitted_at or a.started_at for a in attempts]
-    if not submitted:
-        return Outcome(status="linked", kind="quiz", attempts=len(attempts), updated_at=max(stamps))
-    grade = rules.grade([a.score for a in submitted], target.module.grading)
-    success = "passed" if any(a.passed for a in submitted) else ("failed" if submitted[-1].passed is False
-                                                                  else "unknown")
-    return Outcome(status="linked", completion=1.0, completed=True, success=success,
-                   score=None if grade is None else float(Decimal(grade) / 100),
-                   updated_at=max(stamps), attempts=len(attempts), kind="quiz")
-
-
-def outcome(learner: ConsumerLearner | None, module: Module) -> Outcome:
-    """The learner's standing on ``module`` across their attempts (grade by the module's grading rule)."""
-    if learner is None:
-        return Outcome(status="unknown")
-    if learner.status != LinkStatus.linked.value or learner.cadre_id is None:
-        return Outcome(status=learner.status)
-    from lms.player import rules  # noqa: PLC0415 - the player owns attempts and grading
-    from lms.player.models import Attempt, ScoState  # noqa: PLC0415
-
-    attempts = list(db.session.scalars(select(Attempt).where(
-        Attempt.cadre_id == learner.cadre_id, Attempt.module_id == module.id).order_by(Attempt.number)))
-    if not attempts:
-        return Outcome(status="linked")
-    completed = any(a.rule_met for a in attempts)
-    grade = rules.grade([a.score for a in attempts], module.grading)
-    latest = attempts[-1]
-    states = list(db.session.scalars(select(ScoState.completion).where(ScoState.attempt_id == latest.id)))
-    done = sum(1 for s in states if s == "completed")
-    completion = 1.0 if completed else (round(done / len(states), 4) if states else 0.0)
-    success = "passed" if any(a.success == "passed" for a in attempts) else latest.success
-    return Outcome(status="linked", completion=completion, completed=completed, success=success,
-                   score=None if grade is None else float(Decimal(grade) / 100),
-                   updated_at=max(a.updated_at for a in attempts), attempts=len(attempts))

@@ -5,134 +5,89 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, session, url_for
-from flask_login import current_user, login_required, login_user
-from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, abort, flash, jsonify, render_template, request, send_file, session, url_for
+from flask_login import current_user, login_required
 
-from lms.api import services
+from lms.accounts import throttle
+from lms.accounts.services import normalize_login
+from lms.api import launch_session, services
+from lms.api import results as targets
+from lms.api.forms import LinkLoginForm
 from lms.api.models import LinkStatus
 from lms.core.db import commit_even_on_error, db
-from lms.core.errors import UserError
+from lms.core.errors import UserError, localized
 from lms.core.extensions import csrf
-from lms.core.headers import add_frame_ancestors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-#: what a session opened by a launch may reach (the player, its content, this API, static files)
-LAUNCH_ENDPOINT_PREFIXES = ("player.", "content.", "api.")
-LAUNCH_ENDPOINTS = {"static", "accounts.logout", "accounts.set_language"}
-SESSION_KEY = "lms_api_launch"
-#: the learner's quiz pages a quiz launch may reach (only for the launched quiz)
-QUIZ_ENDPOINTS = {"assessments.start_page", "assessments.start"}
-QUIZ_ATTEMPT_ENDPOINTS = {"assessments.take", "assessments.autosave", "assessments.save_page", "assessments.submit",
-                          "assessments.result"}
-
-
-def _launched_quiz_allows(launch: dict, endpoint: str) -> bool:
-    """True when ``endpoint`` is a learner page of the quiz this session was launched for."""
-    quiz_id = launch.get("quiz")
-    args = request.view_args or {}
-    if not quiz_id:
-        return False
-    if endpoint in QUIZ_ENDPOINTS:
-        return args.get("quiz_id") == quiz_id
-    if endpoint in QUIZ_ATTEMPT_ENDPOINTS:
-        from lms.assessments.models import QuizAttempt  # noqa: PLC0415 - assessments own attempts
-
-        attempt = db.session.get(QuizAttempt, args.get("attempt_id"))
-        return attempt is not None and attempt.quiz_id == quiz_id
-    return False
-
-
-def guard_launch_session():
-    """Keep a session opened by an XBlock launch to the launched module (the player and package content)
-    or, for a quiz launch, to that quiz (its start, taking and result pages): other pages answer 403."""
-    launch = session.get(SESSION_KEY)
-    endpoint = request.endpoint or ""
-    if launch and not current_user.is_authenticated:
-        session.pop(SESSION_KEY, None)
-        return None
-    if not launch or endpoint in LAUNCH_ENDPOINTS or endpoint.startswith("api."):
-        return None
-    if launch.get("quiz") and _launched_quiz_allows(launch, endpoint):
-        return None
-    if not launch.get("quiz") and endpoint.startswith(LAUNCH_ENDPOINT_PREFIXES):
-        return None
-    return render_template("api/refused.html", message=(
-        "Phiên học mở từ Open edX chỉ dùng được cho học phần đã chọn. Hãy đăng nhập trực tiếp để dùng các "
-        "chức năng khác."), status=403), 403
-
-
-#: pages shown inside Open edX whatever the session: the launch frames and the player's content-origin
-#: launcher (the package files match FRAMED_PREFIXES)
-FRAMED_ENDPOINTS = {"api.frame", "api.quiz_frame", "content.launcher"}
-FRAMED_PREFIXES = ("content.",)
-
-
-def allow_consumer_framing(response):
-    """Let the active consumers' origins frame what a launch shows (run after the security headers,
-    :mod:`lms.core.headers`): the launch frames, the package files, the player's launcher and every page
-    of a launch session (the player, the launched quiz's pages) get those origins appended to their
-    ``frame-ancestors`` — Chromium checks every ancestor of a frame, and Open edX is the top one. The rest
-    of each policy is untouched; other pages stay ``frame-ancestors 'self'``."""
-    endpoint = request.endpoint or ""
-    launched = bool(session.get(SESSION_KEY)) if request.endpoint else False
-    if launched or endpoint in FRAMED_ENDPOINTS or endpoint.startswith(FRAMED_PREFIXES):
-        add_frame_ancestors(response, services.framing_origins())
-    return response
-
-
 def _refused(exc: UserError):
     return render_template("api/refused.html", message=exc.message(), status=exc.status), exc.status
-
-
-def _open_attempt(cadre, module):
-    """The player's attempt for the launch; a concurrent launch that created the same attempt first
-    (unique attempt number) is tolerated: the attempt it committed is resumed."""
-    from lms.player.services import open_attempt  # noqa: PLC0415 - the player owns attempts
-
-    try:
-        with db.session.begin_nested():
-            return open_attempt(cadre, module)
-    except IntegrityError:
-        return open_attempt(cadre, module)
 
 
 @bp.route("/xblock/launch")
 def launch():
     """The signed launch from the XBlock (query parameters as in ``openapi.yaml``).
 
-    Checks the signature, the time window and the nonce; maps the learner to a cadre (pending → the
-    waiting page, 202); logs the learner in for this launch only; opens the attempt of the SCORM module,
-    or — for ``kind=quiz``, or ``auto`` on a module with a quiz and no package — the quiz's start page;
-    redirects to the launch frame. Refusals are Vietnamese pages with a 4xx status.
+    Checks the signature, the time window and the nonce; finds or creates the consumer's learner (the
+    consumer and its anonymous user id: an e-mail never links anyone). An unlinked learner gets the
+    waiting page (202), where they may prove which LMS account is theirs by logging in to it
+    (:func:`link`). A linked learner is logged in for this launch only, with learner rights; the attempt
+    of the SCORM module is opened, or — for ``kind=quiz``, or ``auto`` on a module with a quiz and no
+    package — the quiz's start page; then the launch frame. Refusals are Vietnamese pages with a 4xx.
     """
     params = request.args.to_dict()
     try:
         consumer = services.verify_signed("launch", params)
-        module = services.get_module_or_refuse(params["module"])
-        target = services.resolve_target(module, params.get("kind"))
+        module = targets.get_module_or_refuse(params["module"])
+        target = targets.resolve_target(module, params.get("kind"))
         learner = services.map_learner(consumer, params)
         if learner.status != LinkStatus.linked.value:
             commit_even_on_error()
-            return render_template("api/pending.html", learner=learner, module=module,
-                                   rejected=learner.status == LinkStatus.rejected.value), 202
+            return _pending(learner, module, params.get("kind") or "", 202)
         user = services.learner_user(learner.cadre)
-        if not user.active:
-            raise UserError("Tài khoản học của bạn đã bị khoá.", "Your learner account is disabled.", status=403,
-                            code="user_inactive")
-        attempt = _open_attempt(learner.cadre, module) if target.kind == "module" else None
+        services.check_active(user)
+        attempt = launch_session.open_target(learner, module, target)
     except UserError as exc:
         return _refused(exc)
-    session.clear()
-    login_user(user, remember=False)
-    session.permanent = False
-    session[SESSION_KEY] = {"consumer": consumer.id, "learner": learner.id, "module": module.code,
-                            "quiz": target.quiz.id if target.quiz is not None else None}
-    db.session.commit()
-    if attempt is None:
-        return redirect(url_for("api.quiz_frame", quiz_id=target.quiz.id))
-    return redirect(url_for("api.frame", attempt_id=attempt.id))
+    return launch_session.start(user, consumer, learner, module, target, attempt)
+
+
+def _pending(learner, module, kind: str, status: int, form: LinkLoginForm | None = None):
+    """The waiting page; a pending learner also gets the form to link their LMS account."""
+    form = form or LinkLoginForm(formdata=None)
+    form.ticket.data = services.link_ticket(learner, module.code, kind)
+    return render_template("api/pending.html", learner=learner, module=module, form=form,
+                           rejected=learner.status == LinkStatus.rejected.value), status
+
+
+@bp.route("/xblock/link", methods=["POST"])
+def link():
+    """Link the pending learner of a launch to the LMS account whose login and password they enter (the
+    proof that the account is theirs), then continue the launch with that account (learner rights only).
+    The login is throttled like the login page. The ticket (signed, 15 minutes) names the consumer's
+    learner and the launched module; the account must be active and have a cadre."""
+    form = LinkLoginForm()
+    ticket = services.read_link_ticket(form.ticket.data or "")
+    if ticket is None:
+        return _refused(services.refusal("expired"))
+    consumer, learner, module, kind = ticket
+    if not form.validate_on_submit() or learner.status != LinkStatus.pending.value:
+        return _pending(learner, module, kind, 400, form)
+    login_name = normalize_login(form.login.data)
+    verdict = throttle.check(login_name)
+    if not verdict.allowed:
+        flash(localized("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.",
+                        "Too many failed logins. Try again in a few minutes."), "danger")
+        return _pending(learner, module, kind, 429, form)
+    try:
+        user = services.link_by_login(learner, login_name, form.password.data)
+        target = targets.resolve_target(module, kind)
+        attempt = launch_session.open_target(learner, module, target)
+    except UserError as exc:
+        commit_even_on_error()  # the failed attempt is counted
+        flash(exc.message(), "danger")
+        return _pending(learner, module, kind, exc.status, form)
+    return launch_session.start(user, consumer, learner, module, target, attempt)
 
 
 @bp.route("/xblock/quizzes/<int:quiz_id>/frame")
@@ -144,7 +99,7 @@ def quiz_frame(quiz_id: int):
     from lms.assessments.models import Quiz  # noqa: PLC0415
 
     quiz = db.session.get(Quiz, quiz_id)
-    launched = (session.get(SESSION_KEY) or {}).get("quiz")
+    launched = (session.get(launch_session.SESSION_KEY) or {}).get("quiz")
     if quiz is None or not quiz.active or current_user.cadre_id is None or (launched and launched != quiz.id):
         abort(404)
     # the result page's path around the attempt id ("/quiz/attempt/", "/result"): the frame's script
@@ -177,10 +132,10 @@ def results():
     (status, completion, completed, success, score 0–1, updated_at, kind). Refusals are JSON 4xx."""
     params = request.form.to_dict() or request.args.to_dict()
     consumer = services.verify_signed("results", params)
-    module = services.get_module_or_refuse(params["module"])
-    target = services.resolve_target(module, params.get("kind"))
+    module = targets.get_module_or_refuse(params["module"])
+    target = targets.resolve_target(module, params.get("kind"))
     learner = services.find_learner(consumer, params["anonymous_user_id"])
-    found = services.outcome(learner, module) if target.kind == "module" else services.quiz_outcome(learner, target)
+    found = targets.outcome(learner, module) if target.kind == "module" else targets.quiz_outcome(learner, target)
     response = jsonify(found.as_dict())
     response.headers["Cache-Control"] = "no-store"
     return response

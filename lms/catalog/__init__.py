@@ -17,3 +17,15 @@ def init_app(app: Flask) -> None:
     register_panel(Panel(Role.admin, "catalog/_home_panel.html", views.admin_panel_context, 30))
     app.register_error_handler(RequestEntityTooLarge, views.too_large)
     app.add_template_global(legal.module_legal)
+    app.context_processor(_content_isolation_warning)
+
+
+def _content_isolation_warning() -> dict:
+    """``unsafe_content_warning``: admins see a banner while packages run on the LMS's own origin."""
+    from flask import current_app
+    from flask_login import current_user
+
+    from lms.core.roles import Role
+
+    unsafe = bool(current_app.config.get("LMS_UNSAFE_SAME_ORIGIN_CONTENT"))
+    return {"unsafe_content_warning": unsafe and current_user.is_authenticated and current_user.has_role(Role.admin)}

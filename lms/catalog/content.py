@@ -136,23 +136,28 @@ def _is_ip(host: str) -> bool:
 
 
 def content_origin() -> str | None:
-    """The origin serving package files (no trailing slash), or None in the unsafe same-origin mode.
-
-    Raises :class:`UserError` (503) when none is configured and none can be derived (an LMS reached by
-    a bare IP address)."""
+    """The origin serving package files (no trailing slash); None in the unsafe same-origin mode, or
+    when none is configured and none can be derived (an LMS reached by a bare IP address: then
+    :func:`required_origin` refuses to build content URLs)."""
     if same_origin_unsafe():
         return None
     origin = current_app.config.get("LMS_CONTENT_ORIGIN")
     if origin:
         return origin.rstrip("/")
     base = request.host_url if has_request_context() else current_app.config.get("LMS_BASE_URL", "")
-    derived = derive_origin(base)
-    if derived is None:
+    return derive_origin(base)
+
+
+def required_origin() -> str | None:
+    """:func:`content_origin`, None only in the unsafe same-origin mode; 503 (:class:`UserError`) when
+    package files would otherwise have to come from the LMS's own origin."""
+    origin = content_origin()
+    if origin is None and not same_origin_unsafe():
         raise UserError("Máy chủ chưa cấu hình nguồn nội dung riêng (LMS_CONTENT_ORIGIN): không thể mở bài học "
                         "an toàn. Hãy báo quản trị viên.",
                         "No separate content origin is configured (LMS_CONTENT_ORIGIN): lessons cannot be opened "
                         "safely. Tell the administrator.", status=503, code="content_origin")
-    return derived
+    return origin
 
 
 def is_content_host() -> bool:
@@ -178,7 +183,7 @@ def lms_origin_of(url: str) -> str | None:
 def launcher_url(version: str) -> str:
     """The launcher page (run-time + SCO frame) for SCORM ``version`` ("1.2"/"2004"): on the content
     origin, or on the LMS in the unsafe same-origin mode. The player page appends ``&lms=<its origin>``."""
-    origin = content_origin()
+    origin = required_origin()
     root = request.script_root if has_request_context() else ""
     return f"{origin or root}/c/_lms/launcher?{urlencode({'v': '1.2' if version == '1.2' else '2004'})}"
 
@@ -208,7 +213,7 @@ def content_url(version: PackageVersion, path: str, *, user_id: int, attempt_id:
     """The URL the browser loads ``path`` of ``version`` from (a query string in ``path`` is kept)."""
     file_part, sep, query = path.partition("?")
     quoted = quote(file_part, safe="/") + (sep + query if sep else "")
-    origin = content_origin()
+    origin = required_origin()
     if origin:
         return f"{origin}/c/{make_token(version.id, user_id, attempt_id)}/{quoted}"
     root = request.script_root if has_request_context() else ""

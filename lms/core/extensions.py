@@ -23,10 +23,15 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
+#: the session key of a session opened by an XBlock launch (``lms.api.launch_session``): such a session
+#: acts with learner rights only, whatever roles the linked account holds
+LAUNCH_SESSION_KEY = "lms_api_launch"
+
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    """Load the user of a session id "<id>:<version>"; a stale version logs the session out."""
+    """Load the user of a session id "<id>:<version>"; a stale version logs the session out. In a session
+    opened by an XBlock launch the user holds the learner role only (``User.launch_only``)."""
     from lms.accounts.models import User
 
     user_id, _, version = session_id.partition(":")
@@ -37,6 +42,10 @@ def _load_user(session_id: str):
                               .options(joinedload(User.role_rows))).unique().one_or_none()
     if user is None or not user.active or str(user.session_version) != version:
         return None
+    from flask import session
+
+    if session.get(LAUNCH_SESSION_KEY):
+        user.launch_only = True  # an XBlock launch never carries manager, lecturer or admin rights
     return user
 
 

@@ -42,7 +42,7 @@ def test_quiz_in_the_block_take_submit_publishes_grade_and_completion(world, mak
 
     content = runtime.render(block, "student_view").content
     src = iframe_src(content)
-    assert "kind=quiz" in src and "Chưa bắt đầu." in content
+    assert "kind=quiz" in src and "Chưa nộp bài kiểm tra." in content  # linked earlier, nothing submitted
     session, frame_url = launch(src, world["url"])
     assert frame_url == f"{world['url']}/api/xblock/quizzes/{world['quiz'].id}/frame"
 

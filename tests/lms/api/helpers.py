@@ -15,17 +15,36 @@ from tests.lms.catalog.helpers import simple_package
 EMAIL = "nhung.tran@congdoan.vn"
 
 
-def setup_world(tmp_path: Path, *, consumer_key: str = "openedx-hanoi") -> dict:
-    """A unit, a cadre with an email, a published one-SCO SCORM 1.2 module ATVSLD, a consumer; committed."""
+LINKED_ANON = "anon-0001"
+
+
+def setup_world(tmp_path: Path, *, consumer_key: str = "openedx-hanoi", linked: bool = True) -> dict:
+    """A unit, a cadre with an email, a published one-SCO SCORM 1.2 module ATVSLD, a consumer; committed.
+
+    With ``linked`` the consumer's learner ``anon-0001`` is already linked to the cadre, as after an admin
+    confirmed it (an e-mail alone never links: the launch would wait)."""
     unit = gen_unit("HN-CDCS-9", "Công đoàn Công ty Điện lực Hà Nội", "CĐCS")
     cadre = gen_cadre(unit, "HN0099", "Trần Thị Hồng Nhung", gender="female", email=EMAIL)
     other = gen_cadre(unit, "HN0100", "Lê Văn Minh", email="minh.le@congdoan.vn")
     module = create_module("ATVSLD", "An toàn, vệ sinh lao động", topic="osh", hours=4)
     import_package(module, simple_package(tmp_path))
     consumer, secret = services.create_consumer(consumer_key, "Open edX LĐLĐ Hà Nội")
+    if linked:
+        link_learner(consumer, cadre, LINKED_ANON)
     db.session.commit()
     return {"unit": unit, "cadre": cadre, "other": other, "module": module, "consumer": consumer, "secret": secret,
             "key": consumer_key}
+
+
+def link_learner(consumer, cadre, anon: str):
+    """The consumer's learner ``anon`` linked to ``cadre`` (what an admin's confirmation leaves)."""
+    from lms.api.models import ConsumerLearner
+
+    learner = ConsumerLearner(consumer_id=consumer.id, anonymous_user_id=anon, status="linked", cadre_id=cadre.id,
+                              full_name=cadre.full_name, last_module="")
+    db.session.add(learner)
+    db.session.flush()
+    return learner
 
 
 def signed(world: dict, purpose: str = "launch", *, anon: str = "anon-0001", email: str | None = EMAIL,

@@ -32,7 +32,7 @@ def test_secret_is_stored_encrypted_and_recoverable(world):
     assert services.consumer_secret(consumer) == world["secret"]
 
 
-def test_launch_links_by_email_logs_in_and_opens_the_attempt(client, world):
+def test_linked_learner_launch_logs_in_and_opens_the_attempt(client, world):
     response = launch(client, signed(world))
     assert response.status_code == 302
     attempt = db.session.scalar(select(Attempt))
@@ -82,7 +82,7 @@ def test_unknown_email_waits_for_confirmation_then_admin_links(client, world, au
     assert response.status_code == 202
     assert "Đang chờ xác nhận" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
-    learner = db.session.scalar(select(ConsumerLearner))
+    learner = db.session.scalar(select(ConsumerLearner).where(ConsumerLearner.anonymous_user_id == "anon-x"))
     assert learner.status == "pending" and learner.cadre_id is None
 
     auth.login("admin")
@@ -102,8 +102,17 @@ def test_unknown_email_waits_for_confirmation_then_admin_links(client, world, au
 
 
 def test_no_email_shared_is_pending(client, world):
-    response = launch(client, signed(world, email=None))
+    response = launch(client, signed(world, anon="anon-new", email=None))
     assert response.status_code == 202
+
+
+def test_a_matching_email_alone_never_links(client, world):
+    """Issue 16: the consumer's e-mail is no proof — a new learner whose e-mail is the cadre's waits."""
+    response = launch(client, signed(world, anon="anon-new", email=EMAIL))
+    assert response.status_code == 202
+    learner = db.session.scalar(select(ConsumerLearner).where(ConsumerLearner.anonymous_user_id == "anon-new"))
+    assert (learner.status, learner.cadre_id, learner.email) == ("pending", None, EMAIL)
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
 
 
 def test_rejected_learner_sees_the_refusal(client, world):
@@ -111,11 +120,11 @@ def test_rejected_learner_sees_the_refusal(client, world):
 
     admin = gen_user("admin", ("admin",))
     db.session.commit()
-    launch(client, signed(world, email=None))
-    learner = db.session.scalar(select(ConsumerLearner))
+    launch(client, signed(world, anon="anon-new", email=None))
+    learner = db.session.scalar(select(ConsumerLearner).where(ConsumerLearner.anonymous_user_id == "anon-new"))
     services.reject_link(learner, admin)
     db.session.commit()
-    response = launch(client, signed(world, email=None))
+    response = launch(client, signed(world, anon="anon-new", email=None))
     assert response.status_code == 202
     assert "chưa được chấp nhận" in response.get_data(as_text=True)
 
@@ -139,7 +148,7 @@ def test_tampered_launch_is_refused(client, world, change, status, text):
     assert response.status_code == status
     assert text in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
-    assert db.session.scalar(select(func.count()).select_from(ConsumerLearner)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ConsumerLearner)) == 1  # only the linked one
 
 
 def test_expired_future_and_too_long_launches_are_refused(client, world):
@@ -215,7 +224,7 @@ def results(client, params):
 
 
 def test_results_before_any_launch_are_unknown(client, world):
-    body = results(client, signed(world, "results")).get_json()
+    body = results(client, signed(world, "results", anon="anon-never")).get_json()
     assert body == {"status": "unknown", "completion": 0.0, "completed": False, "success": "unknown", "score": None,
                     "attempts": 0, "updated_at": None, "kind": "module"}
 

@@ -249,8 +249,10 @@ def test_the_default_content_origin_is_derived_from_the_lms_address(app, lms, ex
 
 
 def test_an_lms_reached_by_a_bare_ip_needs_the_setting(app):
-    with app.test_request_context(base_url="http://192.168.1.10:5000/"), pytest.raises(UserError) as raised:
-        content.content_origin()
+    with app.test_request_context(base_url="http://192.168.1.10:5000/"):
+        assert content.content_origin() is None  # LMS pages still render (nothing to frame)
+        with pytest.raises(UserError) as raised:
+            content.launcher_url("1.2")
     assert raised.value.status == 503 and "LMS_CONTENT_ORIGIN" in raised.value.message_vi
     app.config["LMS_CONTENT_ORIGIN"] = "http://192.168.1.10:5001"
     try:
