@@ -311,7 +311,7 @@ def _unit_filter() -> OrgUnit | None:
 @bp.route("/manage/<int:quiz_id>/stats")
 @staff
 def stats(quiz_id: int):
-    """Per-question facility, discrimination and choice distribution; extreme questions flagged."""
+    """Per-question facility, discrimination and choice distribution of the attempts in the viewer's scope."""
     quiz = db.session.get(Quiz, quiz_id) or abort(404)
-    n, items = quiz_item_stats(quiz)
+    n, items = quiz_item_stats(quiz, unit_condition(current_user))
     return render_template("assessments/stats.html", quiz=quiz, n=n, items=items)
