@@ -325,10 +325,10 @@ RAISED_ONLY = ["manifest.xml_entities", "manifest.xml_external", "manifest.xml_i
 
 
 def test_every_code_and_message_is_documented():
-    from scorm import manifest, package
+    from scorm import launch, manifest, package
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "scorm-packages.md").read_text(encoding="utf-8")
-    for code, (vi, en) in {**manifest.MESSAGES, **package.MESSAGES}.items():
+    for code, (vi, en) in {**manifest.MESSAGES, **package.MESSAGES, **launch.MESSAGES}.items():
         row = next((line for line in doc.splitlines() if line.startswith(f"| `{code}` |")), "")
         assert vi.replace("|", "\\|") in row and en.replace("|", "\\|") in row, code
     for code in RAISED_ONLY:
