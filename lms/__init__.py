@@ -66,6 +66,9 @@ def _init_extensions(app: Flask) -> None:
 
     app.session_interface = CachingSessionInterface()
     core_db.init_app(app)
+    from lms.core import numbers
+
+    numbers.init_app(app)
     migrate.init_app(app, core_db.db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

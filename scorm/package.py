@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
+from scorm import launch
 from scorm.errors import ManifestError, PackageError
 from scorm.limits import Limits, decode_name, entry_problem
 from scorm.manifest import Issue, Item, Manifest, check_manifest, launch_url, make_issue, parse_manifest
@@ -422,8 +423,12 @@ def _check_files(plan: _Plan) -> None:
         res = m.resources[ident]
         if not res.launch_path:
             continue
+        kind = launch.classify(res.launch_path)
+        if kind == launch.REFUSED:
+            plan.errors.append(launch.issue("package.launch_refused", res.launch_path))
+            continue
         path = _local_path(res.launch_path)
-        if path is None:
+        if kind == launch.EXTERNAL or path is None:
             plan.warn("package.launch_external", res.launch_path)
         elif not exists(path):
             plan.error("package.launch_missing", path, path)
@@ -431,6 +436,24 @@ def _check_files(plan: _Plan) -> None:
                       if (p := _local_path(f)) is not None and not exists(p)})
     for path in missing[:20]:
         plan.warn("package.file_missing", path, path)
+
+
+def _check_scripts(zf: zipfile.ZipFile, plan: _Plan) -> None:
+    """Warn about scripts the package's HTML loads from other hosts (learners offline miss them)."""
+    entries = {n: e for n, e in plan.entries.items() if not e.is_dir and n.startswith(plan.root)}
+
+    def read(name: str) -> bytes | None:
+        entry = entries[name]
+        if entry.info.file_size > launch.MAX_HTML_BYTES:
+            return None
+        try:
+            return _read_member(zf, entry.info, entry.name, launch.MAX_HTML_BYTES)
+        except (PackageError, *_BROKEN):
+            return None
+
+    hosts = launch.script_hosts(sorted(entries), read)
+    if hosts and len(plan.warnings) < _MAX_ISSUES:
+        plan.warnings.append(launch.issue("package.external_scripts", ", ".join(hosts[:10])))
 
 
 def _examine(zf: zipfile.ZipFile, limits: Limits) -> _Plan:
@@ -451,6 +474,7 @@ def _examine(zf: zipfile.ZipFile, limits: Limits) -> _Plan:
     plan.errors.extend(errors)
     plan.warnings.extend(warnings)
     _check_files(plan)
+    _check_scripts(zf, plan)
     outside = [n for n in plan.entries if not n.startswith(plan.root) and not n.startswith(_IGNORED_PREFIXES)]
     if outside:
         plan.warn("package.outside_root", len(outside))

@@ -84,6 +84,9 @@ def _app(database_url, tmp_path_factory):
 def _clean(app) -> None:
     """Empty every table (fast enough per test; keeps the schema from the migrations).
 
+    The append-only ledger's triggers are bypassed for the cleaning only (a replica session on
+    PostgreSQL; dropped and recreated in the same transaction on SQLite).
+
     On PostgreSQL a request still running from the previous browser test (a page's last commit sent
     on ``pagehide``) may hold row locks that TRUNCATE must wait for: the wait is bounded, and after a
     timeout or a deadlock such stragglers are ended and the TRUNCATE is tried again.
@@ -94,12 +97,23 @@ def _clean(app) -> None:
         if db.engine.dialect.name == "postgresql":
             _truncate_postgres(tables)
         else:
-            # modules.published_version_id and package_versions.module_id form a cycle: check at commit
-            db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
-            for table in tables:
-                db.session.execute(text(f'DELETE FROM "{table}"'))
-            db.session.commit()
+            _delete_sqlite(tables)
         db.session.remove()
+
+
+def _delete_sqlite(tables: list[str]) -> None:
+    """DELETE every table; the append-only triggers (the ledger refuses DELETE) are dropped for the
+    cleaning and recreated from their own SQL in the same transaction, so every test sees them."""
+    triggers = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _sql in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    # modules.published_version_id and package_versions.module_id form a cycle: check at commit
+    db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
+    for table in tables:
+        db.session.execute(text(f'DELETE FROM "{table}"'))
+    for _name, sql in triggers:
+        db.session.execute(text(sql))
+    db.session.commit()
 
 
 def _truncate_postgres(tables: list[str], attempts: int = 5) -> None:
@@ -107,6 +121,8 @@ def _truncate_postgres(tables: list[str], attempts: int = 5) -> None:
     for attempt in range(attempts):
         try:
             db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            # the ledger refuses TRUNCATE by trigger (migration 0720); triggers do not fire for a replica
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
             db.session.execute(statement)
             db.session.commit()
             return

@@ -25,6 +25,7 @@ from lms.accounts.models import User, UserRole
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
+from lms.core.numbers import page_number
 from lms.core.roles import ROLE_LABELS, Role, roles_required
 from lms.core.scope import can_see_unit, in_subtree, sees_everything
 from lms.core.templating import label
@@ -173,7 +174,7 @@ def users():
                                 User.full_name.contains(q, autoescape=True),
                                 User.email.contains(q.lower(), autoescape=True),
                                 User.login.contains(folded, autoescape=True)))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     pagination = db.paginate(query.order_by(User.login), page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("accounts/admin_users.html", pagination=pagination, q=q,
                            page_url=lambda p: url_for("accounts_admin.users", q=q, page=p))

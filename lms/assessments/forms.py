@@ -56,7 +56,7 @@ class QuestionForm(FlaskForm):
                             validators=[Optional()])
     key = StringField(_l("Đáp án (số thứ tự lựa chọn từ 1, ví dụ 2 hoặc 1;3; Đúng/Sai; một số)"),
                       validators=[Optional()])
-    tolerance = DecimalField(_l("Sai số cho phép"), validators=[Optional(), NumberRange(min=0)], default=0)
+    tolerance = DecimalField(_l("Sai số cho phép"), validators=[Optional(), NumberRange(min=0, max=10**9)], default=0)
     explanation_vi = TextAreaField(_l("Giải thích"), validators=[Optional()])
     citation = StringField(_l("Căn cứ pháp lý"), validators=[Optional(), Length(max=500)])
     difficulty = SelectField(_l("Độ khó"), choices=select_choices([("easy", _l("Dễ")), ("medium", _l("Trung bình")),

@@ -19,6 +19,7 @@ from lms.assessments.views import bp
 from lms.catalog.models import Module
 from lms.core.db import db
 from lms.core.errors import UserError
+from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404, get_unit_or_404, in_subtree, unit_condition
 from lms.core.templating import label
@@ -281,7 +282,7 @@ def unit_results(code: str):
     ).all()
     summary = [{"quiz": q, "cadres": n, "passed": p, "submitted": s, "average": avg} for q, n, p, s, avg in rows]
     quiz = pagination = None
-    quiz_id = request.args.get("quiz", type=int)
+    quiz_id = request.args.get("quiz", type=db_id)
     if quiz_id is not None:
         quiz = db.session.get(Quiz, quiz_id) or abort(404)
         best = (select(Cadre, func.count(QuizAttempt.id), func.max(case((done, QuizAttempt.score))),
@@ -290,7 +291,7 @@ def unit_results(code: str):
                 .where(in_unit, QuizAttempt.quiz_id == quiz.id).group_by(Cadre.id).order_by(Cadre.code))
         total = db.session.scalar(select(func.count()).select_from(best.subquery()))
         pages = max(1, -(-total // PER_PAGE))
-        page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+        page = min(request.args.get("page", 1, type=page_number), pages)
         pagination = {"page": page, "pages": pages, "total": total, "rows": [
             {"cadre": c, "attempts": n, "best": b, "passed": bool(p)}
             for c, n, b, p in db.session.execute(best.limit(PER_PAGE).offset((page - 1) * PER_PAGE))
@@ -310,7 +311,7 @@ def _unit_filter() -> OrgUnit | None:
 @bp.route("/manage/<int:quiz_id>/stats")
 @staff
 def stats(quiz_id: int):
-    """Per-question facility, discrimination and choice distribution; extreme questions flagged."""
+    """Per-question facility, discrimination and choice distribution of the attempts in the viewer's scope."""
     quiz = db.session.get(Quiz, quiz_id) or abort(404)
-    n, items = quiz_item_stats(quiz)
+    n, items = quiz_item_stats(quiz, unit_condition(current_user))
     return render_template("assessments/stats.html", quiz=quiz, n=n, items=items)

@@ -6,7 +6,8 @@
   at least 1; ties broken by attempt id, earlier first);
 - a question everyone (facility 1) or no one (facility 0) gets right is flagged.
 
-Statistics are per question version: an edited question starts new statistics.
+Statistics are per question version: an edited question starts new statistics. A viewer with a scope
+sees statistics of the attempts of cadres in that scope only (the page passes their unit condition).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from lms.assessments.models import AttemptItem, AttemptStatus, Quiz, QuizAttempt
 from lms.core.db import db
+from lms.org.models import Cadre, OrgUnit
 
 
 @dataclass
@@ -46,12 +48,17 @@ def group_size(n: int) -> int:
     return 0 if n == 0 else max(1, math.floor(0.27 * n + 0.5))
 
 
-def quiz_item_stats(quiz: Quiz) -> tuple[int, list[ItemStats]]:
-    """(number of submitted attempts, statistics per question version) of ``quiz``."""
-    attempts = list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.submitted.value)
-        .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version))
-    ))
+def quiz_item_stats(quiz: Quiz, units: ColumnElement[bool] | None = None) -> tuple[int, list[ItemStats]]:
+    """(number of submitted attempts, statistics per question version) of ``quiz``; with ``units`` (a
+    condition on OrgUnit, e.g. :func:`lms.core.scope.unit_condition` of the viewer) only the attempts
+    of cadres in those units count."""
+    query = (select(QuizAttempt)
+             .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.submitted.value)
+             .options(selectinload(QuizAttempt.items).selectinload(AttemptItem.version)))
+    if units is not None:
+        query = query.join(Cadre, Cadre.id == QuizAttempt.cadre_id).join(OrgUnit, OrgUnit.id == Cadre.org_unit_id) \
+            .where(units)
+    attempts = list(db.session.scalars(query))
     ranked = sorted(attempts, key=lambda a: (-float(a.points or 0), a.id))
     g = group_size(len(ranked))
     upper = {a.id for a in ranked[:g]}

@@ -18,6 +18,7 @@ from lms.assessments.models import REVIEW_LABELS, AttemptStatus, Quiz, QuizAttem
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.extensions import session_identity
+from lms.core.numbers import page_number
 
 bp = Blueprint("assessments", __name__, url_prefix="/quiz")
 
@@ -106,7 +107,7 @@ def take(attempt_id: int):
     if attempt.status != AttemptStatus.in_progress.value:
         return redirect(url_for("assessments.result", attempt_id=attempt.id))
     items = services.page_items(attempt, _lang())
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     if attempt.quiz.one_per_page:
         page = min(max(page, 1), len(items))
         shown = [items[page - 1]]
@@ -148,7 +149,7 @@ def _save_page(attempt_id: int):
     _, answers = services.form_answers(attempt.id, request.form)
     for position, raw in answers.items():
         services.save_answer(attempt, position, raw, at)
-    page = request.form.get("page", 1, type=int)
+    page = request.form.get("page", 1, type=page_number)
     return redirect(url_for("assessments.take", attempt_id=attempt.id, page=max(1, page)))
 
 

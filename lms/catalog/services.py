@@ -328,6 +328,19 @@ def can_manage(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_any_role(Role.lecturer)
 
 
+def can_open_version(user, version: PackageVersion) -> bool:
+    """Whether ``user`` may load the files of ``version``: lecturers and admins any version (drafts
+    included); a learner only the module's published version or a version one of their attempts runs."""
+    if not can_launch(user, version.module):
+        return False
+    if user.has_any_role(Role.lecturer) or version.id == version.module.published_version_id:
+        return True
+    from lms.player.models import Attempt  # the player builds on the catalog, not the other way round
+
+    return db.session.scalar(select(Attempt.id).where(
+        Attempt.cadre_id == user.cadre_id, Attempt.package_version_id == version.id).limit(1)) is not None
+
+
 def can_launch(user, module: Module) -> bool:
     """A learner with a cadre (active module with a published version), a lecturer (preview), an admin."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:

@@ -292,7 +292,7 @@ def serve(version_id: int, path: str):
     if not content.same_origin_unsafe():
         abort(404)
     version = db.session.get(PackageVersion, version_id)
-    if version is None or not services.can_launch(current_user, version.module):
+    if version is None or not services.can_open_version(current_user, version):
         abort(404)
     response = _send(version, path)
     response.headers["Content-Security-Policy"] = content.LMS_ORIGIN_CSP
@@ -344,7 +344,7 @@ def serve_token(token: str, path: str):
         abort(403)
     version = db.session.get(PackageVersion, claims["v"])
     user = db.session.get(User, claims["u"])
-    if version is None or user is None or not services.can_launch(user, version.module):
+    if version is None or user is None or not services.can_open_version(user, version):
         abort(404)
     response = _send(version, path, max_age=content.TOKEN_MAX_AGE)
     response.headers["Content-Security-Policy"] = content.CONTENT_ORIGIN_CSP

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.core.db import db
+from lms.core.numbers import page_number
 from lms.core.roles import Role, roles_required
 from lms.core.scope import (
     get_cadre_or_404,
@@ -63,7 +64,7 @@ def cadres():
         else "",
         include_inactive=request.args.get("inactive") == "1",
     )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     query = services.filter_cadres(visible_cadres(current_user), unit, filters)
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template(

@@ -9,6 +9,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.catalog.models import TOPIC_LABELS
+from lms.core.numbers import MAX_ID
 from lms.core.templating import label
 
 
@@ -59,7 +60,7 @@ class CorrectionForm(FlaskForm):
 class WaiverForm(FlaskForm):
     """Waive a requirement, module or topic for a cadre."""
 
-    requirement_id = IntegerField(_l("Mã yêu cầu"), validators=[Optional(), NumberRange(min=1)])
+    requirement_id = IntegerField(_l("Mã yêu cầu"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     module = SelectField(_l("Học phần"), choices=[], validate_choice=True, default="")
     topic = SelectField(_l("Chủ đề"), choices=[], validate_choice=True, default="")
     completed_on = DateField(_l("Ngày hiệu lực"), validators=[Optional()])

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core.db import db
 from lms.core.errors import UserError, localized
+from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, visible_units
 from lms.org.models import OrgUnit
@@ -64,7 +65,7 @@ def class_list():
     unit = get_unit_or_404(current_user, code) if code else None
     if unit is None and not sees_everything(current_user) and scope_root(current_user) is None:
         abort(404)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     pagination = db.paginate(class_service.visible_classes(current_user, unit), page=page, per_page=50,
                              error_out=False)
     counts = class_service.class_counts([c.id for c in pagination.items])
@@ -118,7 +119,7 @@ def class_page(class_id: int):
 def class_pick(class_id: int):
     """Add the picked cadres (``cadre_id`` values, each in scope) to the class."""
     klass = class_service.get_class_or_404(current_user, class_id)
-    ids = request.form.getlist("cadre_id", type=int)
+    ids = request.form.getlist("cadre_id", type=db_id)
     if not ids:
         raise UserError("Chưa chọn cán bộ nào.", "No cadre was chosen.", status=422, code="no_cadre")
     for cadre_id in ids:

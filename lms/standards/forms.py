@@ -55,11 +55,12 @@ class RequirementForm(FlaskForm):
     levels = StringField(_l("Cấp đơn vị (nhãn), cách nhau bởi dấu phẩy"), validators=[Optional()])
     any_modules = StringField(_l("Hoàn thành một trong các học phần (mã)"), validators=[Optional()])
     all_modules = StringField(_l("Hoàn thành tất cả các học phần (mã)"), validators=[Optional()])
-    hours = DecimalField(_l("Hoặc số giờ tối thiểu"), validators=[Optional(), NumberRange(min=0.5)])
+    hours = DecimalField(_l("Hoặc số giờ tối thiểu"), validators=[Optional(), NumberRange(min=0.5, max=9999)])
     topic = SelectField(_l("Chủ đề"), choices=[SelectChoice("", "—"), *_labels(TOPIC_LABELS)], validate_choice=False)
     period_months = IntegerField(_l("Trong số tháng"), validators=[Optional(), NumberRange(min=1, max=240)])
     min_score = DecimalField(_l("Điểm tối thiểu (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
-    due_days = IntegerField(_l("Hạn: số ngày kể từ khi nhận chức vụ"), validators=[Optional(), NumberRange(min=0)])
+    due_days = IntegerField(_l("Hạn: số ngày kể từ khi nhận chức vụ"),
+                          validators=[Optional(), NumberRange(min=0, max=36500)])
     due_date = DateField(_l("Hoặc hạn cố định"), validators=[Optional()])
     validity_months = IntegerField(_l("Hiệu lực (tháng, 0 = vĩnh viễn)"), default=0,
                                    validators=[InputRequired(), NumberRange(min=0, max=600)])

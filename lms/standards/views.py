@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lms.core.db import db
 from lms.core.errors import UserError, localized
+from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, start_unit_or_404
 from lms.core.templating import label
@@ -77,8 +78,8 @@ def dashboard():
 def cadre_list():
     """Drill-down: cadres of a unit's subtree with their state per requirement (filter by state: overdue list)."""
     unit, as_of, filters = _unit(), _as_of(), _filters()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rid = request.args.get("requirement", type=int)
+    page = request.args.get("page", 1, type=page_number)
+    rid = request.args.get("requirement", type=db_id)
     rows, total = services.cadre_rows(unit, as_of=as_of, filters=filters, requirement_id=rid, page=page,
                                       per_page=PER_PAGE)
     reqs = {r.id: r for r in engine.requirements_in_force(as_of or engine.today_vn())}
@@ -116,7 +117,7 @@ def cadre_list_export(fmt: str):
     from lms.reports.views import export_response
 
     unit, as_of, filters = _unit(), _as_of(), _filters()
-    rid = request.args.get("requirement", type=int)
+    rid = request.args.get("requirement", type=db_id)
     day = as_of or engine.today_vn()
     reqs = {r.id: r for r in engine.requirements_in_force(day)}
     columns = [Column("Mã cán bộ", 12), Column("Họ và tên", 28), Column("Chức vụ", 22), Column("Loại cán bộ", 16),

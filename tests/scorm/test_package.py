@@ -325,11 +325,46 @@ RAISED_ONLY = ["manifest.xml_entities", "manifest.xml_external", "manifest.xml_i
 
 
 def test_every_code_and_message_is_documented():
-    from scorm import manifest, package
+    from scorm import launch, manifest, package
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "scorm-packages.md").read_text(encoding="utf-8")
-    for code, (vi, en) in {**manifest.MESSAGES, **package.MESSAGES}.items():
+    for code, (vi, en) in {**manifest.MESSAGES, **package.MESSAGES, **launch.MESSAGES}.items():
         row = next((line for line in doc.splitlines() if line.startswith(f"| `{code}` |")), "")
         assert vi.replace("|", "\\|") in row and en.replace("|", "\\|") in row, code
     for code in RAISED_ONLY:
         assert f"| `{code}` |" in doc, code
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)", "java&#x09;script:alert(1)", "java&#x0A;script:alert(1)",
+                                  " javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                  "vbscript:msgbox(1)", "file:///etc/passwd", "/index.html", "../index.html",
+                                  "a/../../index.html", "http:index.html"])
+def test_launch_urls_that_are_not_package_paths_or_http_are_errors(kit, href):
+    """SCORM CAM 2004 4th ed. 3.4.1.4: a launch href names a package file or a URL; a browser runs
+    ``javascript:``/``data:`` as code and ``/``, ``../`` leave the package, so they are refused."""
+    report = inspect(io.BytesIO(kit.zip({"imsmanifest.xml": kit.manifest(href.replace("<", "&lt;")),
+                                         "index.html": "<html/>"})))
+    assert "package.launch_refused" in codes(report.errors)
+    assert not report.ok
+
+
+@pytest.mark.parametrize("href", ["https://cdn.example.org/a.html", "http://example.org/a.html", "//cdn.example.org/a"])
+def test_http_launch_urls_are_accepted_with_a_warning(kit, href):
+    """An external http(s) launch (or scheme-relative ``//host``) is a warning: learners offline cannot open it."""
+    report = inspect(io.BytesIO(kit.zip({"imsmanifest.xml": kit.manifest(href)})))
+    assert report.ok and "package.launch_external" in codes(report.warnings)
+
+
+def test_scripts_loaded_from_other_hosts_are_listed_in_a_warning(kit):
+    """<script src> pointing at other hosts: one warning naming the hosts; local scripts are not listed."""
+    page = ('<html><script src="https://cdn.example.org/jquery.js"></script>'
+            "<SCRIPT type='text/javascript' src='//fonts.example.net/x.js'></SCRIPT>"
+            '<script src="js/local.js"></script><a href="https://not-a-script.example/">x</a></html>')
+    report = inspect(io.BytesIO(kit.package("index.html", extra={"index.html": page, "js/local.js": ""})))
+    assert report.ok
+    [warning] = [w for w in report.warnings if w.code == "package.external_scripts"]
+    assert "cdn.example.org, fonts.example.net" in warning.message_vi
+    assert "không có Internet" in warning.message_vi
+    assert "not-a-script" not in warning.message_vi
+    clean = inspect(io.BytesIO(kit.package("index.html", extra={"js/local.js": ""})))
+    assert "package.external_scripts" not in codes(clean.warnings)

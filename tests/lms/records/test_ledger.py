@@ -54,13 +54,7 @@ def test_raw_sql_update_is_refused_by_the_database(tree):
     assert db.session.get(TrainingRecord, record.id).hours == Decimal("4.00")
 
 
-def test_raw_sql_delete_is_refused_on_postgresql(tree):
-    if db.engine.dialect.name != "postgresql":
-        # SQLite keeps DELETE open for the test suite's table cleaning; the ORM guard still refuses it
-        assert db.session.scalar(text(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'training_records_no_update'"
-        )) == 1
-        return
+def test_raw_sql_delete_is_refused_by_the_database(tree):
     record = gen_record(tree["hn_cadre"])
     db.session.commit()
     with pytest.raises(DatabaseError, match="append-only"):
