@@ -116,9 +116,9 @@ def test_scorm12_single_sco_separate_content_origin(app, tree, tmp_path, live_se
     publish(tmp_path, "scorm12_single", "E12")
     login(page, live_server, "hv.nhung")
     page.goto(f"{live_server.url}/player/")
-    play_single_12(page, live_server, tree)
+    page = play_single_12(page, live_server, tree)
     frames = [f.url for f in page.frames]
-    assert not any("localhost" in f for f in frames)  # (the my-modules page has no SCO)
+    assert not any("localhost" in f for f in frames), frames  # (the my-modules page has no SCO)
 
 
 def test_content_really_comes_from_the_content_origin(app, tree, tmp_path, live_server, content_server, page):
