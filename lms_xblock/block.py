@@ -149,7 +149,7 @@ class UnionLmsXBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
         if result is None:
             return ""
         if result.status == "pending":
-            return "Tài khoản của bạn đang chờ quản trị viên xác nhận."
+            return "Tài khoản chưa được liên kết: đăng nhập tài khoản hệ thống đào tạo trong khung, hoặc chờ quản trị viên xác nhận."
         if result.kind == "quiz" and result.completed:
             score = "" if result.score is None else f" — điểm {round(result.score * 100)}%"
             verdict = {"passed": " (đạt)", "failed": " (chưa đạt)"}.get(result.success, "")

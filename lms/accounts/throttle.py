@@ -6,7 +6,7 @@ the app factory); a forged header from the client itself is never read when n is
 
 Four limits, each answering 429 with ``Retry-After`` (the login page says "try again later"):
 
-1. **per client, requests** — ``LMS_LOGIN_RATE`` (default 30 per minute) POSTs to ``/login`` per
+1. **per client, requests** — ``LMS_LOGIN_RATE`` (default 120 per minute) POSTs to ``/login`` per
    address, counted by Flask-Limiter (Redis with ``LMS_REDIS_URL``, else memory: per process);
 2. **per client, failures** — ``LMS_LOGIN_MAX_FAILURES_PER_IP`` failures from one address in the window,
    whatever the logins;

@@ -89,7 +89,7 @@ class ConsumerLearner(db.Model):
     last_module: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: who confirmed (or rejected) the link, and when; None for automatic email matches
+    #: who confirmed (or rejected) the link, and when: the admin, or the account that proved it was theirs
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -104,6 +104,7 @@ def test_the_account_delay_grows_and_then_lets_a_stranger_try_again(app, client,
 
 
 def test_the_per_client_request_rate_is_enforced(app, client, tree):
+    previous = app.config["LMS_LOGIN_RATE"]
     app.config["LMS_LOGIN_RATE"] = "3 per minute"
     try:
         for _ in range(3):
@@ -111,4 +112,4 @@ def test_the_per_client_request_rate_is_enforced(app, client, tree):
         assert _login(client, login="khong-co-9", password="x", **_from(ATTACKER)).status_code == 429
         assert _login(app.test_client(), **_from(OWNER)).status_code == 302
     finally:
-        app.config["LMS_LOGIN_RATE"] = "30 per minute"
+        app.config["LMS_LOGIN_RATE"] = previous
