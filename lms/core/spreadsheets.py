@@ -194,13 +194,15 @@ class Workbook:
         with self._open(path) as source:
             while chunk := source.read(1 << 20):
                 text = tail + chunk
-                rows += text.count(b"<row ") + text.count(b"<row>")
-                values += text.count(b"<v>") + text.count(b"<is>")
-                tail = text[-8:]
-                rows -= tail.count(b"<row ") + tail.count(b"<row>")
-                values -= tail.count(b"<v>") + tail.count(b"<is>")
-        rows += tail.count(b"<row ") + tail.count(b"<row>")
-        values += tail.count(b"<v>") + tail.count(b"<is>")
+                tail = text[-8:]  # a tag cut by the chunk boundary is counted with the next chunk
+                body = text[:-8]
+                rows += body.count(b"<row ") + body.count(b"<row>")
+                values += body.count(b"<v>") + body.count(b"<is>")
+                self._check_counts(rows, values)
+        self._check_counts(rows + tail.count(b"<row ") + tail.count(b"<row>"),
+                           values + tail.count(b"<v>") + tail.count(b"<is>"))
+
+    def _check_counts(self, rows: int, values: int) -> None:
         if rows > self.limits.max_rows + 1:
             raise _too_many_rows(self.limits.max_rows)
         if values > self.limits.max_cells:

@@ -107,3 +107,14 @@ def test_long_error_list_is_capped_on_the_page_and_downloadable(client, auth, tr
     auth.logout()
     auth.login("admin")
     assert client.get(link).status_code == 404  # another user cannot read it
+
+
+def test_a_sheet_at_the_caps_is_read_whole_and_one_row_more_is_refused():
+    """The caps are exact: max_rows data rows (plus the header) are read, one more is refused."""
+    limits = Limits(max_rows=3000, max_cells=10_000)
+    assert sum(1 for _ in first_sheet_rows(bombs.many_cells(rows=3000, columns=3), limits)) == 3001
+    with pytest.raises(SpreadsheetRefused):
+        list(first_sheet_rows(bombs.many_cells(rows=3001, columns=3), limits))
+    with pytest.raises(SpreadsheetRefused) as cells:
+        list(first_sheet_rows(bombs.many_cells(rows=2000, columns=6), limits))
+    assert cells.value.code == "sheet_too_many_cells"
