@@ -21,7 +21,6 @@ The SQL runs on SQLite and PostgreSQL; date arithmetic is the only dialect diffe
 
 from __future__ import annotations
 
-import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -30,14 +29,28 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, DateTime, Numeric, bindparam, event, select, text, union_all
+from sqlalchemy import event, select, text, union_all
 from sqlalchemy.engine import Engine
 
 from lms.catalog.models import Module
 from lms.core.db import db
 from lms.org.models import OrgUnit
 from lms.standards import rules
+from lms.standards.counts import (  # noqa: F401 - re-exported: hooks, tests and benches call engine.*
+    RETURNING,
+    adjust_counts,
+    adjust_standard_counts,
+    rebuild_counts,
+    rebuild_rollup,
+    rebuild_standard_counts,
+    standard_ids,
+)
 from lms.standards.models import Requirement, Standard, StandardsGeneration
+from lms.standards.sql import execute, in_list
+
+_in_list = in_list
+_adjust_counts = adjust_counts
+_RETURNING = RETURNING
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 COLUMNS = ("cadre_id, requirement_id, org_unit_id, org_path, state, due_on, satisfied_on, valid_until, "
@@ -171,6 +184,7 @@ class ReqInfo:
     name_en: str
     standard_code: str
     target_pct: Decimal
+    standard_id: int
     applies_to: dict[str, Any]
     plan: rules.Plan
     #: module ids and topics whose records can change this requirement's status (satisfy or waive it)
@@ -257,7 +271,7 @@ def _resolve(day: date) -> tuple[ReqInfo, ...]:
         plan = make_plan(req)
         out.append(ReqInfo(
             id=req.id, code=req.code, name_vi=req.name_vi, name_en=req.name_en, standard_code=req.standard.code,
-            target_pct=req.standard.target_pct, applies_to=dict(req.applies_to or {}), plan=plan,
+            target_pct=req.standard.target_pct, standard_id=req.standard_id, applies_to=dict(req.applies_to or {}), plan=plan,
             module_ids=plan.waiver_module_ids, topics=plan.waiver_topics))
     return tuple(out)
 
@@ -287,16 +301,6 @@ FROM training_records r
 WHERE r.kind = 'record'{cut.replace("created_at", "r.created_at")}{scope.ledger_filter()}
   AND NOT EXISTS (SELECT 1 FROM training_records v WHERE v.amends_id = r.id AND v.kind = 'revocation'
                   {cut.replace("created_at", "v.created_at")})"""
-
-
-def _in_list(name: str, values, params: dict[str, Any]) -> str:
-    """``(:name_0, :name_1, …)`` with the params filled; an impossible list when empty."""
-    values = list(values)
-    if not values:
-        return "(NULL)"
-    for i, value in enumerate(values):
-        params[f"{name}_{i}"] = value
-    return "(" + ", ".join(f":{name}_{i}" for i in range(len(values))) + ")"
 
 
 def _requirement_sql(d: _Dialect, req: Requirement | ReqInfo, plan: rules.Plan, q: str, scope: Scope,
@@ -410,23 +414,6 @@ def build_select(requirements: list[Requirement] | list[ReqInfo] | tuple[ReqInfo
     return "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects), params
 
 
-def execute(sql: str, params: dict[str, Any]):
-    """Run engine SQL with typed parameters (dates and times are converted per database)."""
-    params = {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
-    stmt = text(sql)
-    binds = []
-    for key, value in params.items():
-        if isinstance(value, datetime):
-            binds.append(bindparam(key, type_=DateTime(timezone=True)))
-        elif isinstance(value, date):
-            binds.append(bindparam(key, type_=Date()))
-        elif isinstance(value, Decimal):
-            binds.append(bindparam(key, type_=Numeric(12, 2)))
-    if binds:
-        stmt = stmt.bindparams(*binds)
-    return db.session.execute(stmt, params)
-
-
 def _insert(requirements, today: date, scope: Scope, returning: bool = False):
     if not requirements:
         return []
@@ -435,81 +422,6 @@ def _insert(requirements, today: date, scope: Scope, returning: bool = False):
     result = execute(f"INSERT INTO compliance_statuses ({COLUMNS})\n{sql}" + (_RETURNING if returning else ""),
                      params)
     return result.all() if returning else []
-
-
-# --------------------------------------------------------------------------- per-unit counts
-
-#: what a status row contributes to the per-unit counts
-_RETURNING = (" RETURNING org_unit_id, org_path, requirement_id, state,"
-              " CASE WHEN state = 'due_soon' AND satisfied_on IS NOT NULL THEN 1 ELSE 0 END")
-_COUNTS_SELECT = ("SELECT org_unit_id, requirement_id, state, MIN(org_path), COUNT(*),"
-                  " SUM(CASE WHEN state = 'due_soon' AND satisfied_on IS NOT NULL THEN 1 ELSE 0 END)"
-                  " FROM compliance_statuses{where} GROUP BY org_unit_id, requirement_id, state")
-_COUNTS_INSERT = "INSERT INTO compliance_unit_counts (org_unit_id, requirement_id, state, org_path, n, renewing) "
-
-
-def rebuild_counts(where: str = "", params: dict[str, Any] | None = None) -> None:
-    """Recount ``compliance_unit_counts`` from the statuses (all, or the rows matching ``where``).
-
-    ``where`` is a condition on the columns both tables share (``org_unit_id``, ``requirement_id``,
-    ``org_path``); one ``DELETE`` and one ``INSERT … SELECT … GROUP BY``.
-    """
-    params = params or {}
-    cond = f" WHERE {where}" if where else ""
-    execute(f"DELETE FROM compliance_unit_counts{cond}", params)
-    execute(_COUNTS_INSERT + _COUNTS_SELECT.format(where=cond), params)
-
-
-_ROLLUP_SELECT = (
-    "SELECT a.id, c.requirement_id, c.state, SUM(c.n), SUM(c.renewing) FROM org_units a"
-    " JOIN compliance_unit_counts c ON c.org_path >= a.path AND c.org_path < a.path || '~'"
-    " WHERE a.depth <= :rollup_depth{cond} GROUP BY a.id, c.requirement_id, c.state")
-
-
-def rebuild_rollup(requirement_id: int | None = None) -> None:
-    """Rebuild the top units' subtree snapshot from the per-unit counts and drop the folded deltas.
-
-    All requirements, or one; a range scan of the per-unit counts per top unit (the root and ~63 provinces).
-    """
-    from lms.standards.models import ROLLUP_DEPTH
-
-    params: dict[str, Any] = {"rollup_depth": ROLLUP_DEPTH}
-    cond = where = ""
-    if requirement_id is not None:
-        params["rid"] = requirement_id
-        cond, where = " AND c.requirement_id = :rid", " WHERE requirement_id = :rid"
-    execute(f"DELETE FROM compliance_count_deltas{where}", params)
-    execute(f"DELETE FROM compliance_rollup_counts{where}", params)
-    execute("INSERT INTO compliance_rollup_counts (org_unit_id, requirement_id, state, n, renewing) "
-            + _ROLLUP_SELECT.format(cond=cond), params)
-
-
-def _adjust_counts(old: list, new: list) -> None:
-    """Apply the difference between the status rows removed (``old``) and added (``new``) to the counts.
-
-    Keys are written in sorted order (no deadlock between two transactions adjusting the same units);
-    a cadre whose states did not change writes nothing.
-    """
-    delta: dict[tuple[int, int, str], list] = {}
-    for rows, sign in ((old, -1), (new, 1)):
-        for unit_id, path, rid, state, renewing in rows:
-            entry = delta.setdefault((unit_id, rid, state), [path, 0, 0])
-            entry[1] += sign
-            entry[2] += sign * int(renewing or 0)
-            if sign > 0:
-                entry[0] = path
-    changes = [{"u": k[0], "r": k[1], "s": k[2], "p": v[0], "n": v[1], "w": v[2]}
-               for k, v in sorted(delta.items()) if v[1] or v[2]]
-    if not changes:
-        return
-    # the top units' totals: append-only deltas (no shared row locked), folded by the next rebuild
-    db.session.execute(text(
-        "INSERT INTO compliance_count_deltas (org_path, requirement_id, state, n, renewing)"
-        " VALUES (:p, :r, :s, :n, :w)"), changes)
-    db.session.execute(text(
-        _COUNTS_INSERT + "VALUES (:u, :r, :s, :p, :n, :w) ON CONFLICT (org_unit_id, requirement_id, state)"
-        " DO UPDATE SET n = compliance_unit_counts.n + excluded.n,"
-        " renewing = compliance_unit_counts.renewing + excluded.renewing, org_path = excluded.org_path"), changes)
 
 
 # --------------------------------------------------------------------------- runs
@@ -600,11 +512,19 @@ def recompute_cadre(cadre_id: int, today: date | None = None,
                              "org_path": facts.path, "state": o.state, "due_on": o.due_on,
                              "satisfied_on": o.satisfied_on, "valid_until": o.valid_until, "waived_on": o.waived_on,
                              "record_ids": ",".join(str(i) for i in o.record_ids) or None, "computed_on": today})
+    before = execute("SELECT org_unit_id, org_path, requirement_id, state, CASE WHEN state = 'due_soon'"
+                     " AND satisfied_on IS NOT NULL THEN 1 ELSE 0 END FROM compliance_statuses WHERE cadre_id = :cid",
+                     {"cid": cadre_id}).all()
     old = execute(f"DELETE FROM compliance_statuses WHERE cadre_id = :cid{only}{_RETURNING}", params).all()
     if rows:
         db.session.execute(ComplianceStatus.__table__.insert(), rows)
-    _adjust_counts(old, [(r["org_unit_id"], r["org_path"], r["requirement_id"], r["state"],
-                          int(r["state"] == "due_soon" and r["satisfied_on"] is not None)) for r in rows])
+    new = [(r["org_unit_id"], r["org_path"], r["requirement_id"], r["state"],
+            int(r["state"] == "due_soon" and r["satisfied_on"] is not None)) for r in rows]
+    _adjust_counts(old, new)
+    gone = {row[2] for row in old}
+    after = [tuple(row) for row in before if row[2] not in gone] + new
+    known = {r.id: r.standard_id for r in cached_requirements(today)}
+    adjust_standard_counts(before, after, standard_ids({row[2] for row in before + after}, known))
 
 
 def update_for_record(record) -> None:
@@ -634,6 +554,7 @@ def recompute_subtree(unit: OrgUnit, today: date | None = None) -> None:
                   " ON u.id = c.org_unit_id WHERE 1 = 1" + scope.cadre_filter() + ")" + _RETURNING,
                   scope.params()).all()
     _adjust_counts(old, _insert(cached_requirements(today), today, scope, returning=True))
+    rebuild_standard_counts()  # rare (a moved unit): the per-standard cadre counts from scratch
 
 
 def status_rows(unit: OrgUnit | None, day: date, cadre_id: int | None = None) -> tuple[str, dict[str, Any]]:

@@ -165,9 +165,12 @@ def learner_panel_context(user) -> dict:
 @roles_required(Role.admin)
 def admin_list():
     """Standards with their requirement versions; upload a file; recompute."""
+    from lms.standards.reach import reach, tree_levels
+
     standards = db.session.scalars(select(Standard).order_by(Standard.code)).all()
     return render_template("standards/admin_list.html", standards=standards, form=LoadForm(),
-                           today=engine.today_vn())
+                           today=engine.today_vn(), reach={s.id: reach(s) for s in standards},
+                           levels=tree_levels())
 
 
 @bp.route("/admin/load", methods=["POST"])
@@ -187,7 +190,18 @@ def admin_load():
     flash(localized(f"Đã nạp {len(results)} chuẩn; {sum(n for _, n in results)} phiên bản yêu cầu mới.",
                     f"Loaded {len(results)} standards; {sum(n for _, n in results)} new requirement versions."),
           "success")
+    _flag_unmatched([std for std, _ in results])
     return redirect(url_for("standards.admin_list"))
+
+
+def _flag_unmatched(standards: list[Standard]) -> None:
+    """Flash a warning for each loaded standard that applies to no cadre."""
+    from lms.standards.reach import reach, warning
+
+    for std in standards:
+        found = reach(std)
+        if found.nobody:
+            flash(localized(*warning(std, found)), "warning")
 
 
 @bp.route("/admin/recompute", methods=["POST"])
