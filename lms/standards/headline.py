@@ -72,13 +72,13 @@ class Figure:
 def standards_in_force(day: date | None = None) -> list[Figure]:
     """Blank figures: the overall one first, then each standard with a requirement in force."""
     reqs = engine.cached_requirements(day or engine.today_vn())
-    ids = sorted({r.standard_id for r in reqs})
-    rows = db.session.scalars(select(Standard).where(Standard.id.in_(ids)).order_by(Standard.code)).all() if ids else []
+    by_id = {r.standard_id: r for r in sorted(reqs, key=lambda r: r.standard_code)}  # no query: cached
     full_time = {sid: all(r.applies_to.get("employment") == ["full_time"] for r in reqs if r.standard_id == sid)
-                 for sid in ids}
+                 for sid in by_id}
     out = [Figure(OVERALL, "", "Tất cả các chuẩn", "All standards",
-                  max((float(s.target_pct) for s in rows), default=100.0))]
-    out += [Figure(s.id, s.code, s.name_vi, s.name_en, float(s.target_pct), full_time=full_time[s.id]) for s in rows]
+                  max((float(r.target_pct) for r in by_id.values()), default=100.0))]
+    out += [Figure(sid, r.standard_code, r.standard_name_vi, r.standard_name_en, float(r.target_pct),
+                   full_time=full_time[sid]) for sid, r in sorted(by_id.items(), key=lambda kv: kv[1].standard_code)]
     return out
 
 
