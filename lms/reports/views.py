@@ -114,6 +114,10 @@ def dashboard(code: str):
         rows = services.compliance_rows(unit, as_of)
         context.update(rows=rows, total=services.overall(rows),
                        children=services.children_compliance(unit, as_of), trend=services.trend(unit, as_of))
+        if as_of == services.today():  # the headline (distinct cadres) is kept for today
+            from lms.standards.headline import headline as figures
+
+            context["figures"] = figures(unit)
     return render_template("reports/dashboard.html", **context)
 
 

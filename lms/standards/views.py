@@ -100,9 +100,10 @@ def _export_rows(unit: OrgUnit, as_of: date | None, filters: services.StatusFilt
                                           per_page=EXPORT_CHUNK)
         for r in rows:
             req = requirements.get(r["requirement_id"])
-            yield [r["code"], r["full_name"], label(POSITION_LABELS.get(r["position"])),
-                   label(EMPLOYMENT_LABELS.get(r["employment"])), req.code if req else r["requirement_id"],
-                   req.name_vi if req else "", label(STATE_LABELS.get(r["state"])), r["due_on"], r["valid_until"]]
+            yield [r["code"], r["full_name"], r["unit"], label(POSITION_LABELS.get(r["position"])),
+                   label(EMPLOYMENT_LABELS.get(r["employment"])), r["phone"] or "", r["email"] or "",
+                   req.code if req else r["requirement_id"], req.name_vi if req else "",
+                   label(STATE_LABELS.get(r["state"])), r["due_on"], r["valid_until"]]
         if page * EXPORT_CHUNK >= total:
             return
         page += 1
@@ -119,8 +120,8 @@ def cadre_list_export(fmt: str):
     rid = request.args.get("requirement", type=int)
     day = as_of or engine.today_vn()
     reqs = {r.id: r for r in engine.requirements_in_force(day)}
-    columns = [Column("Mã cán bộ", 12), Column("Họ và tên", 28), Column("Chức vụ", 22), Column("Loại cán bộ", 16),
-               Column("Mã yêu cầu", 14), Column("Yêu cầu", 36), Column("Trạng thái", 16),
+    columns = [Column("Mã cán bộ", 12), Column("Họ và tên", 28), Column("Đơn vị", 36), Column("Chức vụ", 22),
+               Column("Loại cán bộ", 16), Column("Điện thoại", 14), Column("Email", 28), Column("Mã yêu cầu", 14), Column("Yêu cầu", 36), Column("Trạng thái", 16),
                Column("Hạn hoàn thành", 14, "date"), Column("Hiệu lực đến", 14, "date")]
     table = Table(f"Tuân thủ {unit.code}", columns, _export_rows(unit, as_of, filters, rid, reqs))
     suffix = f"-{filters.state}" if filters.state else ""
