@@ -345,3 +345,27 @@ def not_meeting(code: str):
                            total=total, page=page, pages=(total + 49) // 50, which=which, choices=choices,
                            heading=localized(*NOT_MEETING[which]), STATE_LABELS=STATE_LABELS,
                            STATE_COLOURS=STATE_COLOURS)
+
+
+@bp.route("/units/<code>/remind", methods=["GET", "POST"])
+@roles_required(Role.manager)
+def remind(code: str):
+    """Remind the unit's overdue (or due-soon) cadres: preview and count (GET), send (POST), each logged."""
+    from lms.reports import reminders
+
+    unit = get_unit_or_404(current_user, code)
+    which = request.args.get("which", "overdue")
+    if which not in reminders.UNIT_STATES:
+        abort(404)
+    if request.method == "POST":
+        outcome = reminders.send_unit(unit, which, services.today())
+        flash(localized(
+            f"Đã gửi {outcome.sent} thư nhắc; {outcome.skipped} cán bộ đã được nhắc hôm nay; "
+            f"{outcome.no_email} cán bộ chưa có thư điện tử; {len(outcome.failed)} lỗi gửi.",
+            f"Sent {outcome.sent} reminders; {outcome.skipped} already reminded today; "
+            f"{outcome.no_email} without an e-mail address; {len(outcome.failed)} failed."),
+            "success" if not outcome.failed else "warning")
+        return redirect(url_for("reports.not_meeting", code=unit.code, which=which))
+    return render_template("reports/remind.html", unit=unit, crumbs=_crumbs(unit), which=which,
+                           heading=localized(*NOT_MEETING[which]),
+                           preview=reminders.preview_unit(unit, which, services.today()))
