@@ -16,6 +16,8 @@ class Panel:
     template: str
     context: Callable[[object], dict]
     order: int = 100
+    #: spans the whole width of the home page (the manager's headline)
+    wide: bool = False
 
 
 _PANELS: list[Panel] = []
@@ -30,7 +32,11 @@ def register_panel(panel: Panel) -> None:
 def home_panels(user) -> list[tuple[Panel, dict]]:
     """The panels the user's roles give them, each with its context."""
     roles = user.roles
-    shown = [p for p in sorted(_PANELS, key=lambda p: p.order) if p.role in roles]
+    shown = []
+    for panel in sorted(_PANELS, key=lambda p: p.order):
+        # the same panel registered for two roles (manager, admin) is shown once
+        if panel.role in roles and all(panel.template != s.template for s in shown):
+            shown.append(panel)
     return [(p, p.context(user)) for p in shown]
 
 

@@ -23,7 +23,23 @@ DEMO_USERS = [
     ("ql.hanoi", "Cán bộ Ban Tổ chức LĐLĐ Hà Nội", (Role.manager,), MANAGER_UNIT, None),
     ("gv.hanoi", "Giảng viên Trường Cán bộ Công đoàn Hà Nội", (Role.lecturer,), MANAGER_UNIT, None),
     ("hocvien", None, (Role.learner,), None, LEARNER_CADRE),
+    # learners to whom the other example standards apply: a full-time officer and a safety officer (ATVSV)
+    ("hv.chuyentrach", None, (Role.learner,), None, "full_time_officer"),
+    ("hv.atvsv", None, (Role.learner,), None, "osh_officer"),
 ]
+
+
+def _cadre(ref: str) -> Cadre | None:
+    """A cadre by code, or — for a position name — the first active one of that position in the manager's province."""
+    found = db.session.scalar(select(Cadre).where(Cadre.code == ref))
+    if found is not None:
+        return found
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == MANAGER_UNIT))
+    if unit is None:
+        return None
+    return db.session.scalar(select(Cadre).join(Cadre.org_unit).where(
+        OrgUnit.path >= unit.path, OrgUnit.path < unit.path_end, Cadre.position == ref, Cadre.active)
+        .order_by(Cadre.code))
 
 
 @demo_step(20, "Tài khoản demo (demo logins)")
@@ -33,7 +49,7 @@ def seed_users(echo: Callable[[str], None]) -> None:
         if find_user(login) is not None:
             continue
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code)) if unit_code else None
-        cadre = db.session.scalar(select(Cadre).where(Cadre.code == cadre_code)) if cadre_code else None
+        cadre = _cadre(cadre_code) if cadre_code else None
         create_user(login, DEMO_PASSWORD, set(roles), full_name=full_name or (cadre.full_name if cadre else login),
                     scope_org_unit_id=unit.id if unit else None, cadre_id=cadre.id if cadre else None,
                     email=cadre.email if cadre else None)
@@ -46,5 +62,6 @@ def print_logins(echo: Callable[[str], None]) -> None:
     echo(f"  {'vai trò / role':<28} {'tên đăng nhập':<12} mật khẩu / password")
     for login, _name, roles, unit_code, cadre_code in DEMO_USERS:
         role = ", ".join(r.value for r in roles)
-        where = f" (phạm vi {unit_code})" if unit_code else (f" (cán bộ {cadre_code})" if cadre_code else "")
+        cadre = _cadre(cadre_code) if cadre_code else None
+        where = f" (phạm vi {unit_code})" if unit_code else (f" (cán bộ {cadre.code})" if cadre else "")
         echo(f"  {role + where:<28} {login:<12} {DEMO_PASSWORD}")

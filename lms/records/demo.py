@@ -37,8 +37,10 @@ def seed_records(echo: Callable[[str], None]) -> None:
             org_unit=unit, module=osh, topic=None if osh else "osh", place="Cung Văn hóa Lao động Hữu nghị Việt Xô",
             lecturer_name=lecturer.full_name,
         ), actor=lecturer)
+        # the safety-and-hygiene officers (ATVSV) of the province's grassroots unions, as the title says
         cadres = db.session.scalars(
-            select(Cadre).join(Cadre.org_unit).where(in_subtree(unit), Cadre.active).order_by(Cadre.id).limit(12)
+            select(Cadre).join(Cadre.org_unit).where(in_subtree(unit), Cadre.active, Cadre.position == "osh_officer")
+            .order_by(Cadre.id).limit(36)
         ).all()
         for i, cadre in enumerate(cadres):
             add_attendee(klass, cadre, actor=lecturer, present=i % 6 != 5, score=70 + (i * 3) % 30)
@@ -55,3 +57,12 @@ def seed_records(echo: Callable[[str], None]) -> None:
     correct_record(first, hours=12, reason="Sổ theo dõi ghi thiếu buổi chiều ngày 12/4", actor=lecturer)
     revoke_record(second, reason="Trùng với lớp đã ghi ở đơn vị khác", actor=lecturer)
     echo("  lịch sử đào tạo của học viên demo")
+
+
+@demo_step(46, "Hồ sơ đào tạo mẫu theo tỉnh (training history per province)")
+def seed_history(echo: Callable[[str], None]) -> None:
+    """Online modules, quizzes, in-person classes and tracking books for the cadres with requirements."""
+    from lms.records import demo_history
+    from lms.standards.engine import today_vn
+
+    demo_history.seed_history(echo, today_vn())

@@ -161,15 +161,16 @@ def verify_url(code: str) -> str:
 
 
 def issuer_name(cadre: Cadre) -> str:
-    """The top unit of the cadre's tree, which issues the certificate."""
-    root_id = cadre.org_unit.ancestor_ids()[0] if cadre.org_unit and cadre.org_unit.path else None
-    root = db.session.get(OrgUnit, root_id) if root_id else None
-    return root.name if root else "Công đoàn Việt Nam"
+    """The cadre's provincial federation (or central sector union), which issues the certificate."""
+    from lms.reports.places import province_of
+
+    return province_of(cadre.org_unit).name if cadre.org_unit else "Công đoàn Việt Nam"
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate as an A4 landscape PDF with the verification code and its QR code."""
     from lms.reports.pdf import FONT, _document, place_date_line
+    from lms.reports.places import CAPITAL, place_of
 
     pdf = _document("L")
     pdf.set_auto_page_break(False)
@@ -205,7 +206,8 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     _qr_block(pdf, certificate)
     pdf.set_xy(pdf.w - 120, pdf.h - 52)
     pdf.set_font(FONT, "", 11)
-    pdf.cell(100, 6, place_date_line("Hà Nội", certificate.issued_on), align="C", new_x="LEFT", new_y="NEXT")
+    place = place_of(certificate.cadre.org_unit) if certificate.cadre else CAPITAL
+    pdf.cell(100, 6, place_date_line(place, certificate.issued_on), align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "B", 11)
     pdf.cell(100, 6, "THỦ TRƯỞNG ĐƠN VỊ", align="C")
     return bytes(pdf.output())

@@ -16,6 +16,7 @@ from lms.core.db import command_transaction, db
 from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
 from lms.reports import services
+from lms.reports.places import place_of
 
 report = AppGroup("report", help="Báo cáo / reports: xuất Excel, CSV, PDF.")
 reminders = AppGroup("reminders", help="Nhắc hạn đào tạo qua email / training reminders.")
@@ -47,7 +48,8 @@ def _write(tables, fmt: str, output: Path, *, title: str, unit: OrgUnit, as_of: 
             write_csv(tables[0], temp)
         else:
             Path(temp).write_bytes(summary_pdf(tables, title=title, unit_name=unit.name,
-                                               parent_name=unit.parent.name if unit.parent else None, as_of=as_of))
+                                               parent_name=unit.parent.name if unit.parent else None, as_of=as_of,
+                                               place=place_of(unit)))
         shutil.move(temp, output)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -90,14 +90,33 @@ def _claim_and_send(recipient: str, kind: str, day: date, email: str, items: int
     outcome.sent += 1
 
 
-def cadre_body(cadre: Cadre, lines: list[str], as_of: date) -> str:
-    """The Vietnamese text of a cadre's reminder."""
+def module_links(requirement_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per requirement: (module title, link to study it) for the modules that satisfy it."""
+    from flask import current_app
+
+    from lms.catalog.models import Module
+    from lms.standards.models import Requirement
+
+    ids = sorted(set(requirement_ids))
+    reqs = list(db.session.scalars(select(Requirement).where(Requirement.id.in_(ids)))) if ids else []
+    codes = {c for r in reqs for alt in r.satisfied_by for c in alt.get("modules", [])}
+    titles = dict(db.session.execute(select(Module.code, Module.title_vi).where(Module.code.in_(codes))).all()
+                  ) if codes else {}
+    base = current_app.config["LMS_BASE_URL"].rstrip("/")
+    return {r.id: [(titles[c], f"{base}/player/?module={c}") for alt in r.satisfied_by
+                   for c in alt.get("modules", []) if c in titles] for r in reqs}
+
+
+def cadre_body(cadre: Cadre, lines: list[str], as_of: date, links: list[tuple[str, str]] | None = None) -> str:
+    """The Vietnamese text of a cadre's reminder (with a link to each module that satisfies an item)."""
     listed = "\n".join(f"  - {line}" for line in lines)
+    study = "".join(f"  - {title}: {url}\n" for title, url in dict.fromkeys(links or []))
     return (
         f"Kính gửi đồng chí {cadre.full_name},\n\n"
         f"Tính đến ngày {as_of:%d/%m/%Y}, theo chuẩn đào tạo cán bộ công đoàn, đồng chí còn các yêu cầu sau "
         f"cần hoàn thành:\n{listed}\n\n"
-        "Đồng chí vui lòng đăng nhập hệ thống đào tạo trực tuyến để học và hoàn thành các học phần trên, "
+        + (f"Học trực tuyến ngay:\n{study}\n" if study else "")
+        + "Đồng chí vui lòng đăng nhập hệ thống đào tạo trực tuyến để học và hoàn thành các học phần trên, "
         "hoặc liên hệ ban tổ chức công đoàn cấp trên để đăng ký lớp tập huấn.\n\n"
         "Trân trọng,\nHệ thống đào tạo cán bộ công đoàn\n\n"
         "(Thư tự động, vui lòng không trả lời. Mỗi ngày đồng chí nhận tối đa một thư nhắc.)\n"
@@ -115,6 +134,7 @@ def send_cadre_reminders(items: list[Item], as_of: date, outcome: Outcome, after
     for item in items:
         by_cadre[item.cadre_id].append(item)
     names = requirement_names(i.requirement_id for i in items)
+    links = module_links(i.requirement_id for i in items)
     for cadre in db.session.scalars(select(Cadre).where(Cadre.id.in_(sorted(by_cadre)), Cadre.active)
                                     .order_by(Cadre.id)):
         if not cadre.email:
@@ -122,8 +142,9 @@ def send_cadre_reminders(items: list[Item], as_of: date, outcome: Outcome, after
             continue
         mine = sorted(by_cadre[cadre.id], key=lambda i: (i.due_on or as_of, i.requirement_id))
         lines = [_item_line(i, names) for i in mine]
+        body = cadre_body(cadre, lines, as_of, [link for i in mine for link in links.get(i.requirement_id, [])])
         message = mail.build_message(cadre.email, "Nhắc hoàn thành chương trình đào tạo cán bộ công đoàn",
-                                     cadre_body(cadre, lines, as_of), to_name=cadre.full_name)
+                                     body, to_name=cadre.full_name)
         _claim_and_send(f"cadre:{cadre.id}", "cadre", as_of, cadre.email, len(mine),
                         lambda m=message: mail.send(m), outcome)
         if after_each:
@@ -191,4 +212,53 @@ def send_all(as_of: date, after_each=None) -> Outcome:
     items = due_items(as_of)
     send_cadre_reminders(items, as_of, outcome, after_each)
     send_digests(items, as_of, outcome, after_each)
+    return outcome
+
+
+# --------------------------------------------------------------------------- from the dashboard: one unit
+
+UNIT_STATES = {"overdue": ("overdue", "expired"), "due_soon": ("due_soon",)}
+
+
+def unit_items(unit: OrgUnit, which: str) -> list[Item]:
+    """The overdue (or due-soon) items of the cadres of ``unit``'s subtree, from the stored statuses."""
+    from lms.standards.models import ComplianceStatus as S
+
+    rows = db.session.execute(select(S.cadre_id, S.requirement_id, S.state, S.due_on, S.valid_until, S.satisfied_on)
+                              .where(S.org_path >= unit.path, S.org_path < unit.path_end,
+                                     S.state.in_(UNIT_STATES[which])).order_by(S.cadre_id, S.requirement_id))
+    return [Item(c, r, st, valid if sat is not None else due) for c, r, st, due, valid, sat in rows]
+
+
+@dataclass
+class Preview:
+    """What a reminder run for a unit would do: how many cadres, how many can be mailed, one sample mail."""
+
+    cadres: int
+    with_email: int
+    sample_to: str = ""
+    sample: str = ""
+
+
+def preview_unit(unit: OrgUnit, which: str, as_of: date) -> Preview:
+    """Count and show one sample message, without sending anything."""
+    items = unit_items(unit, which)
+    ids = sorted({i.cadre_id for i in items})
+    cadres = list(db.session.scalars(select(Cadre).where(Cadre.id.in_(ids), Cadre.active).order_by(Cadre.id))) if ids else []
+    mailed = [c for c in cadres if c.email]
+    out = Preview(len(cadres), len(mailed))
+    if mailed:
+        first = mailed[0]
+        mine = [i for i in items if i.cadre_id == first.id]
+        names, links = requirement_names(i.requirement_id for i in mine), module_links(i.requirement_id for i in mine)
+        out.sample_to = f"{first.full_name} <{first.email}>"
+        out.sample = cadre_body(first, [_item_line(i, names) for i in mine], as_of,
+                                [link for i in mine for link in links.get(i.requirement_id, [])])
+    return out
+
+
+def send_unit(unit: OrgUnit, which: str, as_of: date) -> Outcome:
+    """Send the unit's overdue (or due-soon) cadres their reminder now; each one logged (once a day)."""
+    outcome = Outcome()
+    send_cadre_reminders(unit_items(unit, which), as_of, outcome)
     return outcome

@@ -35,6 +35,7 @@ from lms.reports import certificates, services
 from lms.reports.exports import Table, csv_tempfile, xlsx_tempfile
 from lms.reports.models import Certificate
 from lms.reports.pdf import summary_pdf
+from lms.reports.places import place_of
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 public_bp = Blueprint("reports_public", __name__)
@@ -88,7 +89,7 @@ def export_response(tables: list[Table], fmt: str, filename: str, *, pdf_title: 
                          max_age=0)
     if fmt == "pdf":
         body = summary_pdf(tables, title=pdf_title, unit_name=unit.name,
-                           parent_name=unit.parent.name if unit.parent else None, as_of=as_of)
+                           parent_name=unit.parent.name if unit.parent else None, as_of=as_of, place=place_of(unit))
         response = Response(body, mimetype=EXPORT_TYPES["pdf"])
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response
@@ -113,6 +114,10 @@ def dashboard(code: str):
         rows = services.compliance_rows(unit, as_of)
         context.update(rows=rows, total=services.overall(rows),
                        children=services.children_compliance(unit, as_of), trend=services.trend(unit, as_of))
+        if as_of == services.today():  # the headline (distinct cadres) is kept for today
+            from lms.standards.headline import headline as figures
+
+            context["figures"] = figures(unit)
     return render_template("reports/dashboard.html", **context)
 
 
@@ -286,3 +291,81 @@ def verify(code: str | None = None):
         commit_even_on_error()
     response = render_template("reports/verify.html", code=code, certificate=certificate, state=state)
     return response, status, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+# --------------------------------------------------------------------------- the headline, drill-down
+
+NOT_MEETING = {"not_met": ("Chưa đạt chuẩn", "Not meeting the standard"), "overdue": ("Quá hạn", "Overdue"),
+               "due_soon": ("Sắp đến hạn", "Due soon")}
+
+
+def home_panel_context(user) -> dict:
+    """The manager home panel (managers, and admins for their scope)."""
+    from lms.records.models import SOURCE_LABELS
+    from lms.reports.overview import manager_home
+
+    return {**manager_home(user), "SOURCE_LABELS": SOURCE_LABELS}
+
+
+@bp.route("/units/<code>/headline")
+@roles_required(Role.manager)
+def headline(code: str):
+    """Cadres meeting each standard / cadres it applies to, for the unit and each child unit; 404 outside scope."""
+    from lms.standards import headline as figures
+
+    unit = get_unit_or_404(current_user, code)
+    return render_template("reports/headline.html", unit=unit, crumbs=_crumbs(unit),
+                           figures=figures.headline(unit), children=figures.children_headline(unit))
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError as exc:
+        raise UserError("Tham số không hợp lệ.", "Invalid parameter.", 400, "bad_param") from exc
+
+
+@bp.route("/units/<code>/not-meeting")
+@roles_required(Role.manager)
+def not_meeting(code: str):
+    """The cadres of the subtree not meeting a standard (or overdue, due soon): what is missing and by when."""
+    from lms.standards import headline as figures
+    from lms.standards.models import STATE_COLOURS, STATE_LABELS
+
+    unit = get_unit_or_404(current_user, code)
+    which = request.args.get("which", "not_met")
+    which = which if which in NOT_MEETING else "not_met"
+    standard_id, page = _int_arg("standard", 0), max(_int_arg("page", 1), 1)
+    figure = next((f for f in figures.standards_in_force() if f.standard_id == standard_id), None)
+    if figure is None:
+        abort(404)
+    rows, total = figures.cadres_not_meeting(unit, standard_id, which, page=page, per_page=50)
+    choices = [(k, localized(*v)) for k, v in NOT_MEETING.items()]
+    return render_template("reports/not_meeting.html", unit=unit, crumbs=_crumbs(unit), figure=figure, rows=rows,
+                           total=total, page=page, pages=(total + 49) // 50, which=which, choices=choices,
+                           heading=localized(*NOT_MEETING[which]), STATE_LABELS=STATE_LABELS,
+                           STATE_COLOURS=STATE_COLOURS)
+
+
+@bp.route("/units/<code>/remind", methods=["GET", "POST"])
+@roles_required(Role.manager)
+def remind(code: str):
+    """Remind the unit's overdue (or due-soon) cadres: preview and count (GET), send (POST), each logged."""
+    from lms.reports import reminders
+
+    unit = get_unit_or_404(current_user, code)
+    which = request.args.get("which", "overdue")
+    if which not in reminders.UNIT_STATES:
+        abort(404)
+    if request.method == "POST":
+        outcome = reminders.send_unit(unit, which, services.today())
+        flash(localized(
+            f"Đã gửi {outcome.sent} thư nhắc; {outcome.skipped} cán bộ đã được nhắc hôm nay; "
+            f"{outcome.no_email} cán bộ chưa có thư điện tử; {len(outcome.failed)} lỗi gửi.",
+            f"Sent {outcome.sent} reminders; {outcome.skipped} already reminded today; "
+            f"{outcome.no_email} without an e-mail address; {len(outcome.failed)} failed."),
+            "success" if not outcome.failed else "warning")
+        return redirect(url_for("reports.not_meeting", code=unit.code, which=which))
+    return render_template("reports/remind.html", unit=unit, crumbs=_crumbs(unit), which=which,
+                           heading=localized(*NOT_MEETING[which]),
+                           preview=reminders.preview_unit(unit, which, services.today()))

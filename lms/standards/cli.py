@@ -21,7 +21,7 @@ DEFAULTS = Path(__file__).parent / "defaults"
 @click.option("--defaults", is_flag=True, help="Load the shipped example standards.")
 def load_command(files: tuple[str, ...], defaults: bool) -> None:
     """Load standards from TOML/YAML files (all or nothing), then recompute the statuses."""
-    from lms.standards import engine, services
+    from lms.standards import engine, reach, services
 
     paths = [Path(f) for f in files] + (sorted(DEFAULTS.iterdir()) if defaults else [])
     if not paths:
@@ -31,6 +31,10 @@ def load_command(files: tuple[str, ...], defaults: bool) -> None:
             for path in paths:
                 for std, added in services.load_file(path, recompute=False):
                     click.echo(f"{path.name}: {std.code} — {added} requirement version(s) added/changed")
+                    found = reach.reach(std)
+                    if found.nobody:
+                        vi, en = reach.warning(std, found)
+                        click.echo(f"CẢNH BÁO / WARNING: {vi} / {en}", err=True)
             rows = engine.recompute()
     except UserError as exc:
         click.echo(f"LỖI: {exc.message_vi} / {exc.message_en}", err=True)

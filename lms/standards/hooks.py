@@ -121,10 +121,10 @@ def _refresh_paths(session: Session) -> None:
         "UPDATE compliance_statuses SET org_path = (SELECT u.path FROM org_units u"
         " WHERE u.id = compliance_statuses.org_unit_id)"
         " WHERE org_path <> (SELECT u.path FROM org_units u WHERE u.id = compliance_statuses.org_unit_id)"))
-    session.execute(text(
-        "UPDATE compliance_unit_counts SET org_path = (SELECT u.path FROM org_units u"
-        " WHERE u.id = compliance_unit_counts.org_unit_id) WHERE org_path <> (SELECT u.path FROM org_units u"
-        " WHERE u.id = compliance_unit_counts.org_unit_id)"))
+    for table in ("compliance_unit_counts", "compliance_standard_counts"):
+        session.execute(text(
+            f"UPDATE {table} SET org_path = (SELECT u.path FROM org_units u WHERE u.id = {table}.org_unit_id)"
+            f" WHERE org_path <> (SELECT u.path FROM org_units u WHERE u.id = {table}.org_unit_id)"))
     engine.rebuild_rollup()  # the top units' subtrees changed shape; deltas carry old paths
     for req in engine.requirements_in_force(today):  # ORM rows: recompute_requirement reads in_force
         if {"org_units", "levels"} & set(req.applies_to or {}):

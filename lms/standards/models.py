@@ -269,3 +269,57 @@ class ComplianceCountDelta(db.Model):
     state: Mapped[str] = mapped_column(String(16))
     n: Mapped[int] = mapped_column(Integer)
     renewing: Mapped[int] = mapped_column(Integer)
+
+
+class ComplianceStandardCount(db.Model):
+    """Per unit and standard, in distinct cadres of the unit's *own*: applicable, meeting it, late, due soon.
+
+    ``standard_id`` 0 is every standard together (the headline). Maintained like
+    :class:`ComplianceUnitCount` (see :mod:`lms.standards.counts`); no foreign key, because of row 0.
+    """
+
+    __tablename__ = "compliance_standard_counts"
+    __table_args__ = (
+        Index("ix_compliance_standard_counts_path", "org_path", "standard_id", "applicable", "met", "overdue",
+              "due_soon"),
+    )
+
+    org_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standard_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    #: cadres of this unit to whom the standard applies (at least one of its requirements)
+    applicable: Mapped[int] = mapped_column(Integer, default=0)
+    #: … who meet every requirement of it that applies to them
+    met: Mapped[int] = mapped_column(Integer, default=0)
+    #: … with at least one requirement overdue or expired
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    #: … with at least one requirement due soon and none overdue
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplianceStandardRollup(db.Model):
+    """Subtree totals per standard of the top units (depth ≤ :data:`ROLLUP_DEPTH`), a snapshot."""
+
+    __tablename__ = "compliance_standard_rollups"
+
+    org_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standard_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applicable: Mapped[int] = mapped_column(Integer, default=0)
+    met: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplianceStandardDelta(db.Model):
+    """An append-only change of the per-standard counts since the last snapshot (see the rollup)."""
+
+    __tablename__ = "compliance_standard_deltas"
+    __table_args__ = (Index("ix_compliance_standard_deltas_path", "org_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    standard_id: Mapped[int] = mapped_column(Integer)
+    applicable: Mapped[int] = mapped_column(Integer)
+    met: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    due_soon: Mapped[int] = mapped_column(Integer)

@@ -366,9 +366,11 @@ def cadre_rows(unit: OrgUnit | None, *, as_of: date | None = None, filters: Stat
     params.update(limit=per_page, offset=(page - 1) * per_page)
     result = engine.execute(
         f"SELECT c.id, c.code, c.full_name, c.position, c.employment, s.requirement_id, s.state, s.due_on,"
-        f" s.valid_until {base} ORDER BY c.name_search, c.id, s.requirement_id LIMIT :limit OFFSET :offset", params)
+        f" s.valid_until, c.phone, c.email, (SELECT ou.name FROM org_units ou WHERE ou.id = c.org_unit_id)"
+        f" {base} ORDER BY c.name_search, c.id, s.requirement_id LIMIT :limit OFFSET :offset", params)
     rows = [{"cadre_id": r[0], "code": r[1], "full_name": r[2], "position": r[3], "employment": r[4],
-             "requirement_id": r[5], "state": r[6], "due_on": _d(r[7]), "valid_until": _d(r[8])} for r in result]
+             "requirement_id": r[5], "state": r[6], "due_on": _d(r[7]), "valid_until": _d(r[8]), "phone": r[9],
+             "email": r[10], "unit": r[11]} for r in result]
     return rows, total
 
 

@@ -101,9 +101,10 @@ def _export_rows(unit: OrgUnit, as_of: date | None, filters: services.StatusFilt
                                           per_page=EXPORT_CHUNK)
         for r in rows:
             req = requirements.get(r["requirement_id"])
-            yield [r["code"], r["full_name"], label(POSITION_LABELS.get(r["position"])),
-                   label(EMPLOYMENT_LABELS.get(r["employment"])), req.code if req else r["requirement_id"],
-                   req.name_vi if req else "", label(STATE_LABELS.get(r["state"])), r["due_on"], r["valid_until"]]
+            yield [r["code"], r["full_name"], r["unit"], label(POSITION_LABELS.get(r["position"])),
+                   label(EMPLOYMENT_LABELS.get(r["employment"])), r["phone"] or "", r["email"] or "",
+                   req.code if req else r["requirement_id"], req.name_vi if req else "",
+                   label(STATE_LABELS.get(r["state"])), r["due_on"], r["valid_until"]]
         if page * EXPORT_CHUNK >= total:
             return
         page += 1
@@ -120,8 +121,8 @@ def cadre_list_export(fmt: str):
     rid = request.args.get("requirement", type=db_id)
     day = as_of or engine.today_vn()
     reqs = {r.id: r for r in engine.requirements_in_force(day)}
-    columns = [Column("Mã cán bộ", 12), Column("Họ và tên", 28), Column("Chức vụ", 22), Column("Loại cán bộ", 16),
-               Column("Mã yêu cầu", 14), Column("Yêu cầu", 36), Column("Trạng thái", 16),
+    columns = [Column("Mã cán bộ", 12), Column("Họ và tên", 28), Column("Đơn vị", 36), Column("Chức vụ", 22),
+               Column("Loại cán bộ", 16), Column("Điện thoại", 14), Column("Email", 28), Column("Mã yêu cầu", 14), Column("Yêu cầu", 36), Column("Trạng thái", 16),
                Column("Hạn hoàn thành", 14, "date"), Column("Hiệu lực đến", 14, "date")]
     table = Table(f"Tuân thủ {unit.code}", columns, _export_rows(unit, as_of, filters, rid, reqs))
     suffix = f"-{filters.state}" if filters.state else ""
@@ -166,9 +167,12 @@ def learner_panel_context(user) -> dict:
 @roles_required(Role.admin)
 def admin_list():
     """Standards with their requirement versions; upload a file; recompute."""
+    from lms.standards.reach import reach, tree_levels
+
     standards = db.session.scalars(select(Standard).order_by(Standard.code)).all()
     return render_template("standards/admin_list.html", standards=standards, form=LoadForm(),
-                           today=engine.today_vn())
+                           today=engine.today_vn(), reach={s.id: reach(s) for s in standards},
+                           levels=tree_levels())
 
 
 @bp.route("/admin/load", methods=["POST"])
@@ -188,7 +192,18 @@ def admin_load():
     flash(localized(f"Đã nạp {len(results)} chuẩn; {sum(n for _, n in results)} phiên bản yêu cầu mới.",
                     f"Loaded {len(results)} standards; {sum(n for _, n in results)} new requirement versions."),
           "success")
+    _flag_unmatched([std for std, _ in results])
     return redirect(url_for("standards.admin_list"))
+
+
+def _flag_unmatched(standards: list[Standard]) -> None:
+    """Flash a warning for each loaded standard that applies to no cadre."""
+    from lms.standards.reach import reach, warning
+
+    for std in standards:
+        found = reach(std)
+        if found.nobody:
+            flash(localized(*warning(std, found)), "warning")
 
 
 @bp.route("/admin/recompute", methods=["POST"])

@@ -12,6 +12,9 @@ from lms.accounts.models import User
 from lms.core.db import db
 from lms.org.demo import LEVEL_BASE, LEVEL_PROVINCE, LEVEL_SECTOR, build_rows
 from lms.org.models import Cadre, OrgUnit
+from lms.records.models import TrainingRecord
+from lms.standards import headline
+from lms.standards.models import ComplianceStatus, Requirement, Standard
 
 
 def org_snapshot() -> tuple:
@@ -26,10 +29,14 @@ def test_demo_twice_is_idempotent_and_realistic(app, runner, client, auth):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     first = org_snapshot()
+    records = db.session.scalar(select(func.count(TrainingRecord.id)))
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "cán bộ: 2998 (mới 0, cập nhật 0)" in result.output
     assert org_snapshot() == first
+    assert db.session.scalar(select(func.count(TrainingRecord.id))) == records
+    _assert_compliance_is_a_realistic_mix()
+    _assert_examples_apply_to_their_cadres()
     assert result.output.rstrip().splitlines()[-2].strip().startswith("learner")  # logins printed last
 
     levels = Counter(db.session.scalars(select(OrgUnit.level)))
@@ -71,3 +78,34 @@ def test_demo_rows_are_deterministic_and_plausible():
     years = Counter(c.appointed_on.year for c in cadres)
     assert set(years) == set(range(2019, 2027))
     assert Counter(c.gender for c in cadres)["female"] > len(cadres) * 0.4
+
+
+def _assert_compliance_is_a_realistic_mix():
+    """Issue 19: every province shows cadres meeting the standard, due soon and overdue (not 0 % everywhere),
+    from online modules, quizzes, in-person classes and tracking books."""
+    sources = set(db.session.scalars(select(TrainingRecord.source).distinct()))
+    assert {"online", "assessment", "in_person", "import"} <= sources
+    for unit in db.session.scalars(select(OrgUnit).where(OrgUnit.level == LEVEL_PROVINCE)):
+        figures = headline.headline(unit)
+        overall = figures[0]
+        assert overall.met > 0 and overall.overdue > 0 and overall.due_soon > 0, unit.code
+        assert 30 < overall.pct < 95, unit.code
+        assert all(f.applicable > 0 and f.met > 0 for f in figures), unit.code
+
+
+def _applies(code: str) -> set[int]:
+    return set(db.session.scalars(select(ComplianceStatus.cadre_id).join(Requirement).join(Standard)
+                                  .where(Standard.code == code)))
+
+
+def _assert_examples_apply_to_their_cadres():
+    """Each shipped example standard applies to exactly the demo cadres it is meant for (the grassroots
+    key officers' standard names the tree's own level, "Công đoàn cơ sở", not "CĐCS")."""
+    active = select(Cadre.id).join(Cadre.org_unit).where(Cadre.active)
+    assert _applies("VD-CHUYEN-TRACH") == set(db.session.scalars(active.where(Cadre.employment == "full_time")))
+    key = set(db.session.scalars(active.where(Cadre.is_key, OrgUnit.level == LEVEL_BASE)))
+    assert len(key) > 400 and _applies("VD-CHU-CHOT-CS") == key
+    assert _applies("VD-ATVSV") == set(db.session.scalars(active.where(Cadre.position == "osh_officer")))
+    for login in ("hocvien", "hv.chuyentrach", "hv.atvsv"):  # learner accounts to whom requirements apply
+        user = db.session.scalar(select(User).where(User.login == login))
+        assert db.session.scalar(select(func.count()).where(ComplianceStatus.cadre_id == user.cadre_id)) > 0, login
