@@ -40,7 +40,9 @@ def quiz(tree):
 
 
 def answer(page, item) -> None:
-    """Answer one attempt item right, through the page's inputs."""
+    """Answer one attempt item right, through the page's inputs (going to its screen with the navigator: a
+    phone shows one question per screen)."""
+    page.click(f'#quiz-nav .quiz-nav-item[data-position="{item.position}"]')
     v = item.version
     to_id = {index: cid for cid, index in item.choice_map}
     name = f"q{item.position}"
