@@ -28,6 +28,11 @@ WAIT_MS = 15_000
 
 @pytest.fixture
 def quiz(tree):
+    return make_e2e_quiz()
+
+
+def make_e2e_quiz():
+    """A committed quiz of the five sample questions (one of each type), 30 minutes."""
     module = Module(code="E2EQ", title_vi="Học phần thử", topic="union_law", hours=4,
                     completion_rule={"all": [{"kind": "quiz_passed"}]})
     db.session.add(module)

@@ -17,10 +17,15 @@ from lms.assessments.models import AttemptStatus, QuizAttempt
 from lms.core.db import db
 from lms.records.models import TrainingRecord
 from tests.e2e.conftest import login
-from tests.e2e.test_quiz_e2e import WAIT_MS, answer, assert_shown, quiz  # noqa: F401  (quiz: fixture)
+from tests.e2e.test_quiz_e2e import WAIT_MS, answer, assert_shown, make_e2e_quiz
 
 pytestmark = pytest.mark.e2e
 PHONE_HEIGHT = 740
+
+
+@pytest.fixture
+def quiz(tree):
+    return make_e2e_quiz()
 
 
 def start(page, server, quiz_) -> tuple[QuizAttempt, list]:
