@@ -28,9 +28,10 @@ def quiz(tree):
     return make_e2e_quiz()
 
 
-def start(page, server, quiz_) -> tuple[QuizAttempt, list]:
-    """Log in as the learner, start the quiz; the attempt and its items by position."""
-    login(page, server, "hv.nhung")
+def start(page, server, quiz_, *, log_in: bool = True) -> tuple[QuizAttempt, list]:
+    """Log in as the learner (unless ``log_in`` is False), start the quiz; the attempt and its items by position."""
+    if log_in:
+        login(page, server, "hv.nhung")
     page.goto(f"{server.url}/quiz/{quiz_.id}")
     page.click("#start-quiz")
     page.wait_for_url("**/quiz/attempt/*")
@@ -158,3 +159,44 @@ def test_a_submission_that_already_arrived_shows_the_result(live_server, phone_p
     expect(page.locator("#quiz-score")).to_have_text("100.00%", timeout=WAIT_MS)
     count = select(func.count()).select_from(TrainingRecord).where(TrainingRecord.cadre_id == tree["hn_cadre"].id)
     assert db.session.scalar(count) == 1
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def serious_violations(page, server) -> list[str]:
+    """axe-core (lms/static/vendor, loaded from the app's origin so that a ``script-src 'self'`` CSP allows
+    it) on the page as shown: the serious and critical WCAG 2.1 A/AA violations, with their elements."""
+    if not page.evaluate("!!window.axe"):
+        page.add_script_tag(url=f"{server.url}/static/vendor/axe-core/axe.min.js")
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                          ".then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                          ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ') + ' ' + n.failureSummary).join(', ')))", AXE_TAGS)
+    return found
+
+
+def test_the_quiz_pages_have_no_serious_accessibility_violations(live_server, phone_page, quiz, tree):
+    """WCAG 2.1 AA through axe-core: 0 serious or critical violations on the quiz list, start, taking (one
+    question, all questions, flagged, waiting for a connection) and result pages at 360×740."""
+    page = phone_page
+    page.emulate_media(reduced_motion="reduce")  # no half-way colours of Bootstrap's button transitions
+    login(page, live_server, "hv.nhung")
+    page.goto(f"{live_server.url}/quiz/")
+    assert serious_violations(page, live_server) == []
+    page.goto(f"{live_server.url}/quiz/{quiz.id}")
+    assert serious_violations(page, live_server) == []
+    attempt, items = start(page, live_server, quiz, log_in=False)
+    assert serious_violations(page, live_server) == []  # before any answer
+    answer(page, items[0])
+    page.click("#item-1 .quiz-flag")
+    assert serious_violations(page, live_server) == []
+    page.click("#quiz-mode")
+    assert serious_violations(page, live_server) == []
+    page.context.set_offline(True)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-quiz")
+    expect(page.locator("#quiz-waiting")).to_be_visible(timeout=WAIT_MS)
+    assert serious_violations(page, live_server) == []
+    page.context.set_offline(False)
+    page.wait_for_url("**/result", timeout=WAIT_MS)
+    assert serious_violations(page, live_server) == []
