@@ -200,3 +200,27 @@ def test_the_quiz_pages_have_no_serious_accessibility_violations(live_server, ph
     page.context.set_offline(False)
     page.wait_for_url("**/result", timeout=WAIT_MS)
     assert serious_violations(page, live_server) == []
+
+
+def test_the_taking_page_works_under_a_script_src_self_policy(live_server, phone_page, quiz, tree):
+    """The app-wide CSP (``script-src 'self'``) blocks inline scripts and handlers: the page has none. The
+    policy is added to the taking page's response here, whatever the app sends."""
+    page = phone_page
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                         "(window.cspBlocked = window.cspBlocked || []).push(e.violatedDirective))")
+
+    def with_csp(route):
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers,
+                                                  "content-security-policy": "script-src 'self'; object-src 'none'"})
+
+    page.route("**/quiz/attempt/*", with_csp)
+    attempt, items = start(page, live_server, quiz)
+    page.reload()  # a redirect's target is not routed: the page again, through the route
+    assert page.evaluate("window.LMSQuiz !== undefined")
+    nav_state(page, 4).click()
+    assert shown_positions(page) == [4]
+    answer(page, items[3])
+    expect(nav_state(page, 4)).to_have_attribute("data-state", "answered")
+    expect(page.locator("#quiz-form")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+    assert page.evaluate("window.cspBlocked || []") == []
