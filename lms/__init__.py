@@ -29,7 +29,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_features(app)
+    _init_transfer(app)
     return app
+
+
+def _init_transfer(app: Flask) -> None:
+    """Compressed responses and long-lived caching of fingerprinted static files (lms/core/transfer.py)."""
+    from lms.core import transfer
+
+    transfer.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:
