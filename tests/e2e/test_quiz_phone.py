@@ -8,6 +8,9 @@ navigator's ``data-state``) and on navigations."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -21,6 +24,14 @@ from tests.e2e.test_quiz_e2e import WAIT_MS, answer, assert_shown, make_e2e_quiz
 
 pytestmark = pytest.mark.e2e
 PHONE_HEIGHT = 740
+#: the learner guide's screenshots, rewritten with LMS_UPDATE_SCREENSHOTS=1
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go (docs/screenshots with LMS_UPDATE_SCREENSHOTS=1, else a temporary folder)."""
+    return DOCS if os.environ.get("LMS_UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture
@@ -53,7 +64,7 @@ def assert_timer_in_view(page) -> None:
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE_HEIGHT, box
 
 
-def test_a_phone_takes_the_quiz_page_by_page_with_the_navigator(live_server, phone_page, quiz, tree):
+def test_a_phone_takes_the_quiz_page_by_page_with_the_navigator(live_server, phone_page, quiz, tree, shots):
     page = phone_page
     attempt, items = start(page, live_server, quiz)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1  # no horizontal scrolling
@@ -79,6 +90,7 @@ def test_a_phone_takes_the_quiz_page_by_page_with_the_navigator(live_server, pho
     page.click("#quiz-prev")
     assert shown_positions(page) == [2]
     expect(page.locator("#quiz-form")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+    page.screenshot(path=str(shots / "bai-kiem-tra-phone.png"))
 
     # the timer stays on screen however far the learner scrolls, one question or all of them
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
@@ -106,7 +118,7 @@ def test_a_phone_takes_the_quiz_page_by_page_with_the_navigator(live_server, pho
     expect(page.locator("#quiz-score")).to_have_text("100.00%", timeout=WAIT_MS)
 
 
-def test_submitting_offline_waits_for_the_connection_then_arrives(live_server, phone_page, quiz, tree):
+def test_submitting_offline_waits_for_the_connection_then_arrives(live_server, phone_page, quiz, tree, shots):
     page = phone_page
     attempt, items = start(page, live_server, quiz)
     take_url = page.url
@@ -124,6 +136,7 @@ def test_submitting_offline_waits_for_the_connection_then_arrives(live_server, p
     expect(page.locator("#quiz-waiting")).to_contain_text("Đang chờ kết nối")
     expect(page.locator("#quiz-form")).to_have_attribute("data-submit", "waiting")
     assert page.url == take_url
+    page.screenshot(path=str(shots / "cho-ket-noi-phone.png"))
     kept = page.evaluate(f"JSON.parse(localStorage.getItem('lms-quiz-{attempt.id}-submit'))")
     assert ["go", "submit"] in kept and sorted({int(v) for k, v in kept if k == "positions"}) == [1, 2, 3, 4, 5]
     db.session.expire_all()

@@ -48,6 +48,7 @@
 
   function retry() {
     phase("waiting");
+    status.textContent = "";  // #quiz-waiting says it
     clearTimeout(timer);
     timer = setTimeout(send, delay);
     delay = Math.min(delay * 2, 60000);
