@@ -21,6 +21,7 @@ from lms.core.db import db
 from lms.records.models import TrainingRecord
 from tests.e2e.conftest import login
 from tests.e2e.test_quiz_e2e import WAIT_MS, answer, assert_shown, make_e2e_quiz
+from tests.lms.assessments.conftest import T0, Clock
 
 pytestmark = pytest.mark.e2e
 PHONE_HEIGHT = 740
@@ -37,6 +38,15 @@ def shots(tmp_path) -> Path:
 @pytest.fixture
 def quiz(tree):
     return make_e2e_quiz()
+
+
+@pytest.fixture
+def clock(app):
+    """The assessments' clock, injected (LMS_ASSESSMENT_CLOCK): what the server believes the time is."""
+    c = Clock(T0)
+    app.config["LMS_ASSESSMENT_CLOCK"] = c
+    yield c
+    app.config.pop("LMS_ASSESSMENT_CLOCK", None)
 
 
 def start(page, server, quiz_, *, log_in: bool = True) -> tuple[QuizAttempt, list]:
@@ -237,3 +247,25 @@ def test_the_taking_page_works_under_a_script_src_self_policy(live_server, phone
     expect(nav_state(page, 4)).to_have_attribute("data-state", "answered")
     expect(page.locator("#quiz-form")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
     assert page.evaluate("window.cspBlocked || []") == []
+
+
+def test_the_time_running_out_offline_submits_once_the_connection_is_back(live_server, phone_page, quiz, tree, clock):
+    """The countdown reaching 0 submits like "Nộp bài" (no question asked): offline it waits, then arrives.
+    The server's clock (injected) still reads before the deadline, so the answer given offline counts."""
+    page = phone_page
+    attempt, items = start(page, live_server, quiz)
+    for item in items[:-1]:
+        answer(page, item)
+    expect(page.locator("#quiz-form")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+    clock.advance(minutes=quiz.time_limit_minutes, seconds=-20)
+    page.reload()
+    expect(page.locator("#quiz-timer")).to_have_text("0:20")
+    page.context.set_offline(True)
+    answer(page, items[-1])
+    expect(page.locator("#quiz-waiting")).to_be_visible(timeout=40_000)  # the countdown ran out
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt.id).status == AttemptStatus.in_progress.value
+
+    page.context.set_offline(False)
+    page.wait_for_url("**/result", timeout=WAIT_MS)
+    expect(page.locator("#quiz-score")).to_have_text("100.00%", timeout=WAIT_MS)
