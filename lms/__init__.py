@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_features(app)
     _content_frames(app)
     _trust_proxies(app)
+    _init_transfer(app)
     return app
 
 
@@ -56,6 +57,13 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _init_transfer(app: Flask) -> None:
+    """Compressed responses and long-lived caching of fingerprinted static files (lms/core/transfer.py)."""
+    from lms.core import transfer
+
+    transfer.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:

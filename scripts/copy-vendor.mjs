@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vendor = join(root, "lms", "static", "vendor");
 const files = {
+  "axe-core/axe.min.js": "axe-core/axe.min.js",  // accessibility checks injected by the browser tests
   "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
   "bootstrap/dist/css/bootstrap.min.css.map": "bootstrap/bootstrap.min.css.map",
   "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",

@@ -100,20 +100,17 @@ def start(quiz_id: int):
 @bp.route("/attempt/<int:attempt_id>")
 @login_required
 def take(attempt_id: int):
-    """The taking page: all questions, or one per page (``?page=N``). Never contains a key."""
+    """The taking page: every question in one form (it works without JavaScript); quiz-nav.js shows them one
+    per screen (on phones, or always when the quiz is ``one_per_page``) with a navigator. ``?page=N`` is
+    the question shown first. Never contains a key."""
     attempt = _attempt(attempt_id)
     at = services.now()
     services.finalize_if_overdue(attempt, at)
     if attempt.status != AttemptStatus.in_progress.value:
         return redirect(url_for("assessments.result", attempt_id=attempt.id))
     items = services.page_items(attempt, _lang())
-    page = request.args.get("page", 1, type=page_number)
-    if attempt.quiz.one_per_page:
-        page = min(max(page, 1), len(items))
-        shown = [items[page - 1]]
-    else:
-        page, shown = 1, items
-    return render_template("assessments/take.html", attempt=attempt, quiz=attempt.quiz, items=items, shown=shown,
+    page = min(max(request.args.get("page", 1, type=page_number), 1), max(len(items), 1))
+    return render_template("assessments/take.html", attempt=attempt, quiz=attempt.quiz, items=items,
                            page=page, seconds_left=services.seconds_left(attempt, at))
 
 

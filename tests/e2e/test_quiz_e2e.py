@@ -28,6 +28,11 @@ WAIT_MS = 15_000
 
 @pytest.fixture
 def quiz(tree):
+    return make_e2e_quiz()
+
+
+def make_e2e_quiz():
+    """A committed quiz of the five sample questions (one of each type), 30 minutes."""
     module = Module(code="E2EQ", title_vi="Học phần thử", topic="union_law", hours=4,
                     completion_rule={"all": [{"kind": "quiz_passed"}]})
     db.session.add(module)
@@ -40,7 +45,9 @@ def quiz(tree):
 
 
 def answer(page, item) -> None:
-    """Answer one attempt item right, through the page's inputs."""
+    """Answer one attempt item right, through the page's inputs (going to its screen with the navigator: a
+    phone shows one question per screen)."""
+    page.click(f'#quiz-nav .quiz-nav-item[data-position="{item.position}"]')
     v = item.version
     to_id = {index: cid for cid, index in item.choice_map}
     name = f"q{item.position}"

@@ -1,5 +1,5 @@
-/* Quiz taking page: autosave each answer, keep unsent answers in localStorage, re-send when back online,
- * count down the server's time limit. The page never holds a key; the server grades on submission.
+/* Quiz taking page: autosave each answer, keep unsent answers in localStorage, re-send when back online.
+ * quiz-nav.js pages the questions; quiz-submit.js submits (offline-safe) and counts down the time limit. The page never holds a key; the server grades on submission.
  *
  * Two stores per attempt:
  *  - "lms-quiz-<id>": answers not yet acknowledged by the server (position -> response);
@@ -10,7 +10,8 @@
  * rendered (data-saved-ms) is shown, so the form never shows (nor re-submits) a stale answer.
  *
  * The form exposes its state for people and tests: data-pending = number of unsent answers,
- * data-state = idle | saving | saved | offline | error. */
+ * data-state = idle | saving | saved | offline | error (quiz-submit.js adds sending | waiting);
+ * each question's fieldset has data-answered = 1 | 0 and fires "quiz:answered" when that changes. */
 (function () {
   "use strict";
   var form = document.getElementById("quiz-form");
@@ -63,6 +64,15 @@
         .map(function (s) { return s.dataset.choice; });
     }
     return null;
+  }
+
+  function answered(fs) {
+    var value = responseOf(fs);
+    return value !== null && !(Array.isArray(value) && value.length === 0);
+  }
+  function mark(fs) {
+    fs.dataset.answered = answered(fs) ? "1" : "0";
+    fs.dispatchEvent(new CustomEvent("quiz:answered", { bubbles: true }));
   }
 
   function apply(fs, value) {
@@ -127,6 +137,7 @@
       var pending = load();
       pending[fs.dataset.position] = responseOf(fs);
       store(pending);
+      mark(fs);
       send(fs.dataset.position);
     };
     fs.addEventListener("change", handler);
@@ -141,7 +152,7 @@
   Object.keys(acked).forEach(function (position) {
     var fs = form.querySelector('.quiz-item[data-position="' + position + '"]');
     var entry = acked[position];
-    if (fs && entry && Number(fs.dataset.savedMs || 0) < Number(entry.t || 0)) { apply(fs, entry.v); }
+    if (fs && entry && Number(fs.dataset.savedMs || 0) < Number(entry.t || 0)) { apply(fs, entry.v); mark(fs); }
   });
   write(ackedKey, {});
   // answers not yet sent (connection lost, page reloaded): show them and send them again
@@ -149,44 +160,11 @@
   form.dataset.pending = String(Object.keys(pending).length);
   Object.keys(pending).forEach(function (position) {
     var fs = form.querySelector('.quiz-item[data-position="' + position + '"]');
-    if (fs) { apply(fs, pending[position]); }
+    if (fs) { apply(fs, pending[position]); mark(fs); }
   });
   flush();
   window.addEventListener("online", flush);
 
-  var submitting = false;
-  form.addEventListener("submit", function (ev) {
-    var submitter = ev.submitter;
-    if (submitting) { return; }
-    if (submitter && submitter.value === "submit" && submitter.name === "go" && !window.confirm(form.dataset.msgConfirm)) {
-      ev.preventDefault();
-      return;
-    }
-    if (Object.keys(load()).length && navigator.onLine) {
-      ev.preventDefault();
-      flush().then(function () {
-        submitting = true;
-        if (submitter) { form.requestSubmit(submitter); } else { form.submit(); }
-      });
-    }
-  });
-
-  var timer = document.getElementById("quiz-timer");
-  if (timer) {
-    var left = parseInt(timer.dataset.secondsLeft, 10);
-    var end = Date.now() + left * 1000;
-    var tick = function () {
-      var s = Math.max(0, Math.round((end - Date.now()) / 1000));
-      timer.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
-      if (s === 0) {
-        clearInterval(iv);
-        var go = document.createElement("input");
-        go.type = "hidden"; go.name = "go"; go.value = "submit";
-        form.appendChild(go);
-        submitting = true;
-        form.submit();
-      }
-    };
-    var iv = setInterval(tick, 1000);
-  }
+  // shared with quiz-nav.js (navigator) and quiz-submit.js (offline-safe submission, timer)
+  window.LMSQuiz = { form: form, flush: flush, pending: load, answered: answered, state: state };
 })();
