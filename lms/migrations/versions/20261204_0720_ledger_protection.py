@@ -7,7 +7,7 @@ and SQLite still accepted ``DELETE``: this adds a statement-level BEFORE TRUNCAT
 amendments (``kind`` correction/revocation).
 
 Revision ID: 0720
-Revises: 0600
+Revises: 0700
 Create Date: 2026-12-04 14:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0720'
-down_revision = '0600'
+down_revision = '0700'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """standards: per-standard counts of distinct cadres (the headline), their top-unit snapshot and deltas
 
 Revision ID: 0730
-Revises: 0600
+Revises: 0720
 Create Date: 2026-12-04 13:50:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0730'
-down_revision = '0600'
+down_revision = '0720'
 branch_labels = None
 depends_on = None
 
