@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from lms.catalog.models import Module, PackageVersion
-from lms.core.db import db
+from lms.core.db import db, insert_once, utcnow
 from lms.core.errors import UserError
 from lms.org.models import Cadre
 from lms.player import rules
@@ -45,11 +45,20 @@ def open_attempt(cadre: Cadre, module: Module, *, want_new: bool = False) -> Att
 
 
 def start_attempt(cadre: Cadre, module: Module, version: PackageVersion, number: int) -> Attempt:
-    """Create attempt ``number`` on ``version`` with one state row per SCO."""
-    attempt = Attempt(cadre_id=cadre.id, module_id=module.id, package_version_id=version.id, number=number,
-                      rule_reasons=[])
-    db.session.add(attempt)
-    db.session.flush()
+    """Create attempt ``number`` on ``version`` with one state row per SCO.
+
+    The database decides between parallel launches: the row is inserted with ``ON CONFLICT (cadre,
+    module, number) DO NOTHING`` (the unique constraint), so two launches that both chose number ``n``
+    get one attempt ``n`` — the second waits for the first and plays it. No launch can create a number
+    the policy did not choose, so ``attempts_allowed`` cannot be exceeded (tests/security)."""
+    attempt = insert_once(Attempt, ("cadre_id", "module_id", "number"), {
+        "cadre_id": cadre.id, "module_id": module.id, "package_version_id": version.id, "number": number,
+        "rule_reasons": [], "status": "not_attempted", "success": "unknown", "total_seconds": 0,
+        "rule_met": False, "started_at": utcnow(), "updated_at": utcnow()})
+    if attempt is None:  # a parallel launch created it: play that one
+        return db.session.scalars(select(Attempt).where(
+            Attempt.cadre_id == cadre.id, Attempt.module_id == module.id, Attempt.number == number)
+            .execution_options(populate_existing=True)).one()
     for item in sco_items(manifest_of(version)):
         db.session.add(ScoState(attempt_id=attempt.id, sco_id=item.identifier, cmi={}))
     db.session.flush()

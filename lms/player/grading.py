@@ -68,9 +68,10 @@ def refresh_attempt(attempt: Attempt, *, session_ended: bool = True) -> Attempt:
     version = info.cmi_version
     states = list(db.session.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)
                                      .execution_options(populate_existing=True)))
-    visible = info.visible
-    counted = [s for s in states if s.sco_id in visible or s.last_seq > 0]  # hidden SCOs count once used
-    result = rules.aggregate([sco_result(s, version) for s in counted], len(visible) or len(states),
+    visible = info.visible or frozenset(s.sco_id for s in states)  # a package of assets only: they count
+    # hidden SCOs count once used; assets never (they cannot report)
+    counted = [s for s in states if s.sco_id in visible or (s.last_seq > 0 and s.sco_id not in info.assets)]
+    result = rules.aggregate([sco_result(s, version) for s in counted], len(visible),
                              attempt.module.sco_aggregation)
     attempt.status = result.status
     attempt.success = result.success
@@ -116,6 +117,19 @@ def reevaluate(cadre_id: int, module_id: int) -> bool:
     if not latest.rule_met or latest.record_id is None:
         refresh_attempt(latest)
     return True
+
+
+def launch_asset(attempt: Attempt, item: Any) -> None:
+    """An asset item was launched: it is completed (it never talks to the API; CAM 3.4.1, SN 4.2.1 — the
+    LMS tracks it as launched). Assets never count in the SCO aggregation (``VersionInfo.visible``)
+    unless the package has nothing else."""
+    state = db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id,
+                                                     ScoState.sco_id == item.identifier))
+    if state is None or state.completion == "completed":
+        return
+    state.completion, state.updated_at = "completed", utcnow()
+    db.session.flush()
+    refresh_attempt(attempt)
 
 
 def settle(attempt: Attempt) -> None:

@@ -128,16 +128,12 @@ def initial_state(attempt: Attempt, item: Item, cadre: Cadre) -> dict[str, str]:
 
 
 def launch_cmi(version: str, item: Item, stored: dict[str, Any], used: bool, lms: dict[str, str]) -> dict[str, str]:
-    """The stored data (or, for a new learner attempt, the manifest's seeds) plus the LMS's values, with
-    ``entry`` by the book: 2004 4th ed. RTE 4.2.8 — ``ab-initio`` for a new learner attempt (the first
-    launch, or any launch after a session that did not end suspended: fresh data), ``resume`` after
-    ``exit = suspend`` / ``suspendAll``; SCORM 1.2 RTE 3.4.4 — ``ab-initio`` the first time, ``resume``
-    after a suspend, else ``""`` with the data kept."""
-    fresh = not used or rte.new_learner_attempt(version, stored, used)
-    prior = rte.seeds(item, version) if fresh else stored
-    state = launch_state(version, prior, lms_values=lms)
-    state[rte.ENTRY[version]] = rte.entry_for(version, stored, used)
-    return state
+    """The state of a launch (``scorm.cmi.launch_state``): 2004 4th ed. RTE 4.2.8 — ``ab-initio`` with
+    fresh data for a new learner attempt (the first launch, or any launch after a session that did not
+    end suspended), ``resume`` with the stored data after ``exit = suspend`` / ``suspendAll``; SCORM 1.2
+    RTE 3.4.4 — ``ab-initio`` the first time, ``resume`` after a suspend, else ``""`` with the data kept.
+    The LMS's values and the manifest's objective ids (RTE 4.2.17) are written over it."""
+    return launch_state(version, stored if used else {}, lms_values={**rte.seeds(item, version), **lms})
 
 
 def next_sco(attempt: Attempt, manifest: Manifest, requested: str | None = None) -> Item:

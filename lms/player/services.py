@@ -24,7 +24,16 @@ from lms.player.attempts import (
     start_attempt,
 )
 from lms.player.commits import CommitResult, apply_commit
-from lms.player.grading import VN, reevaluate, refresh_attempt, sco_outcome, sco_result, settle, today
+from lms.player.grading import (
+    VN,
+    launch_asset,
+    reevaluate,
+    refresh_attempt,
+    sco_outcome,
+    sco_result,
+    settle,
+    today,
+)
 from lms.player.launch import (
     cmi_version,
     content_url_for,
@@ -40,12 +49,14 @@ from lms.player.launch import (
     sco_state,
     toc,
 )
+from lms.player.navigation import nav_valid
+from lms.player.rte import is_asset
 from lms.player.versions import VersionInfo, version_info
 
 __all__ = [
     "INTERACTION_FIELDS", "OBJECTIVE_FIELDS", "VN", "CommitResult", "ModuleProgress", "VersionInfo",
     "apply_commit", "attempt_counts", "attempts_of", "available_modules", "cmi_version", "content_url_for",
-    "find_item", "initial_state", "launch_values", "manifest_of", "my_modules", "next_sco", "next_sco_of",
+    "find_item", "initial_state", "is_asset", "launch_asset", "nav_valid", "launch_values", "manifest_of", "my_modules", "next_sco", "next_sco_of",
     "open_attempt", "outcome_launch_data", "preview_values", "readable_state", "reevaluate", "refresh_attempt",
     "sco_items", "sco_outcome", "sco_result", "sco_state", "scoped_attempts", "settle", "start_attempt", "today",
     "toc", "version_info",

@@ -20,7 +20,7 @@ _MAX_STORE = 64000  # characterstring SPM of adl.data.n.store (RTE 4.3.2)
 def _stores(cadre_id: int, keys: list[str]) -> dict[str, str]:
     rows = db.session.execute(select(SharedData.key, SharedData.store).where(
         SharedData.cadre_id == cadre_id, SharedData.key.in_(keys)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def launch_buckets(cadre_id: int, manifest: Manifest, item: Item) -> dict[str, str]:

@@ -83,6 +83,9 @@ def play(attempt_id: int):
         raise UserError("Bạn cần hoàn thành các bài học trước trước khi mở bài này.",
                         "Complete the prerequisite lessons first.", status=409, code="prerequisites")
     version = services.cmi_version(attempt.package_version)
+    if services.is_asset(manifest, item):
+        services.launch_asset(attempt, item)
+        commit_now()
     config = _player_config(attempt, manifest, item, version)
     toc = services.toc(manifest)
     for row in toc:
@@ -101,10 +104,14 @@ def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
     play = {i: url_for("player.play", attempt_id=attempt.id, sco=i) for i in ids}
     state = services.sco_state(attempt, item.identifier)
     content = services.content_url_for(attempt, item, manifest, current_user.id)
-    return _config(version, item, content, ids, play, index, {
+    config = _config(version, item, content, ids, play, index, {
         "attemptId": attempt.id, "lastSeq": state.last_seq if state else 0,
         "state": services.initial_state(attempt, item, attempt.cadre),
         "commitUrl": url_for("player.commit", attempt_id=attempt.id, sco_id=item.identifier), "preview": False})
+    config["asset"] = services.is_asset(manifest, item)
+    if version == "2004":
+        config["navValid"] = services.nav_valid(manifest, item, services.sco_items(manifest))
+    return config
 
 
 def _config(version: str, item, content: str, ids: list[str], play: dict[str, str], index: int, extra: dict) -> dict:

@@ -285,6 +285,8 @@
     } else if (msg.type === "lms-terminated" && !sco.terminated) {
       sco.terminated = true;
       sco.navRequest = typeof msg.navRequest === "string" ? msg.navRequest : null;
+      // scorm-again's commits leave adl.* out: the server saves the suspendAll position from this one
+      if (sco.navRequest && sco.navRequest !== "_none_") enqueue({ "adl.nav.request": sco.navRequest }, true);
       if (!leaving) afterTerminate();
     } else if (msg.type === "lms-unloaded" && unloadWaiter) {
       unloadWaiter(msg);

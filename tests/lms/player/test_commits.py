@@ -30,9 +30,12 @@ class Player:
         assert response.status_code == 302, response.get_data(as_text=True)
         return int(response.headers["Location"].split("/attempts/")[1].split("/")[0])
 
-    def commit(self, attempt_id, seq, cmi, sco="sco1", session="s1"):
-        return self.client.post(f"/player/attempts/{attempt_id}/scos/{sco}/commit",
-                                json={"seq": seq, "session": session, "cmi": cmi},
+    def commit(self, attempt_id, seq, cmi, sco="sco1", session="s1", terminate=False):
+        return self.commit_body(attempt_id, {"seq": seq, "session": session, "cmi": cmi, "terminate": terminate},
+                                sco=sco)
+
+    def commit_body(self, attempt_id, body, sco="sco1"):
+        return self.client.post(f"/player/attempts/{attempt_id}/scos/{sco}/commit", json=body,
                                 headers={"X-CSRFToken": self.token})
 
 
