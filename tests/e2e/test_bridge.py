@@ -141,7 +141,8 @@ def test_every_call_through_the_bridge_answers_what_the_runtime_answered(app, tr
     assert dialogs == []
 
 
-def test_navigation_lets_the_sco_finish_itself(app, tree, tmp_path, live_server, page):
+@pytest.mark.parametrize("event", ["pagehide", "unload", "beforeunload"])
+def test_navigation_lets_the_sco_finish_itself(app, tree, tmp_path, live_server, page, event):
     """SCORM 2004 4th ed. RTE 3.1.4.2 / 4.2.19: the player never writes cmi.exit or cmi.session_time; on
     Tiếp, the table of contents and Thoát it unloads the SCO, whose own unload handler reports its
     time, suspends and terminates — so its session time is kept, the relaunch resumes, and no error
@@ -150,7 +151,7 @@ def test_navigation_lets_the_sco_finish_itself(app, tree, tmp_path, live_server,
     publish(tmp_path, "scorm2004", "EN2004")
     login(page, live_server, "hv.nhung")
     frame = start(page, live_server, "EN2004")
-    frame.evaluate("() => sco.set('cmi.location', 'muc-1')")
+    frame.evaluate("(event) => { sco.unloadEvent = event; sco.set('cmi.location', 'muc-1'); }", event)
     page.wait_for_timeout(1100)
     page.click("#nav-next")  # Tiếp, mid-session
     page.wait_for_url("**sco=part_b**")
@@ -164,6 +165,7 @@ def test_navigation_lets_the_sco_finish_itself(app, tree, tmp_path, live_server,
     page.wait_for_url("**sco=part_a**")
     frame = sco_frame(page)
     assert frame.inner_text("#entry") == "resume" and frame.inner_text("#location") == "muc-1"
+    frame.evaluate("(event) => { sco.unloadEvent = event; }", event)
     b = state(attempt, "part_b")
     assert b.session_seconds >= 1 and b.cmi["cmi.exit"] == "suspend"
     page.click("#nav-exit")  # Thoát

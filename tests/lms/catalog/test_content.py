@@ -66,7 +66,9 @@ def test_files_are_served_with_their_mime_type(app, learner, version, path, mime
     assert response.status_code == 200
     assert response.headers["Content-Type"] == mime
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "object-src 'none'" in response.headers["Content-Security-Policy"]
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp
+    assert "default-src" not in csp and "script-src" not in csp  # scripts and media from other hosts load
     assert "Set-Cookie" not in response.headers
 
 

@@ -2,7 +2,7 @@
  * shows what the LMS handed it (entry, bookmark, suspend data, launch data), and exposes window.sco
  * for the browser tests to drive.
  *
- * Like real content, when its page goes away (pagehide) while running it reports its session time,
+ * Like real content, when its page goes away (pagehide, or sco.unloadEvent) while running it reports its session time,
  * suspends and terminates itself — unless a test set sco.unloadMode = "hang" (a SCO that never
  * terminates). With ?manual=1 it does not initialize by itself: sco.run(calls) drives the API with a
  * list of [method, ...args] and returns, for each, the return value and GetLastError's answer. */
@@ -76,13 +76,16 @@
     }
   };
   window.sco = sco;
-  window.addEventListener("pagehide", function () {
+  sco.unloadEvent = "pagehide";  // or "unload" / "beforeunload", as older content does
+  function finishOnUnload(ev) {
+    if (ev.type !== sco.unloadEvent) return;
     if (!api || sco.finished || !sco.initialized || sco.unloadMode === "hang") return;
     var s = Math.max(1, Math.round((Date.now() - started) / 1000));
     sco.set(K.session, v12 ? "00:00:" + (s < 10 ? "0" : "") + Math.min(s, 59) : "PT" + s + "S");
     sco.set(K.exit, "suspend");
     sco.finish();
-  });
+  }
+  ["pagehide", "unload", "beforeunload"].forEach(function (type) { window.addEventListener(type, finishOnUnload); });
   if (params.get("manual") === "1") { document.body.setAttribute("data-ready", "1"); return; }
   var ok = api ? api[K.init]("") : "no api";
   sco.initialized = String(ok) === "true";
