@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 _SIZE = 20_000
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _Lru:
@@ -76,6 +77,16 @@ class CachingSessionInterface(SecureCookieSessionInterface):
         self._verified.put(key, (dict(data) if flat else None, None if flat else self.serializer.dumps(data),
                                  signed_at.timestamp()))
         return self.session_class(data)
+
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Any) -> None:
+        """Write the cookie as Flask does, except on a cross-site POST (or other unsafe method): the browser
+        withheld the session cookie (``SameSite=Lax``), so whatever this request's session holds is not the
+        user's, and a cookie written now would replace — log out — the real one. A hostile package's popup
+        posting to the LMS therefore cannot end its viewer's session (docs/security.md)."""
+        if request.method not in _SAFE_METHODS and request.headers.get("Sec-Fetch-Site") == "cross-site":
+            return
+        super().save_session(app, session, response)
 
 
 _CSRF_VERIFIED = _Lru()

@@ -1,8 +1,10 @@
 """Transfer: compressed text responses and long-lived caching of fingerprinted static files.
 
-* Flask-Compress compresses text responses (HTML, CSS, JavaScript, JSON, XML, SVG) of 500 bytes or more
+* Flask-Compress compresses text responses (CSS, JavaScript, JSON, XML, SVG) of 500 bytes or more
   with the best encoding the browser accepts (zstd, brotli, gzip); static files are streamed, so they get
   zstd or brotli (``COMPRESS_*`` settings may override). Partial content (206, byte ranges) is sent as is.
+  HTML pages are not compressed: they carry the CSRF token next to text an attacker can reflect, which
+  compression would leak through the response length (BREACH); pages are small, the static files large.
 * ``url_for('static', filename=…)`` adds ``?v=<hash of the file's content>``; a static response whose ``v``
   is the file's current hash is cacheable for a year (``public, max-age=31536000, immutable``); a changed
   file gets a new URL. Without ``v`` (or with a stale one) Flask's default applies (revalidate).
@@ -19,6 +21,10 @@ from flask import Flask, Response, request
 from flask_compress import Compress
 
 STATIC_MAX_AGE = 365 * 24 * 3600
+#: what is compressed: Flask-Compress's text types less HTML (BREACH, see the module)
+MIMETYPES = ["text/css", "text/plain", "text/xml", "text/javascript", "application/javascript", "application/json",
+             "application/manifest+json", "application/xml", "image/svg+xml", "image/x-icon", "font/ttf", "font/otf",
+             "application/vnd.ms-fontobject"]
 compress = Compress()
 
 
@@ -41,6 +47,7 @@ def fingerprint(static_folder: str, filename: str) -> str | None:
 
 def init_app(app: Flask) -> None:
     """Register compression and static fingerprints on ``app``."""
+    app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
     app.config.setdefault("COMPRESS_REGISTER", False)  # called below, except for partial content
     compress.init_app(app)
 

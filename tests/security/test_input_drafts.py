@@ -20,8 +20,9 @@ CONTENT = "127.0.0.1:5001"
 
 @pytest.fixture
 def versions(app, tree, tmp_path, monkeypatch):
-    """v1 published, v2 uploaded as a draft; served on the LMS origin unless a test sets another."""
-    monkeypatch.setitem(app.config, "LMS_CONTENT_ORIGIN", None)
+    """v1 published, v2 uploaded as a draft; served on the LMS origin (the explicitly unsafe same-origin
+    mode, whose ``/content/…`` route checks access the same way) unless a test sets another origin."""
+    monkeypatch.setitem(app.config, "LMS_UNSAFE_SAME_ORIGIN_CONTENT", True)
     module = services.create_module("LCD2024", "Luật Công đoàn 2024")
     published = services.import_package(module, simple_package(tmp_path, "v1.zip", title="Bản 1"))
     draft = services.import_package(module, simple_package(tmp_path, "v2.zip", title="Bản nháp", ident="PKG2"),
@@ -52,6 +53,7 @@ def test_lecturer_and_admin_still_preview_drafts(client, auth, versions):
 def test_learner_content_token_for_a_draft_is_refused(app, client, tree, versions, monkeypatch):
     """Separate-origin mode: even a validly signed token naming the draft does not serve it to a learner."""
     published, draft = versions
+    monkeypatch.setitem(app.config, "LMS_UNSAFE_SAME_ORIGIN_CONTENT", False)
     monkeypatch.setitem(app.config, "LMS_CONTENT_ORIGIN", f"http://{CONTENT}")
     learner = tree["hn_learner"].id
     for version, status in ((published, 200), (draft, 404)):

@@ -102,7 +102,10 @@ def test_a_launch_of_an_admins_account_carries_learner_rights_only(client, world
         assert client.get(path).status_code == 403, path
 
 
-def test_the_launch_session_reaches_only_the_launched_modules_attempts(client, world, tmp_path):
+def test_the_launch_session_reaches_only_the_launched_modules_attempts(app, client, world, tmp_path, monkeypatch):
+    """The launch session's player pages and, in the same-origin mode where package files ride on the
+    session (``/content/…``), those files too: only the launched module's."""
+    monkeypatch.setitem(app.config, "LMS_UNSAFE_SAME_ORIGIN_CONTENT", True)
     from lms.catalog.services import create_module, import_package
     from lms.player.services import open_attempt
     from tests.lms.catalog.helpers import simple_package
