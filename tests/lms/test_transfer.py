@@ -3,7 +3,6 @@ fingerprinted by content and cacheable for a year under their fingerprint only."
 
 from __future__ import annotations
 
-import gzip
 import re
 
 import brotli
