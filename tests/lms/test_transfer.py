@@ -18,7 +18,7 @@ def static_url(client, filename: str) -> str:
     return match.group(1)
 
 
-def test_json_is_compressed_for_browsers_that_accept_it(client):
+def test_static_and_json_are_compressed_for_browsers_that_accept_it(client):
     plain = client.get("/api/openapi.yaml")
     assert "Content-Encoding" not in plain.headers  # nothing asked: nothing compressed
     zipped = client.get("/static/js/player.js", headers={"Accept-Encoding": "gzip, br"})
