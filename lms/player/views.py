@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.catalog.content import launcher_url
 from lms.catalog.models import Module, PackageVersion
@@ -161,6 +162,16 @@ def preview(version_id: int):
                            toc=toc, config=config, preview=True, status_labels=ATTEMPT_STATUS_LABELS)
 
 
+def _too_large(limit: int) -> bool:
+    """True when the body is over ``limit`` bytes; never reads more than ``limit + 1`` of it (a chunked body
+    without Content-Length stops there: the request's own ``max_content_length``, Flask ≥ 3.1)."""
+    request.max_content_length = limit + 1
+    try:
+        return (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit
+    except RequestEntityTooLarge:
+        return True
+
+
 @bp.route("/attempts/<int:attempt_id>/scos/<sco_id>/commit", methods=["POST"])
 @csrf.exempt  # checked below by check_csrf_header: the same rules, the signature verified once per token
 def commit(attempt_id: int, sco_id: str):
@@ -180,7 +191,7 @@ def commit(attempt_id: int, sco_id: str):
     if who is None:
         return current_app.login_manager.unauthorized()
     limit = max_commit_bytes(current_app.config.get("LMS_MAX_COMMIT_KB"))
-    if (request.content_length or 0) > limit or len(request.get_data(cache=True)) > limit:
+    if _too_large(limit):
         return _refused(413, "commit_too_large", [], f"Dữ liệu lần lưu quá lớn (tối đa {limit // 1024} KB): "
                         "không có gì được lưu, trang vẫn giữ dữ liệu bài học.",
                         f"The commit is too large (at most {limit // 1024} KB): nothing was stored; the page "
