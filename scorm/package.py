@@ -14,95 +14,26 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from scorm import launch
 from scorm.errors import ManifestError, PackageError
 from scorm.limits import Limits, decode_name, entry_problem
-from scorm.manifest import Issue, Item, Manifest, check_manifest, launch_url, make_issue, parse_manifest
+from scorm.manifest import Issue, Item, Manifest, check_manifest, launch_url, parse_manifest
+from scorm.package_messages import MESSAGES
+from scorm.package_messages import package_issue as _issue
+from scorm.package_messages import refusal as _refusal
+from scorm.zipread import Source, data_range, open_zip, read_member, stream_member
 
 __all__ = ["MESSAGES", "Issue", "Limits", "Report", "extract", "inspect"]
 
-Source = str | os.PathLike[str] | IO[bytes]
-
-_CHUNK = 1024 * 1024
 #: what reading a broken zip can raise besides our own errors; mapped to ``package.corrupt``
 _BROKEN = (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile, zlib.error)
 _MAX_ISSUES = 50
 _IGNORED_PREFIXES = ("__MACOSX/",)
-
-#: code -> (Vietnamese, English) for the package's own findings; ``{detail}`` is filled in per issue
-MESSAGES: dict[str, tuple[str, str]] = {
-    "package.not_a_zip": ("Tệp tải lên không phải tệp zip hợp lệ.", "The upload is not a valid zip file."),
-    "package.corrupt": ("Tệp zip bị hỏng: {detail}.", "The zip is corrupt: {detail}."),
-    "package.too_many_entries": ("Gói có quá nhiều mục ({detail}).", "The package has too many entries ({detail})."),
-    "package.too_large": ("Dung lượng giải nén vượt giới hạn ({detail}).",
-                          "The uncompressed size is over the limit ({detail})."),
-    "package.ratio_exceeded": ("Tỉ lệ nén bất thường (nghi ngờ bom zip): {detail}.",
-                               "Suspicious compression ratio (zip bomb?): {detail}."),
-    "package.size_mismatch": ("Kích thước thực của tệp khác với khai báo: {detail}.",
-                              "An entry's real size differs from its declared size: {detail}."),
-    "package.overlapping_entries": ("Các mục trong zip chồng lên nhau (nghi ngờ bom zip).",
-                                    "Entries of the zip overlap (zip bomb?)."),
-    "package.encrypted": ("Gói chứa tệp được mã hoá: {detail}.", "The package contains encrypted entries: {detail}."),
-    "package.unsupported_compression": ("Phương thức nén không được hỗ trợ: {detail}.",
-                                        "Unsupported compression method: {detail}."),
-    "package.path_traversal": ("Đường dẫn thoát ra ngoài gói (../): {detail}.",
-                               "A path escapes the package (../): {detail}."),
-    "package.absolute_path": ("Đường dẫn tuyệt đối không được phép: {detail}.",
-                              "Absolute paths are not allowed: {detail}."),
-    "package.drive_letter": ("Đường dẫn có ký tự ổ đĩa: {detail}.", "A path has a drive letter: {detail}."),
-    "package.backslash": ("Đường dẫn dùng dấu gạch ngược (\\): {detail}.",
-                          "A path uses backslashes (\\): {detail}."),
-    "package.bad_filename": ("Tên tệp không hợp lệ: {detail}.", "Invalid file name: {detail}."),
-    "package.path_too_long": ("Đường dẫn quá dài hoặc quá sâu: {detail}.", "A path is too long or too deep: {detail}."),
-    "package.symlink": ("Gói chứa liên kết tượng trưng (symlink): {detail}.",
-                        "The package contains a symbolic link: {detail}."),
-    "package.special_file": ("Gói chứa tệp đặc biệt (thiết bị, FIFO...): {detail}.",
-                             "The package contains a special file (device, FIFO...): {detail}."),
-    "package.duplicate_entry": ("Tệp xuất hiện hai lần trong zip: {detail}.",
-                                "A file appears twice in the zip: {detail}."),
-    "package.path_conflict": ("Một tên vừa là tệp vừa là thư mục: {detail}.",
-                              "A name is both a file and a folder: {detail}."),
-    "package.manifest_missing": ("Không tìm thấy imsmanifest.xml ở gốc gói.",
-                                 "imsmanifest.xml is not at the root of the package."),
-    "package.manifest_ambiguous": ("Có nhiều imsmanifest.xml trong các thư mục con: {detail}.",
-                                   "Several imsmanifest.xml files in subfolders: {detail}."),
-    "package.manifest_too_large": ("imsmanifest.xml quá lớn ({detail}).", "imsmanifest.xml is too large ({detail})."),
-    "package.launch_missing": ("Thiếu tệp khởi chạy trong gói: {detail}.",
-                               "A launch file is missing from the package: {detail}."),
-    "package.destination_exists": ("Thư mục đích đã tồn tại và không rỗng: {detail}.",
-                                   "The destination exists and is not empty: {detail}."),
-    "package.manifest_in_subfolder": ("imsmanifest.xml nằm trong thư mục con \"{detail}\"; đã dùng thư mục này làm gốc.",
-                                      "imsmanifest.xml is in the subfolder \"{detail}\"; using it as the root."),
-    "package.manifest_name_case": ("Tên tệp manifest viết hoa/thường sai: {detail}.",
-                                   "The manifest file name has the wrong case: {detail}."),
-    "package.file_missing": ("Tệp được khai báo trong manifest nhưng không có trong gói: {detail}.",
-                             "A file listed in the manifest is not in the package: {detail}."),
-    "package.launch_external": ("Tài nguyên khởi chạy nằm ngoài gói: {detail}.",
-                                "A launch resource is outside the package: {detail}."),
-    "package.outside_root": ("Bỏ qua {detail} mục nằm ngoài thư mục chứa manifest.",
-                             "Ignored {detail} entries outside the manifest's folder."),
-    "package.ignored_entries": ("Bỏ qua {detail} mục rác của hệ điều hành (__MACOSX).",
-                                "Ignored {detail} operating-system junk entries (__MACOSX)."),
-    "package.filename_encoding": ("Tên tệp không dùng UTF-8, đã đọc theo mã CP437: {detail}.",
-                                  "A file name is not UTF-8; read as CP437: {detail}."),
-}
-
-
-def _issue(code: str, detail: object = "", path: str | None = None) -> Issue:
-    return make_issue(code, str(detail), path, MESSAGES)
-
-
-def _refusal(code: str, detail: object = "") -> PackageError:
-    issue = _issue(code, detail)
-    return PackageError(issue.message_en, code=code, message_vi=issue.message_vi)
-
 
 @dataclass(frozen=True)
 class Report:
@@ -150,162 +81,6 @@ def _item_tree(m: Manifest, item: Item) -> dict[str, Any]:
 
 
 # --- opening ------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _binary(source: Source, limits: Limits) -> Iterator[IO[bytes]]:
-    if isinstance(source, str | os.PathLike):
-        try:
-            with open(source, "rb") as fp:
-                yield fp
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            raise _refusal("package.not_a_zip") from exc
-        return
-    seekable = getattr(source, "seekable", None)
-    if callable(seekable) and seekable():
-        yield source
-        return
-    with tempfile.TemporaryFile() as spool:
-        copied = 0
-        while chunk := source.read(_CHUNK):
-            copied += len(chunk)
-            if copied > limits.max_total_size:
-                raise _refusal("package.too_large", f"> {limits.max_total_size} B")
-            spool.write(chunk)
-        spool.seek(0)
-        yield spool
-
-
-def _directory_size(fp: IO[bytes]) -> tuple[int, int]:
-    """Entry count and central-directory size from the end record, before zipfile parses anything."""
-    fp.seek(0, os.SEEK_END)
-    size = fp.tell()
-    tail_len = min(size, 22 + 65535)
-    fp.seek(size - tail_len)
-    tail = fp.read(tail_len)
-    pos = tail.rfind(b"PK\x05\x06")
-    if pos < 0 or len(tail) - pos < 22:
-        raise _refusal("package.not_a_zip")
-    entries, cd_size = struct.unpack("<10xHL6x", tail[pos:pos + 22])
-    locator = tail[pos - 20:pos] if pos >= 20 else b""
-    if locator[:4] == b"PK\x06\x07":
-        (offset,) = struct.unpack("<8xQ4x", locator)
-        fp.seek(offset)
-        record = fp.read(56)
-        if record[:4] == b"PK\x06\x06" and len(record) == 56:
-            entries, cd_size = struct.unpack("<32xQQ8x", record)
-    fp.seek(0)
-    return entries, cd_size
-
-
-@contextmanager
-def _open(source: Source, limits: Limits) -> Iterator[zipfile.ZipFile]:
-    with _binary(source, limits) as fp:
-        try:
-            entries, cd_size = _directory_size(fp)
-        except (OSError, struct.error) as exc:
-            raise _refusal("package.not_a_zip") from exc
-        if entries > limits.max_entries or cd_size > limits.max_entries * (46 + 4 * limits.max_path_length + 2048):
-            raise _refusal("package.too_many_entries", f"{entries} > {limits.max_entries}")
-        try:
-            zf = zipfile.ZipFile(fp)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error,
-                NotImplementedError, UnicodeDecodeError) as exc:
-            raise _refusal("package.not_a_zip") from exc
-        with zf:
-            if len(zf.infolist()) > limits.max_entries:
-                raise _refusal("package.too_many_entries", f"{len(zf.infolist())} > {limits.max_entries}")
-            yield zf
-
-
-# --- reading members ----------------------------------------------------------------------------------
-
-
-def _seek(fp: IO[bytes], offset: int, name: str) -> None:
-    try:
-        fp.seek(offset)
-    except (OSError, ValueError, OverflowError) as exc:
-        raise _refusal("package.corrupt", f"{name}: {type(exc).__name__}") from None
-
-
-def _read(fp: IO[bytes], size: int, name: str) -> bytes:
-    try:
-        return fp.read(size)
-    except (OSError, ValueError) as exc:
-        raise _refusal("package.corrupt", f"{name}: {type(exc).__name__}") from None
-
-
-def _data_range(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """Where the member's compressed bytes start and end, from its local header."""
-    fp = zf.fp
-    assert fp is not None
-    if info.header_offset < 0:
-        raise _refusal("package.corrupt", f"bad local header offset for {info.orig_filename!r}")
-    _seek(fp, info.header_offset, info.orig_filename)
-    header = _read(fp, 30, info.orig_filename)
-    if len(header) != 30 or header[:4] != b"PK\x03\x04":
-        raise _refusal("package.corrupt", f"bad local header for {info.orig_filename!r}")
-    name_len, extra_len = struct.unpack("<26xHH", header)
-    start = info.header_offset + 30 + name_len + extra_len
-    return start, start + info.compress_size
-
-
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, emit: Callable[[bytes], None]) -> int:
-    """Decompress one member chunk by chunk into ``emit``; count the real bytes and check size and CRC.
-    Never holds more than about two chunks in memory."""
-    start, end = _data_range(zf, info)
-    if info.file_size == 0 and info.compress_size == 0:
-        if info.CRC != 0:
-            raise _refusal("package.corrupt", f"{name}: CRC")
-        return 0
-    fp = zf.fp
-    assert fp is not None
-    _seek(fp, start, name)
-    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    count, crc, left = 0, 0, end - start
-
-    def push(data: bytes) -> None:
-        nonlocal count, crc
-        count += len(data)
-        if count > info.file_size:
-            raise _refusal("package.size_mismatch", f"{name}: > {info.file_size} B")
-        crc = zlib.crc32(data, crc)
-        emit(data)
-
-    try:
-        while left > 0:
-            raw = _read(fp, min(_CHUNK, left), name)
-            if not raw:
-                raise _refusal("package.corrupt", f"{name}: truncated")
-            left -= len(raw)
-            if inflate is None:
-                push(raw)
-                continue
-            while raw and not inflate.eof:
-                push(inflate.decompress(raw, _CHUNK))
-                raw = inflate.unconsumed_tail
-        while inflate is not None and not inflate.eof and (out := inflate.decompress(b"", _CHUNK)):
-            push(out)
-    except zlib.error as exc:
-        raise _refusal("package.corrupt", f"{name}: {exc}") from None
-    if inflate is not None and not inflate.eof:
-        raise _refusal("package.corrupt", f"{name}: truncated")
-    if count != info.file_size:
-        raise _refusal("package.size_mismatch", f"{name}: {count} != {info.file_size} B")
-    if crc != info.CRC:
-        raise _refusal("package.corrupt", f"{name}: CRC")
-    return count
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> bytes:
-    if info.file_size > limit:
-        raise _refusal("package.manifest_too_large", f"{info.file_size} > {limit} B")
-    parts: list[bytes] = []
-    _stream(zf, info, name, parts.append)
-    return b"".join(parts)
-
-
-# --- inspection ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -371,7 +146,7 @@ def _check_layout(zf: zipfile.ZipFile, plan: _Plan) -> None:
     parents = {n[:i] for n in plan.entries for i in range(len(n)) if n[i] == "/"}
     for name in sorted(files & parents)[:_MAX_ISSUES]:
         plan.error("package.path_conflict", name, name)
-    ranges = sorted((e.info.header_offset, _data_range(zf, e.info)[1]) for e in plan.entries.values())
+    ranges = sorted((e.info.header_offset, data_range(zf, e.info)[1]) for e in plan.entries.values())
     directory = getattr(zf, "start_dir", None)
     for (_, end), (next_start, _) in zip(ranges, ranges[1:], strict=False):
         if next_start < end:
@@ -447,7 +222,7 @@ def _check_scripts(zf: zipfile.ZipFile, plan: _Plan) -> None:
         if entry.info.file_size > launch.MAX_HTML_BYTES:
             return None
         try:
-            return _read_member(zf, entry.info, entry.name, launch.MAX_HTML_BYTES)
+            return read_member(zf, entry.info, entry.name, launch.MAX_HTML_BYTES)
         except (PackageError, *_BROKEN):
             return None
 
@@ -465,7 +240,7 @@ def _examine(zf: zipfile.ZipFile, limits: Limits) -> _Plan:
     if entry is None:
         return plan
     try:
-        data = _read_member(zf, entry.info, entry.name, limits.max_manifest_size)
+        data = read_member(zf, entry.info, entry.name, limits.max_manifest_size)
         plan.manifest = parse_manifest(data)
     except (ManifestError, PackageError) as exc:
         plan.errors.append(Issue(exc.code, exc.message_vi, str(exc), entry.name))
@@ -493,7 +268,7 @@ def inspect(source: Source, limits: Limits | None = None) -> Report:
     """
     limits = limits or Limits()
     try:
-        with _open(source, limits) as zf:
+        with open_zip(source, limits) as zf:
             return _examine(zf, limits).report()
     except PackageError as exc:
         return Report(errors=[Issue(exc.code, exc.message_vi, str(exc))])
@@ -518,7 +293,7 @@ def _write_all(zf: zipfile.ZipFile, plan: _Plan, folder: Path, limits: Limits) -
         if entry.is_dir:
             continue
         with open(target, "xb") as out:
-            total += _stream(zf, entry.info, entry.name, out.write)
+            total += stream_member(zf, entry.info, entry.name, out.write)
         if total > limits.max_total_size:
             raise _refusal("package.too_large", f"> {limits.max_total_size} B")
 
@@ -540,7 +315,7 @@ def extract(source: Source, destination: Path, limits: Limits | None = None) -> 
     """
     limits = limits or Limits()
     destination = Path(destination).absolute()
-    with _open(source, limits) as zf:
+    with open_zip(source, limits) as zf:
         try:
             plan = _examine(zf, limits)
         except _BROKEN as exc:
