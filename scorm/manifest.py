@@ -10,19 +10,50 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 
+from scorm._reader import Reader as _Reader
+from scorm._reader import attr as _attr
+from scorm._reader import elements as _elements
+from scorm._reader import first as _first
+from scorm._reader import local as _local
+from scorm._reader import text as _text
 from scorm._xml import parse_xml_lenient
 from scorm.errors import ManifestError
+from scorm.issues import Issue
+from scorm.issues import make_issue as _make_issue
+from scorm.sequencing.check import check_sequencing
+from scorm.sequencing.messages import MESSAGES as SEQUENCING_MESSAGES
+from scorm.sequencing.model import (
+    AdlMapInfo,
+    AdlObjective,
+    AuxiliaryResource,
+    ConstrainedChoice,
+    ControlMode,
+    DeliveryControls,
+    LimitConditions,
+    MapInfo,
+    Objective,
+    RandomizationControls,
+    RollupCondition,
+    RollupConsiderations,
+    RollupRule,
+    RollupRules,
+    RuleCondition,
+    Sequencing,
+    SequencingRule,
+)
+from scorm.sequencing.parse import parse_collection, parse_sequencing
 
 __all__ = [
-    "CompletionThreshold", "ControlMode", "DataMap", "DeliveryControls", "Issue", "Item", "LimitConditions",
-    "Manifest", "MapInfo", "Objective", "Organization", "Resource", "RollupCondition", "RollupRule",
+    "AdlMapInfo", "AdlObjective", "AuxiliaryResource", "CompletionThreshold", "ConstrainedChoice", "ControlMode",
+    "DataMap", "DeliveryControls", "Issue", "Item", "LimitConditions", "Manifest", "MapInfo", "Objective",
+    "Organization", "RandomizationControls", "Resource", "RollupCondition", "RollupConsiderations", "RollupRule",
     "RollupRules", "RuleCondition", "Sequencing", "SequencingRule", "check_manifest", "join_url", "launch_url",
-    "parse_manifest",
+    "make_issue", "parse_manifest",
 ]
 
 SCORM_12, SCORM_2004_2ND, SCORM_2004_3RD, SCORM_2004_4TH = "1.2", "2004-2nd", "2004-3rd", "2004-4th"
@@ -59,26 +90,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One finding of a check: a stable code, the message in Vietnamese and English, maybe a path."""
-
-    code: str
-    message_vi: str
-    message_en: str
-    path: str | None = None
-
-    def as_dict(self) -> dict[str, str | None]:
-        """The issue as a JSON-able dict."""
-        return {"code": self.code, "message_vi": self.message_vi, "message_en": self.message_en,
-                "path": self.path}
-
-
 def make_issue(code: str, detail: str = "", path: str | None = None,
                catalog: dict[str, tuple[str, str]] | None = None) -> Issue:
     """Build an :class:`Issue` from a message catalog (this module's by default)."""
-    vi, en = (catalog or MESSAGES)[code]
-    return Issue(code, vi.format(detail=detail), en.format(detail=detail), path)
+    return _make_issue(code, detail, path, catalog or MESSAGES)
 
 
 # --- data ---------------------------------------------------------------------------------------------
@@ -91,129 +106,6 @@ class CompletionThreshold:
     completed_by_measure: bool = False
     min_progress_measure: float = 1.0
     progress_weight: float = 1.0
-
-
-@dataclass(frozen=True)
-class ControlMode:
-    """``imsss:controlMode``; the defaults are the specification's."""
-
-    choice: bool = True
-    choice_exit: bool = True
-    flow: bool = False
-    forward_only: bool = False
-    use_current_attempt_objective_info: bool = True
-    use_current_attempt_progress_info: bool = True
-
-
-@dataclass(frozen=True)
-class DeliveryControls:
-    """``imsss:deliveryControls``."""
-
-    tracked: bool = True
-    completion_set_by_content: bool = False
-    objective_set_by_content: bool = False
-
-
-@dataclass(frozen=True)
-class MapInfo:
-    """``imsss:mapInfo``: how a local objective reads and writes a global one."""
-
-    target_objective_id: str
-    read_satisfied_status: bool = True
-    read_normalized_measure: bool = True
-    write_satisfied_status: bool = False
-    write_normalized_measure: bool = False
-
-
-@dataclass(frozen=True)
-class Objective:
-    """``imsss:primaryObjective`` (``primary=True``) or ``imsss:objective``."""
-
-    objective_id: str | None
-    primary: bool = False
-    satisfied_by_measure: bool = False
-    min_normalized_measure: float = 1.0
-    map_info: tuple[MapInfo, ...] = ()
-
-
-@dataclass(frozen=True)
-class RuleCondition:
-    """``imsss:ruleCondition`` of a sequencing rule."""
-
-    condition: str
-    operator: str = "noOp"
-    referenced_objective: str | None = None
-    measure_threshold: float | None = None
-
-
-@dataclass(frozen=True)
-class SequencingRule:
-    """A pre-, exit- or post-condition rule (``kind`` is ``"pre"``, ``"exit"`` or ``"post"``)."""
-
-    kind: str
-    action: str
-    conditions: tuple[RuleCondition, ...] = ()
-    condition_combination: str = "all"
-
-
-@dataclass(frozen=True)
-class RollupCondition:
-    """``imsss:rollupCondition``."""
-
-    condition: str
-    operator: str = "noOp"
-
-
-@dataclass(frozen=True)
-class RollupRule:
-    """``imsss:rollupRule``."""
-
-    action: str
-    conditions: tuple[RollupCondition, ...] = ()
-    child_activity_set: str = "all"
-    minimum_count: int = 0
-    minimum_percent: float = 0.0
-    condition_combination: str = "any"
-
-
-@dataclass(frozen=True)
-class RollupRules:
-    """``imsss:rollupRules``."""
-
-    rollup_objective_satisfied: bool = True
-    rollup_progress_completion: bool = True
-    objective_measure_weight: float = 1.0
-    rules: tuple[RollupRule, ...] = ()
-
-
-@dataclass(frozen=True)
-class LimitConditions:
-    """``imsss:limitConditions``."""
-
-    attempt_limit: int | None = None
-    attempt_absolute_duration_limit: str | None = None
-
-
-@dataclass(frozen=True)
-class Sequencing:
-    """``imsss:sequencing``. A part is ``None`` when the element does not give it (so it can inherit
-    from the ``sequencingCollection`` entry named by ``idref``)."""
-
-    id: str | None = None
-    idref: str | None = None
-    control_mode: ControlMode | None = None
-    sequencing_rules: tuple[SequencingRule, ...] | None = None
-    limit_conditions: LimitConditions | None = None
-    rollup_rules: RollupRules | None = None
-    objectives: tuple[Objective, ...] | None = None
-    delivery_controls: DeliveryControls | None = None
-
-    def merged_over(self, base: Sequencing) -> Sequencing:
-        """This sequencing with every part it leaves out taken from ``base`` (a collection entry)."""
-        parts = ("control_mode", "sequencing_rules", "limit_conditions", "rollup_rules", "objectives",
-                 "delivery_controls")
-        return replace(self, **{p: getattr(self, p) if getattr(self, p) is not None else getattr(base, p)
-                                for p in parts})
 
 
 @dataclass(frozen=True)
@@ -394,174 +286,6 @@ def add_parameters(url: str, parameters: str) -> str:
     return f"{result}#{own_fragment}" if own_fragment else result
 
 
-# --- namespace-agnostic helpers -----------------------------------------------------------------------
-
-
-def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
-
-
-def _elements(el: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in el if isinstance(c.tag, str) and _local(c.tag) == name]
-
-
-def _first(el: etree._Element | None, *path: str) -> etree._Element | None:
-    for name in path:
-        if el is None:
-            return None
-        found = _elements(el, name)
-        el = found[0] if found else None
-    return el
-
-
-def _text(el: etree._Element | None, *path: str) -> str | None:
-    found = _first(el, *path) if path else el
-    if found is None:
-        return None
-    text = "".join(found.itertext()).strip()
-    return text or None
-
-
-def _attr(el: etree._Element, name: str) -> str | None:
-    for key, value in el.attrib.items():
-        if _local(key) == name:
-            return value.strip()
-    return None
-
-
-class _Reader:
-    """Typed attribute and text reading that records warnings instead of failing."""
-
-    def __init__(self) -> None:
-        self.warnings: list[Issue] = []
-
-    def warn(self, code: str, detail: str = "") -> None:
-        issue = make_issue(code, detail)
-        if issue not in self.warnings and len(self.warnings) < 100:
-            self.warnings.append(issue)
-
-    def boolean(self, el: etree._Element, name: str, default: bool) -> bool:
-        raw = _attr(el, name)
-        if raw is None:
-            return default
-        if raw.lower() in ("true", "1"):
-            return True
-        if raw.lower() in ("false", "0"):
-            return False
-        self.warn("manifest.invalid_value", f"{name}={raw[:40]!r}")
-        return default
-
-    def number(self, raw: str | None, what: str, low: float = float("-inf"),
-               high: float = float("inf")) -> float | None:
-        if raw is None:
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            value = float("nan")
-        if not low <= value <= high:
-            self.warn("manifest.invalid_value", f"{what}={raw[:40]!r}")
-            return None
-        return value
-
-    def integer(self, raw: str | None, what: str) -> int | None:
-        value = self.number(raw, what, 0, 2**31)
-        if value is None or value != int(value):
-            if value is not None:
-                self.warn("manifest.invalid_value", f"{what}={raw!r}")
-            return None
-        return int(value)
-
-
-# --- sequencing ---------------------------------------------------------------------------------------
-
-
-def _control_mode(r: _Reader, el: etree._Element) -> ControlMode:
-    return ControlMode(
-        choice=r.boolean(el, "choice", True), choice_exit=r.boolean(el, "choiceexit", True),
-        flow=r.boolean(el, "flow", False), forward_only=r.boolean(el, "forwardonly", False),
-        use_current_attempt_objective_info=r.boolean(el, "usecurrentattemptobjectiveinfo", True),
-        use_current_attempt_progress_info=r.boolean(el, "usecurrentattemptprogressinfo", True))
-
-
-def _rules(r: _Reader, el: etree._Element) -> tuple[SequencingRule, ...]:
-    rules = []
-    for kind in ("pre", "exit", "post"):
-        for rule in _elements(el, f"{kind}conditionrule"):
-            conds_el = _first(rule, "ruleconditions")
-            conditions = tuple(
-                RuleCondition(condition=_attr(c, "condition") or "", operator=_attr(c, "operator") or "noOp",
-                              referenced_objective=_attr(c, "referencedobjective"),
-                              measure_threshold=r.number(_attr(c, "measurethreshold"), "measureThreshold", -1, 1))
-                for c in (_elements(conds_el, "rulecondition") if conds_el is not None else []))
-            combination = (_attr(conds_el, "conditioncombination") if conds_el is not None else None) or "all"
-            action_el = _first(rule, "ruleaction")
-            action = (_attr(action_el, "action") if action_el is not None else None) or ""
-            rules.append(SequencingRule(kind, action, conditions, combination))
-    return tuple(rules)
-
-
-def _rollup(r: _Reader, el: etree._Element) -> RollupRules:
-    rules = []
-    for rule in _elements(el, "rolluprule"):
-        conds_el = _first(rule, "rollupconditions")
-        conditions = tuple(RollupCondition(_attr(c, "condition") or "", _attr(c, "operator") or "noOp")
-                           for c in (_elements(conds_el, "rollupcondition") if conds_el is not None else []))
-        action_el = _first(rule, "rollupaction")
-        rules.append(RollupRule(
-            action=(_attr(action_el, "action") if action_el is not None else None) or "",
-            conditions=conditions, child_activity_set=_attr(rule, "childactivityset") or "all",
-            minimum_count=r.integer(_attr(rule, "minimumcount"), "minimumCount") or 0,
-            minimum_percent=r.number(_attr(rule, "minimumpercent"), "minimumPercent", 0, 1) or 0.0,
-            condition_combination=(_attr(conds_el, "conditioncombination") if conds_el is not None else None)
-            or "any"))
-    weight = r.number(_attr(el, "objectivemeasureweight"), "objectiveMeasureWeight", 0, 1)
-    return RollupRules(
-        rollup_objective_satisfied=r.boolean(el, "rollupobjectivesatisfied", True),
-        rollup_progress_completion=r.boolean(el, "rollupprogresscompletion", True),
-        objective_measure_weight=1.0 if weight is None else weight, rules=tuple(rules))
-
-
-def _objective(r: _Reader, el: etree._Element, primary: bool) -> Objective:
-    measure = r.number(_text(el, "minnormalizedmeasure"), "minNormalizedMeasure", -1, 1)
-    maps = tuple(
-        MapInfo(target_objective_id=_attr(m, "targetobjectiveid") or "",
-                read_satisfied_status=r.boolean(m, "readsatisfiedstatus", True),
-                read_normalized_measure=r.boolean(m, "readnormalizedmeasure", True),
-                write_satisfied_status=r.boolean(m, "writesatisfiedstatus", False),
-                write_normalized_measure=r.boolean(m, "writenormalizedmeasure", False))
-        for m in _elements(el, "mapinfo"))
-    return Objective(objective_id=_attr(el, "objectiveid"), primary=primary,
-                     satisfied_by_measure=r.boolean(el, "satisfiedbymeasure", False),
-                     min_normalized_measure=1.0 if measure is None else measure, map_info=maps)
-
-
-def _sequencing(r: _Reader, el: etree._Element | None) -> Sequencing | None:
-    if el is None:
-        return None
-    cm, rules, limits = _first(el, "controlmode"), _first(el, "sequencingrules"), _first(el, "limitconditions")
-    rollup, objectives, delivery = _first(el, "rolluprules"), _first(el, "objectives"), _first(el, "deliverycontrols")
-    objs = None
-    if objectives is not None:
-        objs = tuple(_objective(r, o, True) for o in _elements(objectives, "primaryobjective")) + tuple(
-            _objective(r, o, False) for o in _elements(objectives, "objective"))
-    return Sequencing(
-        id=_attr(el, "id"), idref=_attr(el, "idref"),
-        control_mode=_control_mode(r, cm) if cm is not None else None,
-        sequencing_rules=_rules(r, rules) if rules is not None else None,
-        limit_conditions=LimitConditions(
-            attempt_limit=r.integer(_attr(limits, "attemptlimit"), "attemptLimit"),
-            attempt_absolute_duration_limit=_attr(limits, "attemptabsolutedurationlimit"),
-        ) if limits is not None else None,
-        rollup_rules=_rollup(r, rollup) if rollup is not None else None,
-        objectives=objs,
-        delivery_controls=DeliveryControls(
-            tracked=r.boolean(delivery, "tracked", True),
-            completion_set_by_content=r.boolean(delivery, "completionsetbycontent", False),
-            objective_set_by_content=r.boolean(delivery, "objectivesetbycontent", False),
-        ) if delivery is not None else None)
-
-
 # --- items, organizations, resources ------------------------------------------------------------------
 
 
@@ -579,13 +303,19 @@ def _completion_threshold(r: _Reader, item: etree._Element) -> CompletionThresho
     return None if value is None else CompletionThreshold(completed_by_measure=True, min_progress_measure=value)
 
 
-def _item(r: _Reader, el: etree._Element, collection: dict[str, Sequencing]) -> Item:
-    sequencing = _sequencing(r, _first(el, "sequencing"))
+def _sequencing(r: _Reader, el: etree._Element, collection: dict[str, Sequencing]) -> Sequencing | None:
+    """The element's ``imsss:sequencing``, merged over the collection entry its ``IDRef`` names."""
+    sequencing = parse_sequencing(r, _first(el, "sequencing"))
     if sequencing is not None and sequencing.idref:
         if sequencing.idref in collection:
             sequencing = sequencing.merged_over(collection[sequencing.idref])
         else:
             r.warn("manifest.sequencing_ref_missing", sequencing.idref)
+    return sequencing
+
+
+def _item(r: _Reader, el: etree._Element, collection: dict[str, Sequencing]) -> Item:
+    sequencing = _sequencing(r, el, collection)
     nav = _first(el, "presentation", "navigationinterface")
     data = _first(el, "data")
     return Item(
@@ -616,7 +346,7 @@ def _organization(r: _Reader, el: etree._Element, collection: dict[str, Sequenci
         identifier=_attr(el, "identifier") or "",
         title=_text(el, "title") or "",
         items=tuple(_item(r, child, collection) for child in _elements(el, "item")),
-        sequencing=_sequencing(r, _first(el, "sequencing")),
+        sequencing=_sequencing(r, el, collection),
         shared_data_global_to_system=r.boolean(el, "shareddataglobaltosystem", True),
         objectives_global_to_system=r.boolean(el, "objectivesglobaltosystem", True))
 
@@ -706,16 +436,6 @@ def _duplicates(root: etree._Element) -> tuple[str, ...]:
     return tuple(sorted(ident for ident, n in counts.items() if n > 1))
 
 
-def _collection(r: _Reader, root: etree._Element) -> dict[str, Sequencing]:
-    coll = _first(root, "sequencingcollection")
-    result: dict[str, Sequencing] = {}
-    for el in _elements(coll, "sequencing") if coll is not None else []:
-        seq = _sequencing(r, el)
-        if seq is not None and seq.id:
-            result[seq.id] = seq
-    return result
-
-
 def parse_manifest(data: bytes, base: str = "") -> Manifest:
     """Parse ``imsmanifest.xml`` bytes into a :class:`Manifest`.
 
@@ -729,7 +449,7 @@ def parse_manifest(data: bytes, base: str = "") -> Manifest:
     if _local(root.tag) != "manifest":
         raise ManifestError("The root element is not <manifest>.", code="manifest.not_a_manifest",
                             message_vi="Phần tử gốc không phải <manifest>.")
-    r = _Reader()
+    r = _Reader({**MESSAGES, **SEQUENCING_MESSAGES})
     if sloppy:
         r.warn("manifest.undeclared_prefix")
     try:
@@ -742,7 +462,7 @@ def parse_manifest(data: bytes, base: str = "") -> Manifest:
 def _build(r: _Reader, root: etree._Element, base: str) -> Manifest:
     version, raw_version = _detect_version(root, r)
     manifest_base = join_url(base, _attr(root, "base") or "") if _attr(root, "base") else base
-    collection = _collection(r, root)
+    collection = parse_collection(r, root)
     orgs_el = _first(root, "organizations")
     orgs = tuple(_organization(r, o, collection) for o in _elements(orgs_el, "organization")) \
         if orgs_el is not None else ()
@@ -774,10 +494,11 @@ def check_manifest(manifest: Manifest) -> tuple[list[Issue], list[Issue]]:
     """Structural checks of a parsed manifest: ``(errors, warnings)``.
 
     Errors: no organization, no launchable item, an item pointing to a missing resource, duplicate
-    identifiers. Warnings: the parser's own, and dependencies naming missing resources.
+    identifiers. Warnings: the parser's own, the sequencing's (:func:`scorm.sequencing.check.check_sequencing`)
+    and dependencies naming missing resources.
     """
     errors: list[Issue] = []
-    warnings = list(manifest.warnings)
+    warnings = list(manifest.warnings) + check_sequencing(manifest)
 
     def add(code: str, detail: str) -> None:
         errors.append(make_issue(code, detail))
