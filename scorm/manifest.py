@@ -7,11 +7,9 @@ namespaces). Parsing never expands entities or touches the network (see :mod:`sc
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -21,6 +19,7 @@ from scorm._reader import elements as _elements
 from scorm._reader import first as _first
 from scorm._reader import local as _local
 from scorm._reader import text as _text
+from scorm._version import SCORM_12, SCORM_2004_2ND, SCORM_2004_3RD, SCORM_2004_4TH, detect_version
 from scorm._xml import parse_xml_lenient
 from scorm.errors import ManifestError
 from scorm.issues import Issue
@@ -47,16 +46,17 @@ from scorm.sequencing.model import (
     SequencingRule,
 )
 from scorm.sequencing.parse import parse_collection, parse_sequencing
+from scorm.urls import add_parameters, join_url
 
 __all__ = [
     "AdlMapInfo", "AdlObjective", "AuxiliaryResource", "CompletionThreshold", "ConstrainedChoice", "ControlMode",
     "DataMap", "DeliveryControls", "Issue", "Item", "LimitConditions", "Manifest", "MapInfo", "Objective",
     "Organization", "RandomizationControls", "Resource", "RollupCondition", "RollupConsiderations", "RollupRule",
     "RollupRules", "RuleCondition", "Sequencing", "SequencingRule", "check_manifest", "join_url", "launch_url",
-    "make_issue", "parse_manifest",
+    "make_issue", "parse_manifest", "SCORM_12", "SCORM_2004_2ND", "SCORM_2004_3RD", "SCORM_2004_4TH",
+    "add_parameters",
 ]
 
-SCORM_12, SCORM_2004_2ND, SCORM_2004_3RD, SCORM_2004_4TH = "1.2", "2004-2nd", "2004-3rd", "2004-4th"
 
 #: code -> (Vietnamese, English); ``{detail}`` is filled in per issue
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -207,49 +207,7 @@ class Manifest:
         resource = self.resources.get(item.identifierref or "")
         return resource is not None and bool(resource.href)
 
-
 # --- URLs ---------------------------------------------------------------------------------------------
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def _is_absolute(url: str) -> bool:
-    return bool(_SCHEME.match(url)) or url.startswith("/")
-
-
-def _normalize_path(path: str) -> str:
-    out: list[str] = []
-    parts = path.split("/")
-    for i, seg in enumerate(parts):
-        last = i == len(parts) - 1
-        if seg == ".":
-            if last:
-                out.append("")
-        elif seg == "..":
-            if out and out[-1] not in ("..", ""):
-                out.pop()
-            elif not out or out[-1] == "..":
-                out.append("..")
-            if last:
-                out.append("")
-        elif seg or last or not out:
-            out.append(seg)
-    return "/".join(out)
-
-
-def join_url(base: str, ref: str) -> str:
-    """Resolve ``ref`` against ``base`` as ``xml:base`` does; a base without a trailing slash is taken as
-    a folder (as authoring tools mean it). Query and fragment of ``ref`` are kept untouched."""
-    ref = ref.strip()
-    if _is_absolute(ref):
-        return ref
-    base = base.strip()
-    if base and not base.endswith("/"):
-        base += "/"
-    if _SCHEME.match(base):
-        return urljoin(base, ref)
-    cut = min((i for i in (ref.find("?"), ref.find("#")) if i >= 0), default=len(ref))
-    return _normalize_path(base + ref[:cut]) + ref[cut:]
 
 
 def launch_url(manifest: Manifest, item: Item) -> str:
@@ -263,27 +221,6 @@ def launch_url(manifest: Manifest, item: Item) -> str:
                             code="manifest.not_launchable",
                             message_vi=f"Mục \"{item.identifier}\" không có tài nguyên để mở.")
     return add_parameters(resource.launch_path, item.parameters)
-
-
-def add_parameters(url: str, parameters: str) -> str:
-    """Append item ``parameters`` to a launch ``url`` (the SCORM CAM algorithm)."""
-    params = parameters.strip()
-    if not params:
-        return url
-    head, hash_, fragment = url.partition("#")
-    if params.startswith("#"):
-        return url if hash_ else url + params
-    params = params.lstrip("?&")
-    if not params:
-        return url
-    params, _, own_fragment = params.partition("#")
-    sep = "&" if "?" in head else "?"
-    if head.endswith(("?", "&")):
-        sep = ""
-    result = head + sep + params
-    if hash_:
-        return f"{result}#{fragment}"
-    return f"{result}#{own_fragment}" if own_fragment else result
 
 
 # --- items, organizations, resources ------------------------------------------------------------------
@@ -364,66 +301,6 @@ def _resource(el: etree._Element, base: str) -> Resource:
         dependencies=tuple(ref for d in _elements(el, "dependency") if (ref := _attr(d, "identifierref"))))
 
 
-# --- schema version -----------------------------------------------------------------------------------
-
-_NS_12 = ("adlcp_rootv1p2", "imscp_rootv1p1p2")
-_NS_2004 = ("adlcp_v1p3", "adlseq_v1p3", "adlnav_v1p3", "imsss", "imscp_v1p1")
-_4TH_ONLY = ("data", "shareddataglobaltosystem", "objectivesglobaltosystem", "progressweight",
-             "minprogressmeasure", "completedbymeasure")
-
-
-def _version_from_text(text: str) -> str | None:
-    s = " ".join(text.lower().replace("_", " ").split())
-    if re.fullmatch(r"(scorm )?1\.2(\.0)?", s):
-        return SCORM_12
-    if re.fullmatch(r"(scorm )?(cam )?1\.3(\.\d)?", s):
-        return SCORM_2004_2ND
-    edition = re.fullmatch(r"(scorm )?(2004 )?(2nd|3rd|4th)( edition)?", s)
-    if edition and ("2004" in s or "edition" in s):
-        return {"2nd": SCORM_2004_2ND, "3rd": SCORM_2004_3RD, "4th": SCORM_2004_4TH}[edition.group(3)]
-    if s in ("2004", "scorm 2004"):
-        return "2004"
-    return None
-
-
-def _names(root: etree._Element) -> tuple[set[str], set[str]]:
-    """Every namespace URI and every raw (prefixed, unlowered) element/attribute local name used."""
-    namespaces, names = set(root.nsmap.values()), set()
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for name in (el.tag, *el.attrib.keys()):
-            if name.startswith("{"):
-                namespaces.add(name[1:].split("}", 1)[0])
-            names.add(name.rsplit("}", 1)[-1])
-    return {n for n in namespaces if n}, names
-
-
-def _detect_version(root: etree._Element, r: _Reader) -> tuple[str, str | None]:
-    raw = _text(root, "metadata", "schemaversion")
-    version = _version_from_text(raw) if raw else None
-    if raw and version is None:
-        raise ManifestError(f"Unknown SCORM schema version {raw[:60]!r}.", code="manifest.unknown_schema",
-                            message_vi=f"Phiên bản SCORM không xác định: {raw[:60]!r}.")
-    namespaces, names = _names(root)
-    lowered = {_local(n) for n in names}
-    if version == "2004" or version is None:
-        is_2004 = version == "2004" or any(n.rstrip("/").endswith(_NS_2004) for n in namespaces) \
-            or any(n.endswith(":scormType") for n in names)
-        is_12 = any(n.rstrip("/").endswith(_NS_12) for n in namespaces) or any(
-            n.endswith(":scormtype") or _local(n) == "masteryscore" for n in names)
-        if is_2004:
-            detected = SCORM_2004_4TH if lowered & set(_4TH_ONLY) else SCORM_2004_3RD
-        elif is_12:
-            detected = SCORM_12
-        else:
-            raise ManifestError("The manifest says nothing of its SCORM version.", code="manifest.unknown_schema",
-                                message_vi="Manifest không cho biết phiên bản SCORM.")
-        if version is None:
-            r.warn("manifest.schemaversion_missing", detected)
-        version = detected
-    return version, raw
-
 
 # --- entry point --------------------------------------------------------------------------------------
 
@@ -460,7 +337,7 @@ def parse_manifest(data: bytes, base: str = "") -> Manifest:
 
 
 def _build(r: _Reader, root: etree._Element, base: str) -> Manifest:
-    version, raw_version = _detect_version(root, r)
+    version, raw_version = detect_version(root, r)
     manifest_base = join_url(base, _attr(root, "base") or "") if _attr(root, "base") else base
     collection = parse_collection(r, root)
     orgs_el = _first(root, "organizations")
