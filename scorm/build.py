@@ -7,6 +7,11 @@ declared as an asset resource the SCO depends on. The SCO reports its progress, 
 to whichever run-time API the LMS offers (``API`` for 1.2, ``API_1484_11`` for 2004).
 
 Builds are reproducible: entries are written in a fixed order with a fixed timestamp and mode.
+
+A 2004 package can carry IMS SS sequencing: ``PackageSource.sequencing`` (the organization, i.e. the
+root activity), ``item_sequencing`` and ``hide_lms_ui`` (the SCO). For a multi-SCO package whose
+activity tree and sequencing are given in Python (tests, sequencing demos) see
+:func:`scorm.build_course.build_course_package`.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from typing import Literal
 
 from lxml import etree
 
+from scorm.sequencing.model import ControlMode, DeliveryControls, Sequencing
+from scorm.sequencing.write import hide_lms_ui_element, sequencing_element
+
 __all__ = ["PackageSource", "PracticeLesson", "PracticeQuestion", "build_package", "build_manifest"]
 
 ScormVersion = Literal["1.2", "2004-4th"]
@@ -37,6 +45,11 @@ LAUNCH_FILE = "index.html"
 MANIFEST = "imsmanifest.xml"
 #: the zip timestamp of every entry (the earliest a zip can store), for reproducible builds
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+#: the sequencing a 2004 build writes unless the source gives its own
+ORG_SEQUENCING = Sequencing(control_mode=ControlMode(choice=True, flow=True))
+ITEM_SEQUENCING = Sequencing(delivery_controls=DeliveryControls(tracked=True, completion_set_by_content=True,
+                                                                objective_set_by_content=True))
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
@@ -99,6 +112,12 @@ class PackageSource:
     pass_mark: float | None = None
     #: a short description shown under the title on the first page
     description: str = ""
+    #: 2004 only: the organization's (root activity's) sequencing; default flow and choice
+    sequencing: Sequencing | None = None
+    #: 2004 only: the SCO's sequencing; default: the content sets completion and satisfaction
+    item_sequencing: Sequencing | None = None
+    #: 2004 only: LMS navigation controls the SCO hides (``adlnav:hideLMSUI`` values)
+    hide_lms_ui: tuple[str, ...] = ()
 
 
 def build_package(source: PackageSource, version: ScormVersion, output: Path) -> Path:
@@ -319,11 +338,10 @@ def _manifest_2004(source: PackageSource) -> etree._Element:
     item = _sub(org, _q(ns, None, "item"), identifier=f"ITEM-{source.identifier}",
                 identifierref=f"RES-{source.identifier}", isvisible="true")
     _sub(item, _q(ns, None, "title"), source.title)
-    item_seq = _sub(item, _q(ns, "imsss", "sequencing"))
-    _sub(item_seq, _q(ns, "imsss", "deliveryControls"), tracked="true", completionSetByContent="true",
-         objectiveSetByContent="true")
-    org_seq = _sub(org, _q(ns, "imsss", "sequencing"))
-    _sub(org_seq, _q(ns, "imsss", "controlMode"), choice="true", flow="true")
+    sequencing_element(source.item_sequencing or ITEM_SEQUENCING, item)
+    if source.hide_lms_ui:
+        hide_lms_ui_element(item, source.hide_lms_ui)
+    sequencing_element(source.sequencing or ORG_SEQUENCING, org)
     _sub(root, _q(ns, None, "resources"))
     return root
 

@@ -26,6 +26,7 @@ from scorm.manifest import Issue, Item, Manifest, check_manifest, launch_url, pa
 from scorm.package_messages import MESSAGES
 from scorm.package_messages import package_issue as _issue
 from scorm.package_messages import refusal as _refusal
+from scorm.sequencing.report import describe_sequencing
 from scorm.zipread import Source, data_range, open_zip, read_member, stream_member
 
 __all__ = ["MESSAGES", "Issue", "Limits", "Report", "extract", "inspect"]
@@ -46,6 +47,8 @@ class Report:
     root: str = ""
     files: tuple[str, ...] = ()
     total_size: int = 0
+    #: information, not problems: the sequencing features the package uses (``sequencing.uses_*``)
+    info: list[Issue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +56,7 @@ class Report:
         return not self.errors
 
     def summary(self) -> dict[str, Any]:
-        """A JSON-able summary: version, title, organizations with item trees, SCOs, warnings, errors."""
+        """A JSON-able summary: version, title, organizations with item trees, SCOs, warnings, errors, info."""
         m = self.manifest
         return {
             "ok": self.ok,
@@ -70,6 +73,7 @@ class Report:
                      for i in (m.scos() if m else [])],
             "warnings": [i.as_dict() for i in self.warnings],
             "errors": [i.as_dict() for i in self.errors],
+            "info": [i.as_dict() for i in self.info],
         }
 
 
@@ -97,6 +101,7 @@ class _Plan:
     entries: dict[str, _Entry] = field(default_factory=dict)
     manifest: Manifest | None = None
     root: str = ""
+    info: list[Issue] = field(default_factory=list)
 
     def error(self, code: str, detail: object = "", path: str | None = None) -> None:
         if len(self.errors) < _MAX_ISSUES:
@@ -115,7 +120,7 @@ class _Plan:
         files = tuple(rel for rel, e in self.extracted() if not e.is_dir)
         size = sum(e.info.file_size for _, e in self.extracted())
         return Report(errors=list(self.errors), warnings=list(self.warnings), manifest=self.manifest,
-                      root=self.root, files=files, total_size=size)
+                      root=self.root, files=files, total_size=size, info=list(self.info))
 
 
 def _check_entries(zf: zipfile.ZipFile, plan: _Plan, limits: Limits) -> None:
@@ -213,6 +218,12 @@ def _check_files(plan: _Plan) -> None:
         plan.warn("package.file_missing", path, path)
 
 
+def _describe_sequencing(plan: _Plan, manifest: Manifest) -> None:
+    """The sequencing features as information, and what the player does not apply as a warning."""
+    for issue in describe_sequencing(manifest):
+        (plan.info if issue.code.startswith("sequencing.uses_") else plan.warnings).append(issue)
+
+
 def _check_scripts(zf: zipfile.ZipFile, plan: _Plan) -> None:
     """Warn about scripts the package's HTML loads from other hosts (learners offline miss them)."""
     entries = {n: e for n, e in plan.entries.items() if not e.is_dir and n.startswith(plan.root)}
@@ -248,6 +259,7 @@ def _examine(zf: zipfile.ZipFile, limits: Limits) -> _Plan:
     errors, warnings = check_manifest(plan.manifest)
     plan.errors.extend(errors)
     plan.warnings.extend(warnings)
+    _describe_sequencing(plan, plan.manifest)
     _check_files(plan)
     _check_scripts(zf, plan)
     outside = [n for n in plan.entries if not n.startswith(plan.root) and not n.startswith(_IGNORED_PREFIXES)]

@@ -22,7 +22,7 @@ from scorm.sequencing.model import (
 if TYPE_CHECKING:
     from scorm.manifest import Manifest
 
-__all__ = ["APPLIED", "FEATURES", "describe_sequencing"]
+__all__ = ["APPLIED", "FEATURES", "LABELS", "describe_sequencing"]
 
 #: feature key -> the info code that reports it
 FEATURES: dict[str, str] = {
@@ -38,6 +38,19 @@ FEATURES: dict[str, str] = {
     "constrained_choice": "sequencing.uses_constrained_choice", "hidden_ui": "sequencing.uses_hidden_ui",
     "measure_satisfaction": "sequencing.uses_measure_satisfaction",
     "auxiliary_resources": "sequencing.uses_auxiliary_resources",
+}
+
+#: feature key -> how the not-applied warning names it (the manifest's own vocabulary)
+LABELS: dict[str, str] = {
+    "forced_flow": "controlMode choice=false", "flow": "controlMode flow", "forward_only": "forwardOnly",
+    "choice_exit": "choiceExit=false", "precondition": "preConditionRule", "exitcondition": "exitConditionRule",
+    "postcondition": "postConditionRule", "rollup": "rollupRule",
+    "rollup_excluded": "rollupObjectiveSatisfied/rollupProgressCompletion/objectiveMeasureWeight",
+    "rollup_considerations": "adlseq:rollupConsiderations", "global_objectives": "mapInfo (mục tiêu toàn cục)",
+    "attempt_limit": "attemptLimit", "duration_limit": "attemptAbsoluteDurationLimit",
+    "randomization": "randomizationControls", "delivery_controls": "deliveryControls tracked=false",
+    "constrained_choice": "adlseq:constrainedChoiceConsiderations", "hidden_ui": "adlnav:hideLMSUI",
+    "measure_satisfaction": "satisfiedByMeasure", "auxiliary_resources": "auxiliaryResources",
 }
 
 #: the features the player applies today. ==> The player's sequencing work extends this set as it lands
@@ -168,7 +181,7 @@ def describe_sequencing(manifest: Manifest) -> list[Issue]:
     if (targets := _globals(manifest)):
         found["global_objectives"] = targets
     issues = [seq_issue(FEATURES[key], _listing(found[key])) for key in FEATURES if key in found]
-    missing = [key for key in found if key not in APPLIED]
+    missing = [LABELS[key] for key in FEATURES if key in found and key not in APPLIED]
     if missing:
-        issues.append(seq_issue("sequencing.not_applied", ", ".join(sorted(missing))))
+        issues.append(seq_issue("sequencing.not_applied", ", ".join(missing)))
     return issues
