@@ -29,7 +29,7 @@ ROLLUP_CONDITIONS = RULE_CONDITIONS - {"objectiveMeasureGreaterThan", "objective
 MEASURE_CONDITIONS = frozenset({"objectiveMeasureGreaterThan", "objectiveMeasureLessThan"})
 OPERATORS = frozenset({"not", "noOp"})
 COMBINATIONS = frozenset({"all", "any"})
-#: SN 3.4.3 rule actions per rule kind
+#: SN 3.4.6 rule actions per rule kind
 RULE_ACTIONS = {"pre": frozenset({"skip", "disabled", "hiddenFromChoice", "stopForwardTraversal"}),
                 "exit": frozenset({"exit"}),
                 "post": frozenset({"exitParent", "exitAll", "retry", "retryAll", "continue", "previous"})}
@@ -155,7 +155,7 @@ def _check_objectives(ident: str, seq: Sequencing) -> Iterator[Issue]:
 
 
 def _write_conflicts(ident: str, objectives: tuple[Objective, ...]) -> Iterator[Issue]:
-    """SN 3.10.2: within one activity only one local objective may write a given global objective."""
+    """SN 3.10: within one activity only one local objective may write a given global objective."""
     writes = Counter((m.target_objective_id, what) for o in objectives for m in o.map_info
                      for what, on in (("satisfied", m.write_satisfied_status),
                                       ("measure", m.write_normalized_measure)) if on and m.target_objective_id)
@@ -176,4 +176,5 @@ def _check_controls(act: Activity, seq: Sequencing) -> Iterator[Issue]:
             if value not in TIMINGS:
                 yield _unknown(act.identifier, name, value)
         if rnd.select_count is not None and rnd.select_count > act.children:
-            yield seq_issue("sequencing.select_count_too_large", f"{act.identifier} {rnd.select_count} > {act.children}")
+            yield seq_issue("sequencing.select_count_too_large",
+                            f"{act.identifier} {rnd.select_count} > {act.children}")

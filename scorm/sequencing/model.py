@@ -40,7 +40,7 @@ class DeliveryControls:
 
 @dataclass(frozen=True)
 class MapInfo:
-    """``imsss:mapInfo`` (SN 3.10.2): how a local objective reads and writes a global one."""
+    """``imsss:mapInfo`` (SN 3.10, objective map): how a local objective reads and writes a global one."""
 
     target_objective_id: str
     read_satisfied_status: bool = True
@@ -51,8 +51,9 @@ class MapInfo:
 
 @dataclass(frozen=True)
 class AdlMapInfo:
-    """``adlseq:mapInfo`` (4th ed. CAM 5.1.11, SN 3.10.3): the extended global objective map of raw,
-    min and max score, completion status and progress measure. Reads default to true, writes to false."""
+    """``adlseq:mapInfo`` (4th ed. CAM 5, ADL sequencing extensions; SN 3.10): the extended global
+    objective map of raw, min and max score, completion status and progress measure. Reads default to
+    true, writes to false."""
 
     target_objective_id: str
     read_raw_score: bool = True
@@ -90,7 +91,7 @@ class Objective:
 
 @dataclass(frozen=True)
 class RuleCondition:
-    """``imsss:ruleCondition`` of a sequencing rule (SN 3.4.2)."""
+    """``imsss:ruleCondition`` of a sequencing rule (SN 3.4.2-3.4.5)."""
 
     condition: str
     operator: str = "noOp"
@@ -100,7 +101,8 @@ class RuleCondition:
 
 @dataclass(frozen=True)
 class SequencingRule:
-    """A pre-, exit- or post-condition rule (``kind`` is ``"pre"``, ``"exit"`` or ``"post"``; SN 3.4)."""
+    """A pre-, exit- or post-condition rule (``kind`` is ``"pre"``, ``"exit"`` or ``"post"``; SN 3.4,
+    actions 3.4.6)."""
 
     kind: str
     action: str
@@ -110,7 +112,7 @@ class SequencingRule:
 
 @dataclass(frozen=True)
 class RollupCondition:
-    """``imsss:rollupCondition`` (SN 3.7.2)."""
+    """``imsss:rollupCondition`` (SN 3.7.2-3.7.3)."""
 
     condition: str
     operator: str = "noOp"
@@ -118,7 +120,8 @@ class RollupCondition:
 
 @dataclass(frozen=True)
 class RollupRule:
-    """``imsss:rollupRule`` (SN 3.7.2); ``conditionCombination`` of rollup conditions defaults to ``any``."""
+    """``imsss:rollupRule`` (SN 3.7; child activity set 3.7.4, action 3.7.5); the ``conditionCombination``
+    of rollup conditions defaults to ``any``."""
 
     action: str
     conditions: tuple[RollupCondition, ...] = ()
@@ -130,7 +133,7 @@ class RollupRule:
 
 @dataclass(frozen=True)
 class RollupRules:
-    """``imsss:rollupRules`` (SN 3.7 Rollup Controls and Rules)."""
+    """``imsss:rollupRules``: the rollup controls (SN 3.8) and the rules (SN 3.7)."""
 
     rollup_objective_satisfied: bool = True
     rollup_progress_completion: bool = True
@@ -156,7 +159,7 @@ class AuxiliaryResource:
 
 @dataclass(frozen=True)
 class RandomizationControls:
-    """``imsss:randomizationControls`` (SN 3.12 Selection and Randomization)."""
+    """``imsss:randomizationControls`` (SN 3.11 Selection Controls, 3.12 Randomization Controls)."""
 
     randomization_timing: str = "never"
     select_count: int | None = None
@@ -166,7 +169,7 @@ class RandomizationControls:
 
 @dataclass(frozen=True)
 class ConstrainedChoice:
-    """``adlseq:constrainedChoiceConsiderations`` (SN 3.14 Choice Constraints)."""
+    """``adlseq:constrainedChoiceConsiderations`` (SN 3.3 Constrain Choice Controls)."""
 
     prevent_activation: bool = False
     constrain_choice: bool = False
@@ -174,7 +177,7 @@ class ConstrainedChoice:
 
 @dataclass(frozen=True)
 class RollupConsiderations:
-    """``adlseq:rollupConsiderations`` (SN 3.8 Rollup Considerations)."""
+    """``adlseq:rollupConsiderations`` (SN 3.9 Rollup Consideration Controls)."""
 
     required_for_satisfied: str = "always"
     required_for_not_satisfied: str = "always"
@@ -195,8 +198,9 @@ PART_DEFAULTS: dict[str, object] = {
 
 @dataclass(frozen=True)
 class Sequencing:
-    """``imsss:sequencing`` (CAM 5.1). A part is ``None`` when the element does not give it (so it can
-    inherit from the ``sequencingCollection`` entry named by ``idref``)."""
+    """``imsss:sequencing`` (SN 3 Sequencing Definition Model; CAM 5 XML binding). A part is ``None``
+    when the element does not give it (so it can inherit from the ``sequencingCollection`` entry named
+    by ``idref``)."""
 
     id: str | None = None
     idref: str | None = None

@@ -93,7 +93,7 @@ def _rollup_rule(r: Reader, rule: etree._Element) -> RollupRule:
 
 
 def rollup_rules(r: Reader, el: etree._Element) -> RollupRules:
-    """``imsss:rollupRules`` (SN 3.7)."""
+    """``imsss:rollupRules`` (SN 3.7 rules, 3.8 controls)."""
     weight = r.number(attr(el, "objectivemeasureweight"), "objectiveMeasureWeight", 0, 1)
     return RollupRules(
         rollup_objective_satisfied=r.boolean(el, "rollupobjectivesatisfied", True),
@@ -120,7 +120,7 @@ def _adl_map_info(r: Reader, m: etree._Element) -> AdlMapInfo:
 
 
 def adl_objectives(r: Reader, el: etree._Element) -> tuple[AdlObjective, ...]:
-    """``adlseq:objectives`` (4th ed. CAM 5.1.11)."""
+    """``adlseq:objectives`` (4th ed. ADL sequencing extensions, CAM 5)."""
     return tuple(AdlObjective(attr(o, "objectiveid") or "", tuple(_adl_map_info(r, m) for m in elements(o, "mapinfo")))
                  for o in elements(el, "objective"))
 
@@ -157,7 +157,7 @@ def delivery_controls(r: Reader, el: etree._Element) -> DeliveryControls:
 
 
 def randomization_controls(r: Reader, el: etree._Element) -> RandomizationControls:
-    """``imsss:randomizationControls`` (SN 3.12)."""
+    """``imsss:randomizationControls`` (SN 3.11, 3.12)."""
     return RandomizationControls(randomization_timing=attr(el, "randomizationtiming") or "never",
                                  select_count=r.integer(attr(el, "selectcount"), "selectCount"),
                                  reorder_children=r.boolean(el, "reorderchildren", False),
@@ -171,13 +171,13 @@ def auxiliary_resources(el: etree._Element) -> tuple[AuxiliaryResource, ...]:
 
 
 def constrained_choice(r: Reader, el: etree._Element) -> ConstrainedChoice:
-    """``adlseq:constrainedChoiceConsiderations`` (SN 3.14)."""
+    """``adlseq:constrainedChoiceConsiderations`` (SN 3.3)."""
     return ConstrainedChoice(prevent_activation=r.boolean(el, "preventactivation", False),
                              constrain_choice=r.boolean(el, "constrainchoice", False))
 
 
 def rollup_considerations(r: Reader, el: etree._Element) -> RollupConsiderations:
-    """``adlseq:rollupConsiderations`` (SN 3.8)."""
+    """``adlseq:rollupConsiderations`` (SN 3.9)."""
     return RollupConsiderations(
         required_for_satisfied=attr(el, "requiredforsatisfied") or "always",
         required_for_not_satisfied=attr(el, "requiredfornotsatisfied") or "always",
@@ -213,7 +213,7 @@ def parse_sequencing(r: Reader, el: etree._Element | None) -> Sequencing | None:
 
 
 def parse_collection(r: Reader, root: etree._Element) -> dict[str, Sequencing]:
-    """``imsss:sequencingCollection`` (CAM 5.1.x): its ``sequencing`` entries by ``ID``."""
+    """``imsss:sequencingCollection`` (SN 2.1.2): its ``sequencing`` entries by ``ID``."""
     coll = first(root, "sequencingcollection")
     result: dict[str, Sequencing] = {}
     for el in elements(coll, "sequencing") if coll is not None else []:
