@@ -1,0 +1,132 @@
+"""scorm.sequencing.report and the upload report: which sequencing features a package uses (information,
+in Vietnamese and English) and one warning naming what the player does not apply — a package with
+sequencing never reads "valid, no warnings"."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from seqkit import codes, manifest_xml, parse, sco, seq
+
+from scorm.package import inspect
+from scorm.sequencing.messages import INFO
+from scorm.sequencing.report import APPLIED, FEATURES, LABELS, describe_sequencing
+
+FORCED = seq('<imsss:controlMode choice="false" flow="true"/>')
+PRE_SKIP = seq('<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition '
+               'condition="satisfied"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>'
+               '</imsss:sequencingRules>')
+
+
+def by_code(issues) -> dict[str, str]:
+    return {i.code: i.message_vi for i in issues}
+
+
+def test_forced_order_and_pre_test_skip_are_described_in_vietnamese():
+    found = by_code(describe_sequencing(parse(sco("PRE") + sco("LESSON", PRE_SKIP), org_sequencing=FORCED)))
+    assert found["sequencing.uses_forced_flow"] == "Gói dùng điều hướng tuần tự bắt buộc (flow, choice=false): o."
+    assert found["sequencing.uses_precondition"] == "Quy tắc tiền điều kiện: LESSON: skip khi đã đạt (satisfied)."
+    assert found["sequencing.not_applied"].endswith(": controlMode choice=false, preConditionRule.")
+
+
+def test_custom_rollup_and_global_objectives():
+    rollup = seq('<imsss:rollupRules><imsss:rollupRule childActivitySet="any"><imsss:rollupConditions>'
+                 '<imsss:rollupCondition condition="satisfied"/></imsss:rollupConditions><imsss:rollupAction '
+                 'action="satisfied"/></imsss:rollupRule></imsss:rollupRules>')
+    writer = seq('<imsss:objectives><imsss:primaryObjective objectiveID="p"><imsss:mapInfo targetObjectiveID="g1" '
+                 'readSatisfiedStatus="false" readNormalizedMeasure="false" writeSatisfiedStatus="true"/>'
+                 '</imsss:primaryObjective></imsss:objectives>')
+    reader = seq('<imsss:objectives><imsss:primaryObjective objectiveID="q"><imsss:mapInfo targetObjectiveID="g1"/>'
+                 '</imsss:primaryObjective></imsss:objectives>')
+    found = by_code(describe_sequencing(parse(sco("A", writer) + sco("B", reader), org_sequencing=rollup)))
+    assert found["sequencing.uses_rollup"] == ("Cuộn lên (rollup) tùy chỉnh: o: satisfied khi bất kỳ hoạt động con "
+                                               "đã đạt (satisfied).")
+    assert found["sequencing.uses_global_objectives"] == "Mục tiêu toàn cục: g1 — ghi: A; đọc: B."
+
+
+@pytest.mark.parametrize(("inner", "code", "detail"), [
+    ('<imsss:controlMode flow="true" forwardOnly="true" choiceExit="false"/>', "sequencing.uses_forward_only", "i"),
+    ('<imsss:controlMode choiceExit="false"/>', "sequencing.uses_choice_exit_off", "i"),
+    ('<imsss:sequencingRules><imsss:exitConditionRule><imsss:ruleConditions><imsss:ruleCondition condition='
+     '"completed" operator="not"/></imsss:ruleConditions><imsss:ruleAction action="exit"/></imsss:exitConditionRule>'
+     '</imsss:sequencingRules>', "sequencing.uses_exitcondition", "i: exit khi không đã hoàn thành (completed)"),
+    ('<imsss:sequencingRules><imsss:postConditionRule><imsss:ruleConditions conditionCombination="any">'
+     '<imsss:ruleCondition condition="satisfied" operator="not"/><imsss:ruleCondition condition='
+     '"objectiveMeasureLessThan" measureThreshold="0.5"/></imsss:ruleConditions><imsss:ruleAction action="retry"/>'
+     '</imsss:postConditionRule></imsss:sequencingRules>', "sequencing.uses_postcondition",
+     "i: retry khi không đã đạt (satisfied) hoặc điểm < 0.5 (objectiveMeasureLessThan)"),
+    ('<imsss:limitConditions attemptLimit="2"/>', "sequencing.uses_attempt_limit", "i: 2"),
+    ('<imsss:limitConditions attemptAbsoluteDurationLimit="PT30M"/>', "sequencing.uses_duration_limit", "i: PT30M"),
+    ('<imsss:rollupRules rollupObjectiveSatisfied="false" objectiveMeasureWeight="0"/>',
+     "sequencing.uses_rollup_excluded", "i (objective satisfied, measure)"),
+    ('<adlseq:rollupConsiderations requiredForSatisfied="ifAttempted"/>', "sequencing.uses_rollup_considerations",
+     "i"),
+    ('<imsss:randomizationControls reorderChildren="true"/>', "sequencing.uses_randomization", "i"),
+    ('<imsss:deliveryControls tracked="false"/>', "sequencing.uses_delivery_controls", "i: tracked=false"),
+    ('<adlseq:constrainedChoiceConsiderations constrainChoice="true"/>', "sequencing.uses_constrained_choice", "i"),
+    ('<imsss:objectives><imsss:primaryObjective satisfiedByMeasure="true"><imsss:minNormalizedMeasure>0.8'
+     '</imsss:minNormalizedMeasure></imsss:primaryObjective></imsss:objectives>',
+     "sequencing.uses_measure_satisfaction", "i: ≥ 0.8"),
+    ('<imsss:auxiliaryResources><imsss:auxiliaryResource auxiliaryResourceID="x" purpose="help"/>'
+     '</imsss:auxiliaryResources>', "sequencing.uses_auxiliary_resources", "i"),
+])
+def test_each_feature_is_named_with_its_activity(inner, code, detail):
+    issues = describe_sequencing(parse(sco("i", seq(inner))))
+    issue = next(i for i in issues if i.code == code)
+    assert issue.message_vi == INFO[code][0].format(detail=detail)
+    assert issue.message_en == INFO[code][1].format(detail=detail)
+
+
+def test_hidden_lms_ui_is_described():
+    inner = ("<adlnav:presentation><adlnav:navigationInterface><adlnav:hideLMSUI>continue</adlnav:hideLMSUI>"
+             "<adlnav:hideLMSUI>previous</adlnav:hideLMSUI></adlnav:navigationInterface></adlnav:presentation>")
+    found = by_code(describe_sequencing(parse(sco("i", inner))))
+    assert found["sequencing.uses_hidden_ui"] == "Ẩn nút điều hướng của LMS (hideLMSUI): i: continue, previous."
+    assert "adlnav:hideLMSUI" in found["sequencing.not_applied"]
+
+
+def test_many_activities_are_listed_up_to_six_then_counted():
+    items = "".join(sco(f"i{n}", seq('<imsss:limitConditions attemptLimit="1"/>')) for n in range(8))
+    [info, _] = describe_sequencing(parse(items))
+    assert info.message_vi.endswith("i5: 1; … (+2).")
+
+
+def test_only_applied_features_give_information_and_no_warning():
+    issues = describe_sequencing(parse(sco("i"), org_sequencing=seq('<imsss:controlMode flow="true"/>')))
+    assert codes(issues) == ["sequencing.uses_flow"]
+
+
+def test_no_sequencing_no_finding():
+    assert describe_sequencing(parse(sco("i"))) == []
+
+
+def test_every_feature_has_an_info_message_and_a_label():
+    assert set(FEATURES.values()) == {c for c in INFO}
+    assert set(LABELS) == set(FEATURES)
+    assert APPLIED - set(FEATURES) <= {"delivery_content_sets"}
+
+
+def _zip(manifest: bytes) -> io.BytesIO:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("imsmanifest.xml", manifest)
+        zf.writestr("a.html", "<html></html>")
+    out.seek(0)
+    return out
+
+
+def test_upload_report_carries_the_information_and_the_not_applied_warning():
+    report = inspect(_zip(manifest_xml(sco("PRE") + sco("LESSON", PRE_SKIP), org_sequencing=FORCED)))
+    assert report.ok
+    assert codes(report.info) == ["sequencing.uses_forced_flow", "sequencing.uses_precondition"]
+    assert codes(report.warnings) == ["sequencing.not_applied"]
+    summary = report.summary()
+    assert [i["code"] for i in summary["info"]] == codes(report.info)
+    assert summary["warnings"][0]["message_vi"].startswith("Trình phát chưa áp dụng")
+
+
+def test_upload_report_of_a_package_without_sequencing_is_unchanged():
+    report = inspect(_zip(manifest_xml(sco("i"))))
+    assert report.ok and report.info == [] and report.warnings == [] and report.summary()["info"] == []
