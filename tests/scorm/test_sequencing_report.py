@@ -103,7 +103,7 @@ def test_no_sequencing_no_finding():
 
 
 def test_every_feature_has_an_info_message_and_a_label():
-    assert set(FEATURES.values()) == {c for c in INFO}
+    assert set(FEATURES.values()) == set(INFO)
     assert set(LABELS) == set(FEATURES)
     assert APPLIED - set(FEATURES) <= {"delivery_content_sets"}
 
