@@ -5,13 +5,15 @@ sequencing never reads "valid, no warnings"."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from seqkit import codes, manifest_xml, parse, sco, seq
 
 from scorm.package import inspect
-from scorm.sequencing.messages import INFO
+from scorm.sequencing.messages import INFO, MESSAGES
 from scorm.sequencing.report import APPLIED, FEATURES, LABELS, describe_sequencing
 
 FORCED = seq('<imsss:controlMode choice="false" flow="true"/>')
@@ -130,3 +132,24 @@ def test_upload_report_carries_the_information_and_the_not_applied_warning():
 def test_upload_report_of_a_package_without_sequencing_is_unchanged():
     report = inspect(_zip(manifest_xml(sco("i"))))
     assert report.ok and report.info == [] and report.warnings == [] and report.summary()["info"] == []
+
+
+# --- documentation ------------------------------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "sequencing.md"
+
+
+def test_every_sequencing_code_and_message_is_documented():
+    doc = DOC.read_text(encoding="utf-8")
+    for code, (vi, en) in MESSAGES.items():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{code}` |")), "")
+        assert vi.replace("|", "\\|") in row and en.replace("|", "\\|") in row, code
+
+
+def test_every_test_the_documentation_names_exists():
+    here = Path(__file__).parent
+    for file, names in re.findall(r"(test_\w+\.py)::([\w, \[\]]+)", DOC.read_text(encoding="utf-8")):
+        source = (here / file).read_text(encoding="utf-8")
+        for name in (n.strip().split("[")[0] for n in names.split(",")):
+            if name.startswith("test_"):
+                assert f"def {name}(" in source, f"{file}::{name}"
