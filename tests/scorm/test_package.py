@@ -53,7 +53,8 @@ class OneWayStream(io.RawIOBase):
 def test_fixture_exports_are_valid(kit, name, version, scos):
     report = inspect(io.BytesIO(kit.fixture_zip(name)))
     assert report.ok, report.errors
-    assert report.warnings == []
+    # sequencing the player does not apply yet is a warning by design (docs/sequencing.md)
+    assert [w for w in report.warnings if w.code != "sequencing.not_applied"] == []
     assert report.root == ""
     summary = report.summary()
     json.dumps(summary)

@@ -153,3 +153,11 @@ def test_every_test_the_documentation_names_exists():
         for name in (n.strip().split("[")[0] for n in names.split(",")):
             if name.startswith("test_"):
                 assert f"def {name}(" in source, f"{file}::{name}"
+
+
+def test_captivate_style_export_reports_its_sequencing(kit):
+    """The fixture imitating a Captivate 2004 3rd-edition export (pre-test, lesson, post-test)."""
+    report = inspect(io.BytesIO(kit.fixture_zip("captivate_2004_3rd")))
+    info = codes(report.info)
+    assert "sequencing.uses_forced_flow" in info and "sequencing.uses_precondition" in info
+    assert codes(report.warnings) == ["sequencing.not_applied"]
