@@ -128,3 +128,14 @@ def roster(platform: LtiPlatform, memberships_url: str) -> list[Member]:
         LtiIdentity.platform_id == platform.id, LtiIdentity.sub.in_(subs)))}
     return [Member(str(m.get("user_id")), str(m.get("name") or ""), str(m.get("email") or ""),
                    list(m.get("roles") or []), known.get(str(m.get("user_id")))) for m in members]
+
+
+def source_label(record: Any) -> str | None:
+    """"LTI <platform name>" for a ledger record of an attempt launched through LTI, else None (the
+    player appends the record with source ``online``; the launch names the platform)."""
+    attempt_id = (record.evidence or {}).get("attempt_id")
+    if attempt_id is None:
+        return None
+    name = db.session.scalar(select(LtiPlatform.name).join(LtiLaunch, LtiLaunch.platform_id == LtiPlatform.id)
+                             .where(LtiLaunch.attempt_id == attempt_id).limit(1))
+    return f"LTI {name}" if name else None
