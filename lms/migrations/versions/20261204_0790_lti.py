@@ -81,7 +81,7 @@ def upgrade():
     op.create_index('ix_lti_launches_attempt', 'lti_launches', ['attempt_id'])
     op.create_table('lti_store',
     sa.Column('key', sa.String(length=255), nullable=False),
-    sa.Column('value', sa.JSON(), nullable=True),
+    sa.Column('value', sa.JSON(), nullable=False),
     sa.Column('expires_at', TZ, nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_lti_store')))
     op.create_index(op.f('ix_lti_store_expires_at'), 'lti_store', ['expires_at'])
