@@ -12,7 +12,9 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from html import escape
+from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.request import urlopen
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -43,6 +45,10 @@ class TestPlatform:
         self.tokens: set[str] = set()
         self.assertions: list[dict] = []
         self.members: list[dict] = []
+        #: when set, the token endpoint fetches the tool's JWKS from there (as a real platform does)
+        self.tool_jwks_url: str | None = None
+        #: the tool's OIDC login URL, for the course page's iframe (browser tests)
+        self.tool_login_url: str | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -99,6 +105,27 @@ class TestPlatform:
         jwk.update(kid=self.kid, alg="RS256", use="sig")
         return {"keys": [jwk]}
 
+    def refresh_tool_jwks(self) -> None:
+        if self.tool_jwks_url:
+            with urlopen(self.tool_jwks_url, timeout=10) as answer:  # noqa: S310 - the test's own server
+                self.tool_jwks = json.load(answer)
+
+    def course_page(self) -> str:
+        """The platform's course page: the tool launched in an iframe (third-party initiated login)."""
+        query = urlencode({"iss": self.url, "login_hint": "42", "client_id": self.client_id,
+                           "target_link_uri": self.tool_login_url, "lti_message_hint": "rl-1"})
+        return (f'<!doctype html><html><body><h1>Khoá học ATVSLĐ</h1><iframe id="tool" '
+                f'src="{self.tool_login_url}?{query}" style="width:1000px;height:640px" '
+                f'allow="fullscreen"></iframe></body></html>')
+
+    def auth_answer(self, query: dict[str, str]) -> str:
+        """The platform's OIDC authorization answer: the signed id_token posted to the tool."""
+        token = self.sign(self.claims(query["nonce"]))
+        return (f'<!doctype html><html><body><form id="f" method="post" action="{escape(query["redirect_uri"])}">'
+                f'<input type="hidden" name="id_token" value="{token}">'
+                f'<input type="hidden" name="state" value="{escape(query["state"])}"></form>'
+                f'<script>document.getElementById("f").submit()</script></body></html>')
+
     # --- HTTP ----------------------------------------------------------------------------------------------
     def _handler(self):
         platform = self
@@ -115,6 +142,14 @@ class TestPlatform:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _html(self, html: str) -> None:
+                data = html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def _authorized(self) -> bool:
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 return token in platform.tokens
@@ -123,6 +158,10 @@ class TestPlatform:
                 path = urlsplit(self.path).path
                 if path == "/jwks":
                     return self._send(200, platform.jwks())
+                if path == "/course":
+                    return self._html(platform.course_page())
+                if path == "/auth":
+                    return self._html(platform.auth_answer({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}))
                 if path == "/memberships":
                     if not self._authorized():
                         return self._send(401, {"error": "unauthorized"})
@@ -147,6 +186,7 @@ class TestPlatform:
             def _token(self, form: dict) -> None:
                 assertion = (form.get("client_assertion") or [""])[0]
                 try:
+                    platform.refresh_tool_jwks()
                     kid = jwt.get_unverified_header(assertion)["kid"]
                     jwk = next(k for k in platform.tool_jwks["keys"] if k["kid"] == kid)
                     claims = jwt.decode(assertion, RSAAlgorithm.from_jwk(jwk), algorithms=["RS256"],
