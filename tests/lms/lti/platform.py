@@ -10,9 +10,9 @@ import secrets
 import threading
 import time
 import uuid
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from html import escape
 from urllib.parse import parse_qs, urlencode, urlsplit
 from urllib.request import urlopen
 
