@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.core.db import db
 from lms.core.errors import localized
+from lms.core.numbers import db_id
 from lms.core.roles import Role, roles_required
 from lms.core.scope import sees_everything
 from lms.lti import services
@@ -85,7 +86,7 @@ def roster(platform_id: int):
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        chosen = db.session.get(LtiLaunch, request.form.get("launch", type=int) or 0)
+        chosen = db.session.get(LtiLaunch, request.form.get("launch", type=db_id) or 0)
         if chosen is None or chosen.platform_id != platform.id or not chosen.memberships_url:
             abort(404)
         try:
