@@ -18,6 +18,7 @@ from lms.core.errors import UserError
 from lms.core.extensions import LAUNCH_SESSION_KEY, csrf
 from lms.lti import deeplink, identities, keys, launches, tickets
 from lms.lti.models import LtiIdentity, LtiLaunch
+from lms.lti.storage import purge_expired
 
 bp = Blueprint("lti", __name__, url_prefix="/lti", static_folder="static", static_url_path="/static")
 
@@ -34,6 +35,7 @@ def login():
         response = launches.oidc_login()
     except UserError as exc:
         return _refused(exc)
+    purge_expired()  # expired states, nonces and tickets go as new ones come
     db.session.commit()
     return response
 
