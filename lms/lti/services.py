@@ -5,12 +5,14 @@ token obtained with a JWT signed by our current key (pylti1p3's ServiceConnector
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import requests
+from flask import Flask, Response, after_this_request, current_app, g, has_request_context
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -65,12 +67,50 @@ def send_score(launch: LtiLaunch, score: Decimal | float | None) -> bool:
 
 
 def on_record(record: Any) -> None:
-    """Listener of the ledger: a module completion of an attempt launched through LTI sends its score."""
+    """Listener of the ledger: a module completion of an attempt launched through LTI sends its score.
+
+    In a request the score is sent once the response is done (after the request's transaction
+    committed: no HTTP call while the player holds the attempt's row lock, nothing sent for a rolled
+    back record); outside one (a CLI re-grade) at once."""
     attempt_id = (record.evidence or {}).get("attempt_id")
     if attempt_id is None or record.kind != "record":
         return
-    launches = db.session.scalars(select(LtiLaunch).where(LtiLaunch.attempt_id == attempt_id,
-                                                          LtiLaunch.score_status.in_(("pending", "failed"))))
+    if not has_request_context():
+        send_scores_of(record.id)
+        return
+    if "lti_scores" not in g:
+        g.lti_scores = []
+        after_this_request(_send_when_closed(current_app._get_current_object(), g.lti_scores))
+    g.lti_scores.append(record.id)
+
+
+def _send_when_closed(app: Flask, record_ids: list[int]) -> Callable[[Response], Response]:
+    def run() -> None:
+        with app.app_context():
+            try:
+                for record_id in record_ids:
+                    send_scores_of(record_id)
+                    db.session.commit()
+            finally:
+                db.session.remove()
+
+    def attach(response: Response) -> Response:
+        response.call_on_close(run)
+        return response
+
+    return attach
+
+
+def send_scores_of(record_id: int) -> None:
+    """Send the record's score to the line items of the LTI launches of its attempt still waiting."""
+    from lms.records.models import TrainingRecord  # noqa: PLC0415 - the records feature owns the ledger
+
+    record = db.session.get(TrainingRecord, record_id)
+    if record is None:
+        return
+    launches = db.session.scalars(select(LtiLaunch).where(
+        LtiLaunch.attempt_id == record.evidence.get("attempt_id"),
+        LtiLaunch.score_status.in_(("pending", "failed"))))
     for launch in launches:
         send_score(launch, record.score)
     db.session.flush()
