@@ -20,6 +20,7 @@ from lms.accounts.models import User
 from lms.catalog.models import Module
 from lms.core.db import db, utcnow
 from lms.core.extensions import LAUNCH_SESSION_KEY
+from lms.lti.http import TimeoutSession
 from lms.lti.models import LtiIdentity, LtiLaunch, LtiPlatform
 from lms.lti.refusals import from_exception, refusal
 from lms.lti.storage import DbLaunchDataStorage
@@ -56,7 +57,8 @@ def oidc_login() -> Any:
 def validate_launch() -> ToolMessageLaunch:
     """Step 2: the platform's ``id_token`` checked (state, nonce once, registration, signature against
     the platform's JWKS, expiry, deployment, message). Refusals are Vietnamese 4xx :class:`UserError`."""
-    launch = ToolMessageLaunch(FlaskRequest(), DbToolConf(), launch_data_storage=DbLaunchDataStorage())
+    launch = ToolMessageLaunch(FlaskRequest(), DbToolConf(), launch_data_storage=DbLaunchDataStorage(),
+                               requests_session=TimeoutSession())
     try:
         launch.validate()
     except LtiException as exc:

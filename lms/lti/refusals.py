@@ -6,6 +6,10 @@ from lms.core.errors import UserError
 
 #: (what pylti1p3's message contains, code, status, Vietnamese, English)
 RULES = [
+    ("error during fetch url", "lti_jwks", 403, "Không tải được khoá công khai của nền tảng.",
+     "The platform's public keys could not be fetched."),
+    ("must be json", "lti_jwks", 403, "Không tải được khoá công khai của nền tảng.",
+     "The platform's public keys could not be fetched."),
     ("expired", "lti_expired", 401, "Phiên mở học phần từ nền tảng đã hết hạn; hãy mở lại học phần.",
      "The platform's launch has expired; open the module again."),
     ("nonce", "lti_replay", 403, "Yêu cầu mở học phần này đã được dùng; hãy mở lại từ nền tảng.",
@@ -18,8 +22,6 @@ RULES = [
      "The platform's signature is invalid; the launch is refused."),
     ("public key", "lti_signature", 403, "Không kiểm tra được chữ ký của nền tảng (khoá không khớp).",
      "The platform's signature cannot be checked (no matching key)."),
-    ("jwks", "lti_signature", 403, "Không tải được khoá công khai của nền tảng.",
-     "The platform's public keys could not be fetched."),
 ]
 
 

@@ -21,23 +21,16 @@ from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 
 from lms.core.db import db, utcnow
+from lms.lti.http import TimeoutSession
 from lms.lti.models import LtiIdentity, LtiLaunch, LtiPlatform
 from lms.lti.toolconf import registration_for
 
 log = logging.getLogger(__name__)
-#: seconds for each call to a platform
-TIMEOUT = 10
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
-class _TimeoutSession(requests.Session):
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", TIMEOUT)
-        return super().request(*args, **kwargs)
-
-
 def _connector(platform: LtiPlatform) -> ServiceConnector:
-    return ServiceConnector(registration_for(platform), requests_session=_TimeoutSession())
+    return ServiceConnector(registration_for(platform), requests_session=TimeoutSession())
 
 
 def grade_of(score: Decimal | float | None) -> Grade:

@@ -135,3 +135,21 @@ def test_admin_registers_a_platform(client, app, platform, auth):
     assert launched.status_code == 404 and "Không tìm thấy học phần" in launched.get_data(as_text=True)
     again = client.post("/admin/lti/", data={"csrf_token": token, **platform.registration()})
     assert again.status_code == 409
+
+
+def test_scoped_admin_sees_platforms_read_only_and_national_admin_toggles(client, world, platform, auth):
+    gen_user("admin.tinh", ("admin",), scope=world["unit"])
+    gen_user("admin", ("admin",))
+    db.session.commit()
+    auth.login("admin.tinh")
+    page = client.get("/admin/lti/")
+    assert page.status_code == 200 and "Đăng ký nền tảng" not in page.get_data(as_text=True)
+    token = csrf_token_from(page.get_data(as_text=True))
+    assert client.post("/admin/lti/", data={"csrf_token": token, **platform.registration()}).status_code == 403
+    assert client.post(f"/admin/lti/{world['platform'].id}/toggle", data={"csrf_token": token}).status_code == 403
+    auth.logout()
+    auth.login("admin")
+    token = csrf_token_from(client.get("/admin/lti/").get_data(as_text=True))
+    assert client.post(f"/admin/lti/{world['platform'].id}/toggle", data={"csrf_token": token}).status_code == 200
+    db.session.refresh(world["platform"])
+    assert world["platform"].active is False

@@ -109,3 +109,11 @@ def test_launch_without_module_or_unknown_module(client, world, platform):
     state, nonce = oidc_login(client, platform)
     _refused(post_launch(client, platform, platform.sign(platform.claims(nonce, module="KHONG")), state), 404,
              "Không tìm thấy học phần")
+
+
+def test_unreachable_platform_jwks_is_refused(client, world, platform):
+    world["platform"].key_set_url = "http://127.0.0.1:9/jwks"  # nothing listens on the discard port
+    db.session.commit()
+    state, nonce = oidc_login(client, platform)
+    _refused(post_launch(client, platform, platform.sign(platform.claims(nonce)), state), 403,
+             "Không tải được khoá công khai")
