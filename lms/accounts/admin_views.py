@@ -137,7 +137,7 @@ def _apply(form: UserForm, user: User | None) -> User:
                         "A learner must be linked to a cadre (cadre code).", code="cadre_required")
     password = form.password.data or ""
     if password:
-        services.check_password_policy(password)
+        services.check_password_policy(password, form.login.data)
     if user is None:
         if not password:
             raise UserError("Hãy nhập mật khẩu.", "Enter a password.", code="password_required")
