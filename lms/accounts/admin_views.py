@@ -86,7 +86,7 @@ def check_grant(actor: User, roles: set[Role], unit: OrgUnit | None) -> None:
                         status=403, code="grant_too_wide")
 
 
-def _get_user_or_404(user_id: int) -> User:
+def get_managed_user_or_404(user_id: int) -> User:
     user = db.session.scalar(_visible_users().where(User.id == user_id))
     if user is None:
         abort(404)
@@ -206,7 +206,7 @@ def create():
 @roles_required(Role.admin)
 def edit(user_id: int):
     """Edit a user: roles, scope, linked cadre, active flag, password reset (blank keeps it)."""
-    user = _get_user_or_404(user_id)
+    user = get_managed_user_or_404(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
