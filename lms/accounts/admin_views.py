@@ -155,9 +155,8 @@ def _apply(form: UserForm, user: User | None) -> User:
     if user.active and not form.active.data:
         services.end_all_sessions(user)
     user.active = bool(form.active.data)
-    if password:
-        user.password_hash = services.hash_password(password)
-        services.end_all_sessions(user)
+    if password:  # an admin's reset: to be changed at the next login (not when admins set their own)
+        services.set_password(user, password, temporary=user.id != current_user.id)
     db.session.flush()
     return user
 
