@@ -109,3 +109,30 @@ def test_import_invite_activate_reset_and_forced_change(live_server, page, brows
         assert not phone.is_visible("#must-change")
     finally:
         learner.close()
+
+
+def test_the_recovery_pages_have_no_serious_accessibility_violations(live_server, phone_page, app):
+    """WCAG 2.1 AA through axe-core at 360×740: login, forgot password (form and answer), activation,
+    the set-password page of a link, the forced password change."""
+    from lms.accounts import tokens
+    from lms.accounts.invitations import admin_reset
+    from tests.e2e.test_quiz_phone import serious_violations
+
+    unit = gen_unit("TLD", "Tổng Liên đoàn Lao động Việt Nam", "Tổng Liên đoàn")
+    admin = gen_user("admin", (Role.admin,))
+    learner = gen_user("hv.lan", (Role.learner,), scope=unit)
+    temporary = admin_reset(gen_user("hv.binh", (Role.learner,), scope=unit), admin)
+    secret = tokens.issue(learner, tokens.RESET)
+    db.session.commit()
+    page, server = phone_page, live_server
+    page.emulate_media(reduced_motion="reduce")
+    for path in ("/login", "/password/forgot", "/activate", f"/password/set/{secret}"):
+        page.goto(server.url + path)
+        assert serious_violations(page, server) == [], path
+    page.goto(server.url + "/password/forgot")
+    page.fill("input[name=email]", "x@example.vn")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#forgot-sent")
+    assert serious_violations(page, server) == []
+    login(page, server, "hv.binh", temporary)
+    assert page.is_visible("#must-change") and serious_violations(page, server) == []
