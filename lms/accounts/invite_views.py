@@ -21,6 +21,7 @@ from lms.accounts.invitations import CodeRow
 from lms.accounts.recovery_views import link_for
 from lms.core.errors import UserError
 from lms.core.roles import Role, roles_required
+from lms.core.scope import start_unit_or_404
 
 bp = Blueprint("accounts_invite", __name__, url_prefix="/admin/users")
 
@@ -117,8 +118,7 @@ def _sheet_pdf(rows: list[CodeRow], expires: date) -> bytes:
 
 
 def _top_unit() -> str:
-    unit = current_user.scope_org_unit
-    return unit.name if unit is not None else "Tổng Liên đoàn Lao động Việt Nam"
+    return start_unit_or_404(current_user).name  # the admin's scope root, or the tree's root
 
 
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])
