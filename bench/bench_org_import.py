@@ -91,7 +91,8 @@ def child(database_url: str, file: str) -> None:
             with command_transaction():
                 report = import_file(file, Path(file).name, max_bytes=200 * 1024 * 1024)
             out[label] = {"seconds": round(time.perf_counter() - started, 2),
-                          "cpu_seconds": round(time.process_time() - cpu, 2), **report.counts()}
+                          "cpu_seconds": round(time.process_time() - cpu, 2), **report.counts(),
+                          "accounts": report.accounts}
     out["self_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["load_average"] = os.getloadavg()[0]
     print(json.dumps(out))

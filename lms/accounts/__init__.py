@@ -6,10 +6,14 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the blueprints and the admin navigation link."""
     from lms.accounts.admin_views import bp as admin_bp
+    from lms.accounts.invite_views import bp as invite_bp
+    from lms.accounts.recovery_views import bp as recovery_bp
     from lms.accounts.views import bp
     from lms.core.roles import Role
     from lms.home import NavItem, register_nav
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(invite_bp)
+    app.register_blueprint(recovery_bp)
     register_nav(NavItem("accounts_admin.users", "Người dùng", "Users", (Role.admin,), 91))

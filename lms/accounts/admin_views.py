@@ -86,7 +86,7 @@ def check_grant(actor: User, roles: set[Role], unit: OrgUnit | None) -> None:
                         status=403, code="grant_too_wide")
 
 
-def _get_user_or_404(user_id: int) -> User:
+def get_managed_user_or_404(user_id: int) -> User:
     user = db.session.scalar(_visible_users().where(User.id == user_id))
     if user is None:
         abort(404)
@@ -137,7 +137,7 @@ def _apply(form: UserForm, user: User | None) -> User:
                         "A learner must be linked to a cadre (cadre code).", code="cadre_required")
     password = form.password.data or ""
     if password:
-        services.check_password_policy(password)
+        services.check_password_policy(password, form.login.data)
     if user is None:
         if not password:
             raise UserError("Hãy nhập mật khẩu.", "Enter a password.", code="password_required")
@@ -155,9 +155,8 @@ def _apply(form: UserForm, user: User | None) -> User:
     if user.active and not form.active.data:
         services.end_all_sessions(user)
     user.active = bool(form.active.data)
-    if password:
-        user.password_hash = services.hash_password(password)
-        services.end_all_sessions(user)
+    if password:  # an admin's reset: to be changed at the next login (not when admins set their own)
+        services.set_password(user, password, temporary=user.id != current_user.id)
     db.session.flush()
     return user
 
@@ -206,7 +205,7 @@ def create():
 @roles_required(Role.admin)
 def edit(user_id: int):
     """Edit a user: roles, scope, linked cadre, active flag, password reset (blank keeps it)."""
-    user = _get_user_or_404(user_id)
+    user = get_managed_user_or_404(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)

@@ -57,16 +57,14 @@ def create_command(login: str, roles: tuple[str, ...], password: str, full_name:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password_command(login: str, password: str) -> None:
     """Reset LOGIN's password (their other sessions end)."""
-    from lms.accounts.services import check_password_policy, end_all_sessions, find_user, hash_password
+    from lms.accounts.services import find_user, set_password
 
     try:
         with command_transaction():
             user = find_user(login)
             if user is None:
                 raise UserError(f"Không có tài khoản “{login}”.", f"No account “{login}”.")
-            check_password_policy(password)
-            user.password_hash = hash_password(password)
-            end_all_sessions(user)
+            set_password(user, password)
     except UserError as exc:
         _fail(exc)
     click.echo(f"Đã đặt lại mật khẩu cho {login}.")

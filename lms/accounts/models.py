@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import db, utcnow
@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: bumped on password change; part of the session id so old sessions die
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    #: the password was not chosen by the user (an admin's reset): every page asks for a new one first
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -103,3 +105,25 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AccountToken(db.Model):
+    """A one-time secret that lets someone set an account's password: an e-mailed invitation or reset link
+    (``invite``, ``reset``) or a printed activation code (``code``). Only its HMAC is stored; it works
+    once (``used_at``) and until ``expires_at``; issuing a new one of a kind voids the older ones."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint("kind IN ('invite', 'reset', 'code')", name="kind_valid"),
+                      Index("ix_account_tokens_user_kind", "user_id", "kind"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    #: HMAC-SHA256 (keyed with the app's secret key) of the secret, hex
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -37,14 +37,36 @@ def verify_password(user: User | None, password: str) -> bool:
     return True
 
 
-def check_password_policy(password: str) -> None:
-    """Refuse passwords that are too short."""
+#: the password hash of an account nobody has set a password for yet (imported, invited): not an argon2
+#: hash, so no password ever matches it
+UNSET_PASSWORD = "!unset"  # noqa: S105 - a marker, not a secret
+
+
+def check_password_policy(password: str, login: str | None = None) -> None:
+    """Refuse passwords that are too short or equal to the login (case and surrounding spaces ignored)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
             code="password_too_short",
         )
+    if login and password.strip().lower() == normalize_login(login):
+        raise UserError("Mật khẩu không được trùng với tên đăng nhập.", "The password may not equal the login.",
+                        code="password_is_login")
+
+
+def has_password(user: User) -> bool:
+    """True once a real password is set (imported and launch-created accounts have a marker instead)."""
+    return not user.password_hash.startswith("!")
+
+
+def set_password(user: User, new: str, *, temporary: bool = False) -> None:
+    """Set ``user``'s password after the policy check and end their sessions. ``temporary`` (an admin's
+    reset) makes every page ask for a new password at the next login; otherwise the flag is cleared."""
+    check_password_policy(new, user.login)
+    user.password_hash = hash_password(new)
+    user.must_change_password = temporary
+    end_all_sessions(user)
 
 
 def record_attempt(login: str, ip: str, success: bool) -> None:
@@ -80,7 +102,7 @@ def create_user(
         raise UserError("Tên đăng nhập không được để trống.", "The login may not be empty.", code="login_empty")
     if find_user(login) is not None:
         raise UserError(f"Tên đăng nhập '{login}' đã tồn tại.", f"Login '{login}' exists.", code="login_taken")
-    check_password_policy(password)
+    check_password_policy(password, login)
     user = User(
         login=login,
         password_hash=hash_password(password),
@@ -99,9 +121,10 @@ def change_password(user: User, old: str, new: str) -> None:
     """Change the password after checking the old one; other sessions are logged out."""
     if not verify_password(user, old):
         raise UserError("Mật khẩu hiện tại không đúng.", "The current password is wrong.", code="wrong_password")
-    check_password_policy(new)
-    user.password_hash = hash_password(new)
-    end_all_sessions(user)
+    if new == old:
+        raise UserError("Mật khẩu mới phải khác mật khẩu hiện tại.", "The new password must differ from the current one.",
+                        code="password_unchanged")
+    set_password(user, new)
 
 
 def end_all_sessions(user: User) -> None:

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.accounts import services, throttle
 from lms.accounts.forms import EmptyForm, LoginForm, PasswordForm
+from lms.accounts.recovery_views import MUST_CHANGE, remember_must_change
 from lms.core.db import commit_even_on_error, utcnow
 from lms.core.errors import UserError
 from lms.core.i18n import LANGUAGES
@@ -64,6 +65,7 @@ def login():
             session.clear()
             session["lang"] = user.locale
             login_user(user, remember=form.remember.data)
+            remember_must_change(user)
             user.last_login_at = utcnow()
             return throttle.remember_device(redirect(_safe_next(request.args.get("next"))), login_name)
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
@@ -134,9 +136,10 @@ def password():
             flash(exc.message(), "danger")
             return render_template("accounts/password.html", form=form, sessions_form=EmptyForm()), 400
         login_user(current_user)  # this session goes on under the new session version; the others end
+        session.pop(MUST_CHANGE, None)
         flash(_("Đã đổi mật khẩu."), "success")
         return redirect(url_for("accounts.home"))
-    return render_template("accounts/password.html", form=form, sessions_form=EmptyForm())
+    return render_template("accounts/password.html", form=form, sessions_form=EmptyForm()), 400 if form.errors else 200
 
 
 __all__ = ["bp", "Role"]

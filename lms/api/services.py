@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
+from lms.accounts.provision import free_login, username_for
 from lms.api.models import Consumer, ConsumerLearner, LinkStatus, UsedNonce
 from lms.catalog.models import Module
 from lms.core.db import db, insert_once, utcnow
@@ -326,15 +327,13 @@ UNUSABLE_PASSWORD = "!launch-only"  # noqa: S105 - a marker, not a secret
 
 def learner_user(cadre: Cadre) -> User:
     """The account the cadre studies as: their existing one, else a learner account created now
-    (login ``xb-<cadre code>``, no usable password: it only logs in through launches; an admin can set
+    (login by the username rule of :mod:`lms.accounts.provision`, no usable password: it only logs in through launches; an admin can set
     a password later). A concurrent launch creating the same account is tolerated: the insert runs in a
     savepoint and, when it collides, the account the other launch committed is used."""
     user = db.session.scalar(select(User).where(User.cadre_id == cadre.id).order_by(User.id).limit(1))
     if user is not None:
         return user
-    login = f"xb-{cadre.code}".lower()
-    if db.session.scalar(select(User.id).where(User.login == login)) is not None:
-        login = f"{login}-{secrets.token_hex(3)}"
+    login = free_login(username_for(cadre.code))  # the accounts' username rule (lms.accounts.provision)
     user = User(login=login, password_hash=UNUSABLE_PASSWORD, full_name=cadre.full_name, email=cadre.email,
                 cadre_id=cadre.id)
     user.set_roles({Role.learner})

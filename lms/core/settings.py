@@ -25,6 +25,8 @@
 | ``LMS_LOGIN_WINDOW_SECONDS`` | the throttling window | 900 |
 | ``LMS_HSTS_SECONDS`` | ``Strict-Transport-Security`` max-age on HTTPS responses (0 = none) | 31536000 |
 | ``LMS_MAIL_*`` | SMTP settings (``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``FROM``, ``OUTBOX``) | file outbox |
+| ``LMS_INVITE_DAYS`` / ``LMS_ACTIVATION_CODE_DAYS`` | validity of an invitation link / a printed activation code, days | 7 / 30 |
+| ``LMS_RESET_MINUTES`` | validity of a "forgot password" link, minutes | 60 |
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_MAIL_PASSWORD": os.environ.get("LMS_MAIL_PASSWORD") or None,
         "LMS_MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "lms@localhost"),
         "LMS_MAIL_OUTBOX": os.environ.get("LMS_MAIL_OUTBOX") or str(instance_path / "outbox"),
+        "LMS_INVITE_DAYS": int(os.environ.get("LMS_INVITE_DAYS", "7")),
+        "LMS_ACTIVATION_CODE_DAYS": int(os.environ.get("LMS_ACTIVATION_CODE_DAYS", "30")),
+        "LMS_RESET_MINUTES": int(os.environ.get("LMS_RESET_MINUTES", "60")),
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
         "LMS_IMPORT_MAX_BYTES": int(os.environ.get("LMS_IMPORT_MAX_MB", "20")) * 1024 * 1024,
         "LMS_MAX_COMMIT_KB": int(os.environ.get("LMS_MAX_COMMIT_KB", "4096")),

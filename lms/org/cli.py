@@ -47,6 +47,8 @@ def _print_report(report, dry_run: bool) -> None:
                f"không đổi {counts['units_unchanged']}")
     click.echo(f"Cán bộ / cadres: tạo mới {counts['cadres_created']}, cập nhật {counts['cadres_updated']}, "
                f"ngừng hoạt động {counts['cadres_deactivated']}, không đổi {counts['cadres_unchanged']}")
+    if report.accounts:
+        click.echo("Tài khoản / accounts: tạo mới {created}, liên kết {linked}, đã có {existing}".format(**report.accounts))
     for title, items in (("Đơn vị tạo mới", report.units_created), ("Đơn vị cập nhật", report.units_updated),
                          ("Cán bộ tạo mới", report.cadres_created), ("Cán bộ cập nhật", report.cadres_updated),
                          ("Cán bộ ngừng hoạt động", report.cadres_deactivated)):

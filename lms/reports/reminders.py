@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User, UserRole
+from lms.core import mail
 from lms.core.db import db
 from lms.core.roles import Role
 from lms.org.models import Cadre, OrgUnit
-from lms.reports import mail
 from lms.reports.models import ReminderLog
 
 #: states that trigger a reminder

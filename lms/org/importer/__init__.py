@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from lms.accounts.provision import ensure_accounts_for_codes
 from lms.org.importer.reader import CadreRow, ImportRejected, ParsedFile, RowError, UnitRow, read_import_file
 from lms.org.importer.upsert import ImportReport, Plan, apply_plan, plan_import
 from lms.org.models import OrgUnit
@@ -23,7 +24,10 @@ def import_file(path: str | Path, filename: str | None = None, *, dry_run: bool 
                 max_bytes: int = 20 * 1024 * 1024, today: date | None = None) -> ImportReport:
     """Import ``path`` (named ``filename`` by the uploader); flushes, the caller commits or rolls back."""
     parsed = read_import_file(path, filename or Path(path).name, max_bytes, today or date.today())
-    return _run(parsed, dry_run=dry_run, deactivate_missing=deactivate_missing, scope=scope)
+    report = _run(parsed, dry_run=dry_run, deactivate_missing=deactivate_missing, scope=scope)
+    if report.applied:  # accounts for the file's cadres: created or linked, never duplicated
+        report.accounts = ensure_accounts_for_codes(r.code for r in parsed.cadres).counts()
+    return report
 
 
 def import_rows(units: list[UnitRow], cadres: list[CadreRow], *, cadre_fields: set[str] | None = None,

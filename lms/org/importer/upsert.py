@@ -52,6 +52,8 @@ class ImportReport:
     cadres_deactivated: list[tuple[str, str]] = field(default_factory=list)
     cadres_unchanged: int = 0
     applied: bool = False
+    #: learner accounts of the file's cadres (created, linked, existing, skipped): lms.accounts.provision
+    accounts: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """The numbers, for summaries and JSON."""

@@ -41,7 +41,7 @@ def test_linked_learner_launch_logs_in_and_opens_the_attempt(client, world):
     learner = db.session.scalar(select(ConsumerLearner))
     assert (learner.status, learner.cadre_id, learner.email) == ("linked", world["cadre"].id, EMAIL)
     user = db.session.scalar(select(User).where(User.cadre_id == world["cadre"].id))
-    assert user.login == "xb-hn0099" and {r.value for r in user.roles} == {"learner"}
+    assert user.login == "hn0099" and {r.value for r in user.roles} == {"learner"}
     frame = client.get(response.headers["Location"])
     assert frame.status_code == 200
     assert f'/player/attempts/{attempt.id}/play' in frame.get_data(as_text=True)
@@ -321,10 +321,10 @@ def test_malformed_origins_are_refused(world, text):
 
 def test_launch_accounts_cannot_log_in_with_a_password(client, world, auth):
     launch(client, signed(world))
-    user = db.session.scalar(select(User).where(User.login == "xb-hn0099"))
+    user = db.session.scalar(select(User).where(User.login == "hn0099"))
     assert user.password_hash == services.UNUSABLE_PASSWORD
     other = client.application.test_client()
     token = type(auth)(other).csrf("/login")
     for guess in ("", "!launch-only", "matkhau-123"):
-        response = other.post("/login", data={"login": "xb-hn0099", "password": guess, "csrf_token": token})
+        response = other.post("/login", data={"login": "hn0099", "password": guess, "csrf_token": token})
         assert response.status_code in (400, 401)
