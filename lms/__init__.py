@@ -89,6 +89,10 @@ def _init_extensions(app: Flask) -> None:
 
     storage.init_app(app)
 
+    from lms.core import jobs
+
+    jobs.init_app(app)
+
     from lms.core import templating
 
     templating.init_app(app)
