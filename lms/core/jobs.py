@@ -68,6 +68,8 @@ class Context:
 
     job_id: int
     key: str | None
+    #: 1 for the first attempt, 2 for the first retry …
+    attempt: int = 1
 
     def progress(self, percent: float) -> None:
         """Report progress (0–100) where the polling page sees it before the job's transaction commits."""
@@ -122,7 +124,7 @@ def run(job_id: int) -> bool:
     job.state, job.attempts, job.started_at = "running", job.attempts + 1, utcnow()
     db.session.commit()
     try:
-        outcome = _call(job.task, json.loads(job.args), Context(job_id, job.key))
+        outcome = _call(job.task, json.loads(job.args), Context(job_id, job.key, job.attempts))
         _succeed(db.session.get(Job, job_id), outcome)
         db.session.commit()
         return True

@@ -46,7 +46,7 @@ def push(pending: list[tuple[int, int]]) -> None:
     for job_id, max_attempts in pending:
         retries = max(0, max_attempts - 1)
         q.enqueue(execute, job_id, retry=Retry(max=retries, interval=delays) if retries else None,
-                  job_id=f"lms-job-{job_id}-{utcnow().timestamp():.6f}", description=f"lms job {job_id}")
+                  description=f"lms job {job_id}")
 
 
 def execute(job_id: int) -> None:

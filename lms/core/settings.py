@@ -14,6 +14,7 @@
 | ``LMS_JOBS_RETRY_DELAYS`` | seconds before each retry of a failed job, comma-separated | ``10,60,300`` |
 | ``LMS_JOBS_QUEUE`` | RQ queue name (several sites on one Redis) | ``lms`` |
 | ``LMS_EXPORT_JOB_ROWS`` | exports with more rows than this run as a background job | 5000 |
+| ``LMS_UPLOAD_JOB_MB`` | package uploads larger than this are validated and extracted by a background job | 100 |
 | ``LMS_STORAGE_BACKEND`` | ``local`` (``LMS_STORAGE_DIR``) or ``s3`` | ``local`` |
 | ``LMS_S3_BUCKET`` / ``LMS_S3_PREFIX`` | bucket and key prefix of the blobs (``s3``) | — / empty |
 | ``LMS_S3_ENDPOINT_URL`` / ``LMS_S3_REGION`` | S3-compatible endpoint (MinIO, Ceph …) and region | AWS default |
@@ -75,6 +76,7 @@ def _jobs_and_storage() -> dict[str, Any]:
         "LMS_JOBS_RETRY_DELAYS": env("LMS_JOBS_RETRY_DELAYS") or "10,60,300",
         "LMS_JOBS_QUEUE": env("LMS_JOBS_QUEUE") or "lms",
         "LMS_EXPORT_JOB_ROWS": int(env("LMS_EXPORT_JOB_ROWS", "5000")),
+        "LMS_UPLOAD_JOB_MB": float(env("LMS_UPLOAD_JOB_MB", "100")),
         "LMS_STORAGE_BACKEND": env("LMS_STORAGE_BACKEND") or "local",
         **{name: env(name) or None for name in (
             "LMS_S3_BUCKET", "LMS_S3_PREFIX", "LMS_S3_ENDPOINT_URL", "LMS_S3_REGION",
