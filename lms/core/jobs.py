@@ -206,7 +206,10 @@ def _after_commit(session: Session) -> None:
     if redis_url():
         from lms.core import jobs_rq
 
-        jobs_rq.push(pending)
+        try:
+            jobs_rq.push(pending)
+        except Exception:  # noqa: BLE001 - the commit stands; the rows stay queued (enqueue again by key)
+            log.exception("jobs %s committed but not handed to Redis", [job_id for job_id, _ in pending])
     else:
         g.setdefault("lms_jobs_ready", []).extend(job_id for job_id, _attempts in pending)
 

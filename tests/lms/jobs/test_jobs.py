@@ -119,3 +119,15 @@ def test_the_owner_sees_progress_and_downloads_the_result(app, client, auth):
     auth.login(other.login)
     assert client.get(f"/jobs/{job.id}/status").status_code == 404
     assert client.get(f"/jobs/{job.id}/download").status_code == 404
+
+
+def test_a_redis_outage_after_commit_keeps_the_commit_and_the_job_queued(app, caplog):
+    app.config["LMS_JOBS_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        job = jobs.enqueue(tasks.add_unit, code="J8")
+        tasks_unit = jobs.enqueue(tasks.add_unit, code="J8b")
+        db.session.commit()
+    finally:
+        app.config["LMS_JOBS_REDIS_URL"] = None
+    assert db.session.get(Job, job.id).state == "queued" and db.session.get(Job, tasks_unit.id)
+    assert "not handed to Redis" in caplog.text
