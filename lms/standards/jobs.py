@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lms.core.db import db
-from lms.core.jobs import Context, task
+from lms.core.jobs import Context, JobFailed, task
 
 
 @task
@@ -23,10 +23,20 @@ def recompute_all(ctx: Context) -> str:
 
 
 @task
-def recompute_cadres(ctx: Context, cadre_ids: list[int]) -> str:
-    """The statuses of some cadres (a partial recompute, e.g. after an import)."""
-    from lms.records.services import recompute_after_bulk
+def recompute_cadres(ctx: Context, cadre_ids: list[int] | None = None, unit_id: int | None = None) -> str:
+    """A partial recompute: some cadres' statuses, or every cadre's in a unit's subtree (after it moved)."""
+    from lms.org.models import OrgUnit
+    from lms.standards import engine
 
-    recompute_after_bulk(cadre_ids)
-    db.session.flush()
-    return f"Đã tính lại cho {len(cadre_ids)} cán bộ."
+    if unit_id is not None:
+        unit = db.session.get(OrgUnit, unit_id)
+        if unit is None:
+            raise JobFailed("Đơn vị không còn tồn tại.", retry=False)
+        engine.recompute_subtree(unit)
+        return f"Đã tính lại cho đơn vị {unit.code}."
+    ids = cadre_ids or []
+    for index, cadre_id in enumerate(ids, 1):
+        engine.recompute_cadre(cadre_id)
+        if index % 100 == 0:
+            ctx.progress(95 * index / len(ids))
+    return f"Đã tính lại cho {len(ids)} cán bộ."

@@ -150,3 +150,19 @@ def test_a_certificate_pdf_rendered_by_a_job(app, world):
         assert fh.read(5) == b"%PDF-"
     failed = db.session.get(Job, missing.id)
     assert (failed.state, failed.attempts, failed.error) == ("failed", 1, "Không tìm thấy giấy chứng nhận.")
+
+
+def test_partial_recomputes_for_cadres_and_for_a_subtree(app, world):
+    from lms.standards.jobs import recompute_cadres
+    from lms.standards.models import ComplianceStatus
+
+    db.session.execute(ComplianceStatus.__table__.delete())
+    by_cadres = jobs.enqueue(recompute_cadres, cadre_ids=[world["duc"].id])
+    by_unit = jobs.enqueue(recompute_cadres, unit_id=world["cb"].id)
+    gone = jobs.enqueue(recompute_cadres, unit_id=999_999)
+    db.session.commit()
+    jobs.drain()
+    assert [db.session.get(Job, j.id).state for j in (by_cadres, by_unit, gone)] == ["succeeded", "succeeded",
+                                                                                     "failed"]
+    cadres = set(db.session.scalars(select(ComplianceStatus.cadre_id)))
+    assert cadres == {world["duc"].id, world["cb_cadre"].id}
