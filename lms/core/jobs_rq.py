@@ -13,7 +13,7 @@ from redis import Redis
 from rq import Queue, Retry
 
 from lms.core import jobs
-from lms.core.db import db, insert_once, utcnow
+from lms.core.db import db, utcnow
 from lms.core.jobs_models import Job
 
 DEFAULT_DELAYS = (10, 60, 300)
@@ -62,17 +62,15 @@ def execute(job_id: int) -> None:
 
 
 def run_periodic(name: str) -> None:
-    """Cron entry: one job per periodic task and UTC day (the key makes a second scheduler harmless)."""
+    """Cron entry: enqueue the day's job of a periodic task (its key makes a second scheduler, or a
+    redelivery, harmless); it then runs like any job, with its retries. Eager mode runs it here."""
     with _app_context():
         try:
             task, _cron = jobs.PERIODIC[name]
-            key = f"periodic:{name}:{utcnow():%Y-%m-%d}"
-            values = {"task": task, "args": "{}", "key": key, "title": name, "user_id": None, "max_attempts": 3,
-                      "state": "queued", "progress": 0, "attempts": 0, "created_at": utcnow()}
-            job = insert_once(Job, "key", values)
+            jobs.enqueue(task, key=f"periodic:{name}:{utcnow():%Y-%m-%d}", title=name)
             db.session.commit()
-            if job is not None:
-                jobs.run(job.id)
+            if not jobs.redis_url():
+                jobs.drain()
         finally:
             db.session.remove()
 

@@ -69,3 +69,13 @@ def test_a_worker_process_runs_jobs_from_redis_with_a_retry(app, redis_queue):
     assert (job.state, job.attempts, job.error) == ("succeeded", 2, None)
     codes = set(db.session.scalars(select(OrgUnit.code).where(OrgUnit.code.in_(["W1", "W2"]))))
     assert codes == {"W1", "W2"}
+
+
+def test_the_scheduler_enqueues_each_periodic_job_on_its_cron_line(app, redis_queue):
+    """``lms scheduler`` replaces cron: RQ's CronScheduler holds every entry of ``jobs.PERIODIC``."""
+    from lms.core import jobs_rq
+
+    cron = jobs_rq.scheduler(app)
+    assert {(j.name, j.cron, j.args, j.queue_name) for j in cron.get_jobs()} == {
+        (name, spec, (name,), redis_queue) for name, (_task, spec) in jobs.PERIODIC.items()}
+    assert all(j.func_name == "lms.core.jobs_rq.run_periodic" for j in cron.get_jobs())
