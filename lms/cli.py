@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "packages": "SCORM packages: inspect, import, build.",
     "quiz": "Question banks and quizzes: import and export questions.",
     "records": "Training records: historical import.",
+    "requeue-jobs": "Hand again to Redis the jobs left queued (Redis was down) or running (their...",
     "reminders": "Nhắc hạn đào tạo qua email / training reminders.",
     "report": "Báo cáo / reports: xuất Excel, CSV, PDF.",
     "routes": "Show the routes for the app.",

@@ -33,6 +33,19 @@ def scheduler_command() -> None:
     jobs_rq.scheduler(current_app).start()
 
 
+@click.command("requeue-jobs")
+@click.option("--queued-minutes", type=float, default=10, show_default=True)
+@click.option("--running-minutes", type=float, default=120, show_default=True)
+@with_appcontext
+def requeue_command(queued_minutes: float, running_minutes: float) -> None:
+    """Hand again to Redis the jobs left queued (Redis was down) or running (their worker was killed)."""
+    from lms.core import jobs_rq
+
+    _queue_or_exit(jobs_rq)
+    count = jobs_rq.requeue_stale(queued_minutes, running_minutes)
+    click.echo(f"Đã đưa lại {count} tác vụ vào hàng đợi / {count} jobs requeued.")
+
+
 def _queue_or_exit(jobs_rq):
     try:
         return jobs_rq.queue(current_app)
@@ -41,4 +54,4 @@ def _queue_or_exit(jobs_rq):
             "Chưa cấu hình Redis cho tác vụ nền (LMS_JOBS_REDIS_URL hoặc LMS_REDIS_URL) / " + str(exc)) from exc
 
 
-commands = [worker_command, scheduler_command]
+commands = [worker_command, scheduler_command, requeue_command]

@@ -6,6 +6,7 @@ job pushed twice, or retried after it succeeded, does nothing the second time.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 
 from flask import Flask, current_app, has_app_context
@@ -73,6 +74,23 @@ def run_periodic(name: str) -> None:
                 jobs.drain()
         finally:
             db.session.remove()
+
+
+def requeue_stale(queued_minutes: float = 10, running_minutes: float = 120) -> int:
+    """Hand to RQ again the jobs left behind: ``queued`` longer than ``queued_minutes`` (Redis was down at
+    commit, or lost its data), ``running`` longer than ``running_minutes`` (their worker was killed).
+    Returns how many; a job that ran meanwhile does nothing the second time (its row says so)."""
+    now = utcnow()
+    stale = db.session.scalars(db.select(Job).where(
+        ((Job.state == "queued") & (Job.created_at < now - timedelta(minutes=queued_minutes)))
+        | ((Job.state == "running") & (Job.started_at < now - timedelta(minutes=running_minutes))))).all()
+    for job in stale:
+        job.state = "queued"
+    pending = [(job.id, max(1, job.max_attempts - job.attempts)) for job in stale]
+    db.session.commit()
+    if pending:
+        push(pending)
+    return len(pending)
 
 
 class _app_context:  # noqa: N801 - used as a context manager

@@ -79,3 +79,24 @@ def test_the_scheduler_enqueues_each_periodic_job_on_its_cron_line(app, redis_qu
     assert {(j.name, j.cron, j.args, j.queue_name) for j in cron.get_jobs()} == {
         (name, spec, (name,), redis_queue) for name, (_task, spec) in jobs.PERIODIC.items()}
     assert all(j.func_name == "lms.core.jobs_rq.run_periodic" for j in cron.get_jobs())
+
+
+def test_jobs_left_queued_by_a_redis_outage_are_requeued_and_run(app, redis_queue, runner):
+    from datetime import timedelta
+
+    from lms.core.db import utcnow
+
+    saved = app.config["LMS_JOBS_REDIS_URL"]
+    app.config["LMS_JOBS_REDIS_URL"] = "redis://127.0.0.1:1/0"  # down at commit: the row stays queued
+    job = jobs.enqueue(tasks.add_unit, code="W3")
+    db.session.commit()
+    app.config["LMS_JOBS_REDIS_URL"] = saved
+    fresh = runner.invoke(args=["requeue-jobs"])
+    assert fresh.exit_code == 0 and "0 jobs requeued" in fresh.output  # not stale yet
+    db.session.get(Job, job.id).created_at = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+    result = runner.invoke(args=["requeue-jobs"])
+    assert result.exit_code == 0 and "1 jobs requeued" in result.output, result.output
+    _worker(app, redis_queue)
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).state == "succeeded"
