@@ -156,6 +156,12 @@ def _run(url: str, tmp: Path, args) -> None:
               f"({count / (t1 - t0):.0f} rows/s)")
         for name, seconds in sorted(spent.items()):
             print(f"  of which in listener/hook {name}: {seconds:.2f} s")
+        from lms.core import jobs
+
+        t0 = time.perf_counter()
+        ran = jobs.drain()  # the after-commit jobs (certificates of the imported cadres), in-process here
+        print(f"after-commit jobs (run in-process; a worker's in production): {ran} in "
+              f"{time.perf_counter() - t0:.2f} s")
         t0 = time.perf_counter()
         again = check_file(data, "bench.csv", max_bytes=limit)
         apply_import(again)

@@ -6,9 +6,10 @@ import importlib
 import importlib.util
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported when an app is made: ``lms --help`` never loads it (lms/cli.py)
+    from flask import Flask
 
 #: feature packages; each defines ``init_app(app)`` in its package module, or a ``views.bp`` blueprint.
 #: A package not yet present is skipped.
@@ -17,6 +18,8 @@ FEATURES = ["accounts", "org", "catalog", "player", "assessments", "records", "s
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the application: settings from ``LMS_*`` variables, then ``config`` on top (tests)."""
+    from flask import Flask
+
     instance_path = os.environ.get("LMS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -88,6 +91,10 @@ def _init_extensions(app: Flask) -> None:
     from lms.core import storage
 
     storage.init_app(app)
+
+    from lms.core import jobs
+
+    jobs.init_app(app)
 
     from lms.core import templating
 

@@ -160,6 +160,11 @@ def upload(code: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_failed(module, form, None, 422)
+    if (request.content_length or 0) > current_app.config.get("LMS_UPLOAD_JOB_MB", 100) * 1024 * 1024:
+        from lms.catalog import jobs
+
+        return jobs.start(module, form.package.data.stream, uploaded_by_id=current_user.id,
+                          publish=bool(form.publish.data))
     known = {v.id for v in module.versions}
     try:
         version = services.import_package(module, form.package.data.stream, uploaded_by_id=current_user.id,

@@ -52,3 +52,24 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     for row in rows:
         writer.writerow(safe_row("" if v is None else v for v in row))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- exports too big for a request: written by a background job (lms/core/jobs.py) --------------------
+
+
+def runs_as_job(rows: int) -> bool:
+    """Whether an export of about ``rows`` rows goes to a job (``LMS_EXPORT_JOB_ROWS``) instead of the response."""
+    from flask import current_app
+
+    return rows > int(current_app.config.get("LMS_EXPORT_JOB_ROWS", 5000))
+
+
+def job_response(job: Any):
+    """Send the user to the job's progress page (202 with the status URL for JSON clients)."""
+    from flask import redirect, url_for
+
+    from lms.core.errors import wants_json
+
+    if wants_json():
+        return {"job": job.id, "status_url": url_for("jobs.status", job_id=job.id)}, 202
+    return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -9,6 +9,17 @@
 | ``LMS_CONTENT_ORIGIN`` | the separate origin serving package files; in production a host name of its own, e.g. ``https://content.lms.example`` (see docs/security.md) | derived: ``content.localhost:<port>`` for a loopback LMS, ``content.<host>`` for a named one |
 | ``LMS_UNSAFE_SAME_ORIGIN_CONTENT`` | serve package files from the LMS's own origin: packages then run as their viewer (admins see a warning) | off |
 | ``LMS_REDIS_URL`` | Redis for rate limits and jobs | unset (database used) |
+| ``LMS_JOBS_REDIS_URL`` | Redis of the job queue (RQ; ``lms worker``, ``lms scheduler``) | ``LMS_REDIS_URL`` |
+| ``LMS_JOBS_EAGER`` | run jobs in-process after the request/command even when Redis is set | off (on when no Redis) |
+| ``LMS_JOBS_RETRY_DELAYS`` | seconds before each retry of a failed job, comma-separated | ``10,60,300`` |
+| ``LMS_JOBS_QUEUE`` | RQ queue name (several sites on one Redis) | ``lms`` |
+| ``LMS_EXPORT_JOB_ROWS`` | exports with more rows than this run as a background job | 5000 |
+| ``LMS_UPLOAD_JOB_MB`` | package uploads larger than this are validated and extracted by a background job | 100 |
+| ``LMS_STORAGE_BACKEND`` | ``local`` (``LMS_STORAGE_DIR``) or ``s3`` | ``local`` |
+| ``LMS_S3_BUCKET`` / ``LMS_S3_PREFIX`` | bucket and key prefix of the blobs (``s3``) | — / empty |
+| ``LMS_S3_ENDPOINT_URL`` / ``LMS_S3_REGION`` | S3-compatible endpoint (MinIO, Ceph …) and region | AWS default |
+| ``LMS_S3_ACCESS_KEY_ID`` / ``LMS_S3_SECRET_ACCESS_KEY`` | credentials (else boto3's usual chain: env, instance role) | unset |
+| ``LMS_S3_CACHE_DIR`` | local read-through cache of blobs served by the content origin | ``<LMS_STORAGE_DIR>/s3-cache`` |
 | ``LMS_ENV`` | ``production`` or ``development`` | ``production`` |
 | ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
 | ``LMS_MAX_UPLOAD_MB`` | largest accepted upload | 1024 |
@@ -58,6 +69,23 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _jobs_and_storage() -> dict[str, Any]:
+    """The job queue's and the blob storage's settings (lms/core/jobs.py, lms/core/storage.py)."""
+    env = os.environ.get
+    return {
+        "LMS_JOBS_REDIS_URL": env("LMS_JOBS_REDIS_URL") or None,
+        "LMS_JOBS_EAGER": _flag("LMS_JOBS_EAGER", False),
+        "LMS_JOBS_RETRY_DELAYS": env("LMS_JOBS_RETRY_DELAYS") or "10,60,300",
+        "LMS_JOBS_QUEUE": env("LMS_JOBS_QUEUE") or "lms",
+        "LMS_EXPORT_JOB_ROWS": int(env("LMS_EXPORT_JOB_ROWS", "5000")),
+        "LMS_UPLOAD_JOB_MB": float(env("LMS_UPLOAD_JOB_MB", "100")),
+        "LMS_STORAGE_BACKEND": env("LMS_STORAGE_BACKEND") or "local",
+        **{name: env(name) or None for name in (
+            "LMS_S3_BUCKET", "LMS_S3_PREFIX", "LMS_S3_ENDPOINT_URL", "LMS_S3_REGION",
+            "LMS_S3_ACCESS_KEY_ID", "LMS_S3_SECRET_ACCESS_KEY", "LMS_S3_CACHE_DIR")},
+    }
+
+
 def load_settings(instance_path: Path) -> dict[str, Any]:
     """Build the Flask config from the environment. ``instance_path`` must exist."""
     env = os.environ.get("LMS_ENV", "production")
@@ -81,6 +109,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_CONTENT_ORIGIN": os.environ.get("LMS_CONTENT_ORIGIN") or None,
         "LMS_UNSAFE_SAME_ORIGIN_CONTENT": _flag("LMS_UNSAFE_SAME_ORIGIN_CONTENT", False),
         "LMS_REDIS_URL": os.environ.get("LMS_REDIS_URL") or None,
+        **_jobs_and_storage(),
         "LMS_MAIL_HOST": os.environ.get("LMS_MAIL_HOST") or None,
         "LMS_MAIL_PORT": int(os.environ.get("LMS_MAIL_PORT", "25")),
         "LMS_MAIL_USER": os.environ.get("LMS_MAIL_USER") or None,

@@ -1,7 +1,8 @@
 """Content-addressed file storage: files are kept once, named by their sha256.
 
-One interface, a local-disk implementation (``LMS_STORAGE_DIR``); an S3-compatible store can be added
-behind the same three methods.
+One interface, two backends chosen by ``LMS_STORAGE_BACKEND``: local disk (``LMS_STORAGE_DIR``, the
+default) and S3-compatible object storage (:mod:`lms.core.storage_s3`, ``LMS_S3_*``), which several
+app hosts and workers share.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ class Storage(Protocol):
     def exists(self, sha256: str) -> bool:
         """True when the blob is stored."""
 
+    def open(self, sha256: str) -> BinaryIO:
+        """The blob as a binary stream (the caller closes it)."""
+
+    def put_stream(self, stream: BinaryIO) -> tuple[str, int]:
+        """Store a stream without holding it in memory; return (sha256, size)."""
+
+    def temp_dir(self) -> Path:
+        """A local folder for work files (extraction); :meth:`put_file` with ``move`` takes them from there."""
+
 
 class LocalStorage:
     """Blobs under ``root/ab/cd/abcdef…``; writes go through a temp file and an atomic rename."""
@@ -39,12 +49,14 @@ class LocalStorage:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ValueError("not a sha256 hex digest")
+        check_digest(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path(sha256), "rb")  # noqa: SIM115 - the caller (send_file) closes it
 
     def put_file(self, source: Path, known: tuple[str, int] | None = None, *, move: bool = False) -> tuple[str, int]:
         """Store a file (hashed unless ``known`` = (sha256, size) is given); return (sha256, size).
@@ -123,11 +135,23 @@ def hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def get_storage() -> LocalStorage:
+def check_digest(sha256: str) -> str:
+    """``sha256`` when it is a lowercase sha256 hex digest, else ``ValueError`` (no path tricks)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError("not a sha256 hex digest")
+    return sha256
+
+
+def get_storage() -> Storage:
     """The storage of the current app."""
     return current_app.extensions["lms_storage"]
 
 
 def init_app(app: Flask) -> None:
-    """Create the storage from ``LMS_STORAGE_DIR``."""
-    app.extensions["lms_storage"] = LocalStorage(app.config["LMS_STORAGE_DIR"])
+    """Create the storage: ``LMS_STORAGE_BACKEND`` ``local`` (``LMS_STORAGE_DIR``) or ``s3`` (``LMS_S3_*``)."""
+    if (app.config.get("LMS_STORAGE_BACKEND") or "local") == "s3":
+        from lms.core.storage_s3 import S3Storage
+
+        app.extensions["lms_storage"] = S3Storage.from_config(app.config)
+    else:
+        app.extensions["lms_storage"] = LocalStorage(app.config["LMS_STORAGE_DIR"])

@@ -9,6 +9,8 @@ the same file again adds nothing. Inserts are set-based (:func:`append_records_b
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -296,8 +298,15 @@ def apply_import(report: ImportReport, *, actor: Any = None) -> ImportBatch:
                      **({"origin": r["origin"]} if r["origin"] else {})},
     } for r in report.to_add]
     append_records_bulk(rows)
+    _after_commit_jobs(batch.id, [r["cadre_id"] for r in report.to_add], actor_id)
     report.applied, report.batch_id = True, batch.id
     return batch
+
+
+def _after_commit_jobs(batch_id: int, cadre_ids: list[int], user_id: int | None) -> None:
+    """Certificates of the imported cadres: a job that starts once this import commits (lms/reports/jobs.py)."""
+    if importlib.util.find_spec("lms.reports") is not None:
+        importlib.import_module("lms.reports.jobs").after_import(batch_id, cadre_ids, user_id)
 
 
 def import_records(data: bytes, filename: str, *, dry_run: bool, max_bytes: int, actor: Any = None,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from lms.core.db import commit_even_on_error, db
 from lms.core.errors import UserError, localized
+from lms.core.exports import runs_as_job
 from lms.core.roles import Role, roles_required
 from lms.core.scope import (
     can_see_cadre,
@@ -32,6 +33,7 @@ from lms.core.scope import (
 )
 from lms.org.models import OrgUnit
 from lms.reports import certificates, services
+from lms.reports import jobs as report_jobs
 from lms.reports.exports import Table, csv_tempfile, xlsx_tempfile
 from lms.reports.models import Certificate
 from lms.reports.pdf import summary_pdf
@@ -157,6 +159,8 @@ def children_export(code: str, fmt: str):
 def cadres_export(code: str, fmt: str):
     """Every active cadre of the subtree with their compliance counts, as xlsx or csv (streamed)."""
     unit = get_unit_or_404(current_user, code)
+    if runs_as_job(report_jobs.export_rows("cadres", unit)):
+        return report_jobs.start_export("cadres", unit, fmt, f"can-bo-{unit.code}", current_user.id)
     return export_response([services.cadre_status_table(unit)], fmt, f"can-bo-{unit.code}", unit=unit,
                            as_of=services.today(), pdf_title="")
 
@@ -219,7 +223,11 @@ def unit_certificates(code: str):
 def unit_certificates_export(code: str, fmt: str):
     """The certificate list (same filters) as xlsx or csv."""
     unit = get_unit_or_404(current_user, code)
-    table = services.certificate_table(unit, q=request.args.get("q", "")[:100], state=request.args.get("state", ""))
+    q, state = request.args.get("q", "")[:100], request.args.get("state", "")
+    if runs_as_job(report_jobs.export_rows("certificates", unit)):
+        return report_jobs.start_export("certificates", unit, fmt, f"chung-nhan-{unit.code}", current_user.id,
+                                        q=q, state=state)
+    table = services.certificate_table(unit, q=q, state=state)
     return export_response([table], fmt, f"chung-nhan-{unit.code}", unit=unit, as_of=services.today(), pdf_title="")
 
 

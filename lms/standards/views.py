@@ -209,10 +209,12 @@ def _flag_unmatched(standards: list[Standard]) -> None:
 @bp.route("/admin/recompute", methods=["POST"])
 @roles_required(Role.admin)
 def admin_recompute():
-    """Recompute every status now (set-based)."""
-    rows = engine.recompute()
-    flash(localized(f"Đã tính lại {rows} trạng thái.", f"Recomputed {rows} statuses."), "success")
-    return redirect(url_for("standards.admin_list"))
+    """Recompute every status (set-based) in a background job; the page shows its progress."""
+    from lms.core.exports import job_response
+    from lms.core.jobs import enqueue
+    from lms.standards.jobs import recompute_all
+
+    return job_response(enqueue(recompute_all, title="Tính lại trạng thái tuân thủ", user_id=current_user.id))
 
 
 @bp.route("/admin/requirements/<code>", methods=["GET", "POST"])

@@ -1,0 +1,42 @@
+"""Compliance recomputes as background jobs (the engine does the work; these only call it)."""
+
+from __future__ import annotations
+
+from lms.core.db import db
+from lms.core.jobs import Context, JobFailed, task
+
+
+@task
+def recompute_all(ctx: Context) -> str:
+    """Every status and count for today (daily on the scheduler, and after a standard changes)."""
+    from lms.standards import engine
+
+    total = max(1, len(engine.requirements_in_force(engine.today_vn())))
+    done = [0]
+
+    def step(_req) -> None:
+        done[0] += 1
+        ctx.progress(95 * done[0] / total)
+
+    rows = engine.recompute(progress=step)
+    return f"Đã tính lại {rows} trạng thái."
+
+
+@task
+def recompute_cadres(ctx: Context, cadre_ids: list[int] | None = None, unit_id: int | None = None) -> str:
+    """A partial recompute: some cadres' statuses, or every cadre's in a unit's subtree (after it moved)."""
+    from lms.org.models import OrgUnit
+    from lms.standards import engine
+
+    if unit_id is not None:
+        unit = db.session.get(OrgUnit, unit_id)
+        if unit is None:
+            raise JobFailed("Đơn vị không còn tồn tại.", retry=False)
+        engine.recompute_subtree(unit)
+        return f"Đã tính lại cho đơn vị {unit.code}."
+    ids = cadre_ids or []
+    for index, cadre_id in enumerate(ids, 1):
+        engine.recompute_cadre(cadre_id)
+        if index % 100 == 0:
+            ctx.progress(95 * index / len(ids))
+    return f"Đã tính lại cho {len(ids)} cán bộ."
