@@ -76,3 +76,44 @@ POSTTEST = manifest("SEQ_POSTTEST", "\n".join([
     item("lesson", "Bài học", _NOT_IN_ROLLUP),
     item("final", "Bài kiểm tra cuối", _POST_OBJ),
 ]), f'<imsss:sequencing><imsss:controlMode choice="true" flow="true"/>{_ROLLUP_POST_ONLY}</imsss:sequencing>')
+
+_HIDDEN = ('<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions>'
+           '<imsss:ruleCondition condition="always"/></imsss:ruleConditions>'
+           '<imsss:ruleAction action="hiddenFromChoice"/></imsss:preConditionRule></imsss:sequencingRules>')
+#: SN 3.2.1 choiceExit=false on a cluster (no choice out of it while it is active) and SN 3.4.2
+#: hiddenFromChoice (the "answers" item is never offered by choice, only by flow)
+CHOICE = manifest("SEQ_CHOICE", "\n".join([
+    '      <item identifier="unit"><title>Chương 1</title>',
+    item("u1", "Bài 1.1"), item("u2", "Bài 1.2"),
+    '      <imsss:sequencing><imsss:controlMode choice="true" flow="true" choiceExit="false"/></imsss:sequencing>'
+    '</item>',
+    item("answers", "Đáp án", _HIDDEN),
+    item("extra", "Bài đọc thêm"),
+]), FLOW_CHOICE)
+
+_RETRY_IF_FAILED = ('<imsss:sequencingRules><imsss:postConditionRule><imsss:ruleConditions>'
+                    '<imsss:ruleCondition condition="satisfied" operator="not"/></imsss:ruleConditions>'
+                    '<imsss:ruleAction action="retry"/></imsss:postConditionRule></imsss:sequencingRules>')
+_QUIZ_OBJ = ('<imsss:objectives><imsss:primaryObjective objectiveID="quiz_obj" satisfiedByMeasure="true">'
+             '<imsss:minNormalizedMeasure>0.7</imsss:minNormalizedMeasure></imsss:primaryObjective>'
+             '</imsss:objectives>')
+#: SN 3.4 post-condition rule "not satisfied → retry" on the quiz; SN 3.5 attemptLimit=1 on the briefing
+RETRY = manifest("SEQ_RETRY", "\n".join([
+    item("brief", "Giới thiệu", '<imsss:limitConditions attemptLimit="1"/>'),
+    item("quiz", "Bài kiểm tra", _RETRY_IF_FAILED + _QUIZ_OBJ),
+    item("done", "Tổng kết"),
+]), FLOW_CHOICE)
+
+_WRITE_G = ('<imsss:objectives><imsss:primaryObjective objectiveID="p_w"/>'
+            '<imsss:objective objectiveID="safety">'
+            '<imsss:mapInfo targetObjectiveID="urn:seq:safety" readSatisfiedStatus="false" '
+            'writeSatisfiedStatus="true"/></imsss:objective></imsss:objectives>')
+_READ_G = ('<imsss:objectives><imsss:primaryObjective objectiveID="p_r"/>'
+           '<imsss:objective objectiveID="safety">'
+           '<imsss:mapInfo targetObjectiveID="urn:seq:safety" readSatisfiedStatus="true"/></imsss:objective>'
+           '</imsss:objectives>')
+#: SN 3.10.1 a global objective written by one SCO (cmi.objectives "safety" passed) and read by another
+GLOBAL = manifest("SEQ_GLOBAL", "\n".join([
+    item("writer", "Bài viết mục tiêu", _WRITE_G),
+    item("reader", "Bài đọc mục tiêu", _READ_G),
+]), FLOW_CHOICE)

@@ -92,3 +92,41 @@ def test_suspend_all_then_resume_all_elsewhere() -> None:
     assert r[2]["ended"] == "suspend_all"
     assert r[3]["current"] is None and r[3]["suspended"] == "s2"
     assert r[4]["current"] == "s2"
+
+
+def test_choice_exit_off_and_hidden_from_choice() -> None:
+    """SN 3.2.1 choiceExit=false: while the cluster is active no choice leaves it; SN 3.4.2 hiddenFromChoice."""
+    ids = ["u1", "u2", "answers", "extra"]
+    r = run(m.CHOICE, [{"op": "nav", "request": "start", "ids": ids},
+                       {"op": "nav", "request": "choice", "target": "extra"},
+                       {"op": "nav", "request": "choice", "target": "u2", "ids": ids}])
+    assert r[0]["current"] == "u1"
+    assert r[0]["validity"]["choice"] == {"u1": True, "u2": True, "answers": False, "extra": False}
+    assert r[1]["ok"] is False and r[1]["current"] == "u1"
+    assert r[2]["current"] == "u2"
+
+
+def test_failed_quiz_is_retried_and_attempt_limit_disables() -> None:
+    """SN 3.4 post-condition retry when not satisfied; SN 3.5 attemptLimit=1 makes the briefing unavailable."""
+    ids = ["brief", "quiz", "done"]
+    r = run(m.RETRY, [{"op": "nav", "request": "start"},
+                      {"op": "finish", "cmi": {"cmi.completion_status": "completed"}, "request": "continue"},
+                      {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.4",
+                                                                       "cmi.success_status": "failed"},
+                       "request": "continue", "ids": ids},
+                      {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.9"},
+                       "request": "continue", "ids": ids}])
+    assert r[1]["current"] == "quiz"
+    assert r[2]["current"] == "quiz"  # retried
+    assert r[2]["validity"]["choice"]["brief"] is False  # its one attempt is used
+    assert r[3]["current"] == "done"
+
+
+def test_global_objective_written_then_read() -> None:
+    """SN 3.10.1: the writer's objective "safety" passed is read by the reader's, also after a reload."""
+    r = run(m.GLOBAL, [{"op": "nav", "request": "start"},
+                       {"op": "finish", "cmi": {"cmi.objectives.0.id": "safety",
+                                                "cmi.objectives.0.success_status": "passed",
+                                                "cmi.completion_status": "completed"}, "request": "continue"},
+                       {"op": "reload", "keepObjectivesOnly": True}])
+    assert r[1]["current"] == "reader"
