@@ -29,20 +29,33 @@ _RULE_KEYS = {"pre": "preConditionRules", "exit": "exitConditionRules", "post": 
 
 
 def uses_sequencing(manifest: Manifest) -> bool:
-    """True for a 2004 package whose organization or items give any ``imsss:sequencing`` (the player then
-    drives scorm-again's engine; others keep the plain flow+choice player)."""
+    """True for a 2004 package whose sequencing asks for more than the plain player does (flow/choice
+    Next/Previous and TOC, docs/player.md): sequencing rules, rollup rules or controls, an attempt limit,
+    choice off, choiceExit off or forwardOnly, objectives mapped to global ones, hidden LMS UI. Those get
+    scorm-again's engine; others (and SCORM 1.2) keep the plain player."""
     org = manifest.default_organization
     if org is None or not manifest.scorm_version.startswith("2004"):
         return False
-    if org.sequencing is not None:
+    if _asks_for_engine(org.sequencing):
         return True
     stack = list(org.items)
     while stack:
         item = stack.pop()
-        if item.sequencing is not None or item.hide_lms_ui:
+        if _asks_for_engine(item.sequencing) or item.hide_lms_ui:
             return True
         stack.extend(item.children)
     return False
+
+
+def _asks_for_engine(seq: Sequencing | None) -> bool:
+    if seq is None:
+        return False
+    mode = seq.control_mode or ControlMode()
+    return bool(
+        seq.sequencing_rules or (seq.rollup_rules is not None and seq.rollup_rules != RollupRules())
+        or (seq.limit_conditions is not None and seq.limit_conditions.attempt_limit)
+        or not mode.choice or not mode.choice_exit or mode.forward_only
+        or any(o.map_info for o in seq.objectives or ()))
 
 
 def engine_settings(manifest: Manifest) -> dict[str, Any] | None:

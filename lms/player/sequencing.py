@@ -197,3 +197,34 @@ def rolled_up_result(attempt_id: int) -> tuple[str, str, Decimal | None] | None:
     if row.root_measure is not None:
         score = (Decimal(str(max(row.root_measure, 0.0))) * 100).quantize(Decimal("0.01"))
     return status, row.root_success, score
+
+
+_COMPLETION_VI = {"completed": ("hoàn thành", "completed"), "incomplete": ("chưa hoàn thành", "incomplete")}
+_SUCCESS_VI = {"passed": ("đạt", "passed"), "failed": ("chưa đạt", "failed")}
+
+
+def _words(completion: str, success: str) -> tuple[str, str]:
+    parts = [p for p in (_COMPLETION_VI.get(completion), _SUCCESS_VI.get(success)) if p]
+    return (", ".join(p[0] for p in parts) or "chưa có kết quả", ", ".join(p[1] for p in parts) or "no result")
+
+
+def rollup_explanation(attempt: Attempt, manifest: Manifest) -> dict[str, Any] | None:
+    """Why a sequenced attempt has its result (the attempt page): each top-level activity's status and the
+    course's, as the package's rollup rules made it (SN 4.6) — e.g. "Bài kiểm tra cuối: hoàn thành, đạt →
+    Khoá học: hoàn thành, đạt". ``None`` for attempts without sequencing state."""
+    row = state_of(attempt.id)
+    org = manifest.default_organization
+    if row is None or org is None or not row.tree:
+        return None
+    try:
+        states = (json.loads(row.tree).get("sequencing") or {}).get("activityStates") or {}
+    except ValueError:
+        return None
+    lines = []
+    for item in org.items:
+        s = states.get(item.identifier) or {}
+        vi, en = _words(str(s.get("completionStatus") or ""), str(s.get("successStatus") or ""))
+        lines.append({"title": item.title, "vi": vi, "en": en})
+    vi, en = _words(row.root_completion, row.root_success)
+    return {"activities": lines, "course_vi": vi, "course_en": en,
+            "measure": None if row.root_measure is None else round(row.root_measure * 100, 2)}

@@ -260,7 +260,9 @@ def attempt_detail(attempt_id: int):
     get_cadre_or_404(current_user, attempt.cadre_id)
     version = services.cmi_version(attempt.package_version)
     scos = [(s, services.readable_state(s.cmi or {}, version)) for s in attempt.sco_states]
-    return render_template("player/attempt.html", attempt=attempt, scos=scos, status_labels=ATTEMPT_STATUS_LABELS)
+    rollup = sequencing.rollup_explanation(attempt, services.manifest_of(attempt.package_version))
+    return render_template("player/attempt.html", attempt=attempt, scos=scos, rollup=rollup,
+                           status_labels=ATTEMPT_STATUS_LABELS)
 
 
 @bp.route("/modules/<code>/attempts")

@@ -117,6 +117,9 @@ def test_posttest_rolls_up_to_the_course(app, tmp_path, live_server, page, learn
     state = seq_state(attempt)
     assert (state.root_completion, state.root_success) == ("completed", "passed")
     assert (attempt.status, attempt.success, float(attempt.score)) == ("completed", "passed", 75.0)
+    page.goto(f"{live_server.url}/player/attempts/{attempt.id}")  # the attempt page explains it
+    assert page.inner_text("#rollup-explanation li >> nth=1") == "Bài kiểm tra cuối: hoàn thành, đạt"
+    assert page.inner_text('#rollup-explanation [data-course="1"]') == "→ Khoá học: hoàn thành, đạt (75%)"
 
 
 def test_choice_exit_off_and_hidden_from_choice(app, tmp_path, live_server, page, learner):
