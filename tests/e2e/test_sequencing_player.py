@@ -184,3 +184,16 @@ def test_suspend_all_then_resume_all_on_another_browser(app, tmp_path, live_serv
         delivered(second, "s2")
     finally:
         other.close()
+
+
+def test_hidden_lms_ui_and_the_scos_own_continue(app, tmp_path, live_server, page, learner):
+    """adlnav:hideLMSUI continue/previous (CAM 5.1.6): the LMS's Next/Previous are not shown for that SCO;
+    its own adl.nav.request=continue moves on, and the next SCO shows them again."""
+    module_from(tmp_path, m.HIDE_UI, "2004", "SQH")
+    launch(page, live_server, "SQH")
+    frame = delivered(page, "h1")
+    assert page.locator("#nav-next").is_hidden() and page.locator("#nav-prev").is_hidden()
+    assert frame.evaluate("() => sco.get('adl.nav.request_valid.continue')") == "true"
+    finish(frame, 100, None, "continue")
+    delivered(page, "h2")
+    assert page.locator("#nav-prev").is_visible()

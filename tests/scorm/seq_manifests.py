@@ -117,3 +117,10 @@ GLOBAL = manifest("SEQ_GLOBAL", "\n".join([
     item("writer", "Bài viết mục tiêu", _WRITE_G),
     item("reader", "Bài đọc mục tiêu", _READ_G),
 ]), FLOW_CHOICE)
+
+_HIDE_NAV = ('<adlnav:presentation><adlnav:navigationInterface><adlnav:hideLMSUI>continue</adlnav:hideLMSUI>'
+             '<adlnav:hideLMSUI>previous</adlnav:hideLMSUI></adlnav:navigationInterface></adlnav:presentation>')
+#: CAM 5.1.6 / SN 5.1 adlnav:hideLMSUI: the SCO brings its own Continue/Previous; the LMS hides its buttons
+HIDE_UI = manifest("SEQ_HIDEUI", "\n".join([
+    item("h1", "Bài 1", extra=_HIDE_NAV), item("h2", "Bài 2"),
+]), FLOW_ONLY)

@@ -130,3 +130,11 @@ def test_global_objective_written_then_read() -> None:
                                                 "cmi.completion_status": "completed"}, "request": "continue"},
                        {"op": "reload", "keepObjectivesOnly": True}])
     assert r[1]["current"] == "reader"
+
+
+def test_hidden_lms_ui_of_the_delivered_activity() -> None:
+    """adlnav:hideLMSUI (CAM 5.1.6): the effective hidden LMS UI of the current activity."""
+    r = run(m.HIDE_UI, [{"op": "nav", "request": "start"},
+                        {"op": "finish", "cmi": {"cmi.completion_status": "completed"}, "request": "continue"}])
+    assert r[0]["current"] == "h1" and sorted(r[0]["hideLmsUi"]) == ["continue", "previous"]
+    assert r[1]["current"] == "h2" and r[1]["hideLmsUi"] == []
