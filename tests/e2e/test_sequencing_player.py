@@ -181,7 +181,7 @@ def test_suspend_all_then_resume_all_on_another_browser(app, tmp_path, live_serv
         second = other.new_page()
         login(second, live_server, "hv.nhung")
         launch(second, live_server, "SQS")
-        delivered(second, "s2")
+        assert delivered(second, "s2").evaluate("() => sco.get('cmi.entry')") == "resume"  # RTE 4.2.8
     finally:
         other.close()
 

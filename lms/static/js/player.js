@@ -342,6 +342,7 @@
   /* ---- sequencing: the engine's answer to a request, then the delivered SCO, the end, or my modules ---- */
   function seqAfter(req, fromSco, target) {
     var r = seqCtl.request(scoCmi, req, fromSco, target);
+    if (!fromSco && r.ended === "suspend_all") enqueue({ "adl.nav.request": "suspendAll" }, true);  // RTE 4.2.8
     if (r.current && (r.current !== cfg.scoId || r.delivered || !sco.launched)) {  // a retry delivers it anew
       return seqCtl.save().then(function () { go(cfg.items[r.current]); });
     }
