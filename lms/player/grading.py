@@ -14,6 +14,7 @@ from lms.core.db import db, utcnow
 from lms.player import rules
 from lms.player.attempts import attempts_of
 from lms.player.models import Attempt, ScoState
+from lms.player.sequencing import rolled_up_result
 from lms.player.versions import version_info
 from scorm.cmi import outcome
 
@@ -73,6 +74,9 @@ def refresh_attempt(attempt: Attempt, *, session_ended: bool = True) -> Attempt:
     counted = [s for s in states if s.sco_id in visible or (s.last_seq > 0 and s.sco_id not in info.assets)]
     result = rules.aggregate([sco_result(s, version) for s in counted], len(visible),
                              attempt.module.sco_aggregation)
+    rolled = rolled_up_result(attempt.id)  # a sequenced 2004 package: the root activity decides (SN 4.6)
+    if rolled is not None:
+        result = rules.AttemptResult(*rolled)
     attempt.status = result.status
     attempt.success = result.success
     attempt.score = result.score

@@ -124,6 +124,10 @@ def initial_state(attempt: Attempt, item: Item, cadre: Cadre) -> dict[str, str]:
     values = launch_cmi(version, item, state.cmi if used else {}, used, launch_values(item, version, cadre))
     if version == "2004" and item.data_maps:
         values.update(launch_buckets(cadre.id, manifest_of(attempt.package_version), item))
+    if version == "2004" and item.sequencing is not None:
+        from lms.player.sequencing import objective_values
+
+        values.update(objective_values(cadre.id, manifest_of(attempt.package_version), item, values))
     return values
 
 

@@ -187,3 +187,43 @@ class SharedData(db.Model):
     key: Mapped[str] = mapped_column(String(4000))
     store: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SequencingState(db.Model):
+    """The SCORM 2004 activity tree state of one attempt (scorm-again's ``serializeSequencingState``: activity
+    states, current and suspended activity, attempt counts), kept on the server so that the next page — on
+    this browser or another — rebuilds the sequencing engine where the learner left it (docs/sequencing.md)."""
+
+    __tablename__ = "player_sequencing_states"
+    __table_args__ = (CheckConstraint("seq >= 0", name="seq_nonneg"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("player_attempts.id", ondelete="CASCADE"), unique=True)
+    #: the serialized tree, as scorm-again wrote it (JSON text)
+    tree: Mapped[str] = mapped_column(Text, default="")
+    #: the page's sequence number of the last save applied; older or equal ones change nothing
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the activity delivered (None after the session ended) and the one a suspendAll left from
+    current_activity: Mapped[str | None] = mapped_column(String(255))
+    suspended_activity: Mapped[str | None] = mapped_column(String(255))
+    #: the root activity's rolled-up status (SN 4.6): completion, success ("passed"/"failed"/"unknown"), measure
+    root_completion: Mapped[str] = mapped_column(String(16), default="unknown")
+    root_success: Mapped[str] = mapped_column(String(16), default="unknown")
+    root_measure: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GlobalObjective(db.Model):
+    """A learner's shared global objective (SN 3.10.1 ``mapInfo targetObjectiveID``), kept across SCOs, attempts
+    and — when the organization's ``adlseq:objectivesGlobalToSystem`` is true (the default) — packages.
+    ``key`` is the ``targetObjectiveID``, or ``<manifest id>/<targetObjectiveID>`` when it is false; ``data``
+    is scorm-again's global objective map entry (satisfied status, measure, completion, progress, scores)."""
+
+    __tablename__ = "player_global_objectives"
+    __table_args__ = (UniqueConstraint("cadre_id", "key", name="uq_player_global_objectives_cadre_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(4000))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

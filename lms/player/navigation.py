@@ -3,7 +3,9 @@
 (``#player-config`` ``navValid``), so that the run-time answers truthfully and the player does exactly
 what it answered.
 
-The player implements the sequencing the LMS needs for this (no full sequencing engine): a request is
+For packages whose sequencing asks for more (``scorm.sequencing_tree.uses_sequencing``), the page's
+scorm-again engine answers instead (docs/sequencing.md "Engine"). For the others the player implements
+the sequencing the LMS needs for this: a request is
 valid when its target exists and the control modes of the parent cluster allow it (IMS SS / SN 3.2:
 ``flow`` — default false — for continue/previous, ``forwardOnly`` forbids previous, ``choice`` — default
 true — for choice). ``jump`` (4th ed. SN 4.4.3) ignores control modes: any launchable activity is a target.

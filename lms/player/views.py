@@ -16,7 +16,7 @@ from lms.core.extensions import csrf, session_identity
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404
 from lms.core.sessions import check_csrf_header
-from lms.player import services
+from lms.player import sequencing, services
 from lms.player.commits import elapsed_seconds
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
@@ -78,7 +78,7 @@ def play(attempt_id: int):
     """The launch page: TOC, navigation and the SCO in an iframe, with scorm-again configured."""
     attempt = _own_attempt_or_404(attempt_id)
     manifest = services.manifest_of(attempt.package_version)
-    item = services.next_sco(attempt, manifest, request.args.get("sco"))
+    item = services.next_sco(attempt, manifest, request.args.get("sco") or sequencing.delivered(attempt, manifest))
     states = {s.sco_id: s for s in attempt.sco_states}
     if not prerequisites_met(item.prerequisites, states):
         raise UserError("Bạn cần hoàn thành các bài học trước trước khi mở bài này.",
@@ -112,6 +112,12 @@ def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
     config["asset"] = services.is_asset(manifest, item)
     if version == "2004":
         config["navValid"] = services.nav_valid(manifest, item, services.sco_items(manifest))
+    seq = sequencing.engine_config(attempt, manifest)
+    if seq is not None:  # every activity can be delivered, hidden ones too (the engine decides)
+        seq["saveUrl"] = url_for("player.save_sequencing", attempt_id=attempt.id)
+        config["sequencing"] = seq
+        config["items"] = {i.identifier: url_for("player.play", attempt_id=attempt.id, sco=i.identifier)
+                           for i in services.sco_items(manifest)}
     return config
 
 
@@ -254,7 +260,9 @@ def attempt_detail(attempt_id: int):
     get_cadre_or_404(current_user, attempt.cadre_id)
     version = services.cmi_version(attempt.package_version)
     scos = [(s, services.readable_state(s.cmi or {}, version)) for s in attempt.sco_states]
-    return render_template("player/attempt.html", attempt=attempt, scos=scos, status_labels=ATTEMPT_STATUS_LABELS)
+    rollup = sequencing.rollup_explanation(attempt, services.manifest_of(attempt.package_version))
+    return render_template("player/attempt.html", attempt=attempt, scos=scos, rollup=rollup,
+                           status_labels=ATTEMPT_STATUS_LABELS)
 
 
 @bp.route("/modules/<code>/attempts")
@@ -267,3 +275,28 @@ def module_attempts(code: str):
     attempts = services.scoped_attempts(current_user, module.id)
     return render_template("player/module_attempts.html", module=module, attempts=attempts,
                            status_labels=ATTEMPT_STATUS_LABELS)
+
+
+@bp.route("/attempts/<int:attempt_id>/sequencing", methods=["POST"])
+@csrf.exempt  # checked below by check_csrf_header, as for commits
+def save_sequencing(attempt_id: int):
+    """Store the page's sequencing engine state (JSON ``{"seq", "tree", "objectives"}``, docs/sequencing.md):
+    200 ``stored`` / ``duplicate`` / ``stale`` with the attempt's result; 422 for a bad state, 413 too large,
+    404 for another learner's attempt."""
+    check_csrf_header()
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    attempt = _own_attempt_or_404(attempt_id)
+    if _too_large(sequencing.MAX_TREE_CHARS * 2):
+        return _refused(413, "sequencing_too_large", [], "Trạng thái trình tự bài học quá lớn: không có gì được lưu.",
+                        "The sequencing state is too large: nothing was stored.")
+    body = request.get_json(silent=True)
+    seq = body.get("seq") if isinstance(body, dict) else None
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= 2**62:
+        return _refused(400, "bad_sequence", [], "Thiếu hoặc sai số thứ tự lần lưu (seq).", "Missing or invalid seq.")
+    status = sequencing.save_state(attempt, services.manifest_of(attempt.package_version), seq,
+                                   body.get("tree"), body.get("objectives"))
+    commit_now()
+    return jsonify({"status": status, "seq": seq, "attempt": {
+        "status": attempt.status, "success": attempt.success, "rule_met": attempt.rule_met,
+        "score": None if attempt.score is None else float(attempt.score)}})

@@ -251,7 +251,12 @@
       jump: targets("jump")
     };
   }
-  var nav = navigation();
+  // a sequenced SCORM 2004 package: scorm-again's engine decides (lms/static/js/sequencing.js)
+  var seqCtl = cfg.sequencing && window.lmsSequencing ? new window.lmsSequencing.Controller(cfg, csrf) : null;
+  var scoCmi = Object.assign({}, cfg.state || {});  // the SCO's data as the page last received it
+  var delivered = seqCtl ? seqCtl.boot() : cfg.scoId;
+  var nav = seqCtl ? seqCtl.nav() : navigation();
+  if (seqCtl) { seqCtl.shapeToc(document); seqCtl.shapeButtons(document, nav); }
 
   // only data elements, as strings: whatever the content origin posts, nothing else reaches the server
   function cleanCmi(cmi) {
@@ -281,6 +286,7 @@
       sco.initialized = true;
     } else if (msg.type === "lms-commit") {
       var extra = msg.terminate ? { elapsed: seconds(msg.elapsedSeconds) } : {};
+      Object.assign(scoCmi, cleanCmi(msg.cmi));
       enqueue(cleanCmi(msg.cmi), !!msg.terminate, extra, [msg.id]);
     } else if (msg.type === "lms-terminated" && !sco.terminated) {
       sco.terminated = true;
@@ -300,6 +306,7 @@
   // a 2004 SCO's adl.nav.request after Terminate: exactly what request_valid said is possible
   function afterTerminate() {
     var req = sco.navRequest || "_none_";
+    if (seqCtl) return seqAfter(req, true);
     var target = /^\{target=([^}]+)\}(choice|jump)$/.exec(req);
     if (req === "continue" && nav.continue) return go(cfg.next);
     if (req === "previous" && nav.previous) return go(cfg.prev);
@@ -318,33 +325,76 @@
     });
   }
 
-  function leave(url) {
+  function leave(url, then) {
     if (leaving) return;
     leaving = true;
     setStatus("leaving", "Đang đóng bài học…");
     unloadSco().then(function (report) {
       if (report && report.initialized && !report.terminated && !sco.terminated) {
         // the SCO never terminated: the LMS does (its data as it stands, time since Initialize)
+        Object.assign(scoCmi, cleanCmi(report.cmi));
         enqueue(cleanCmi(report.cmi), true, { terminate_by_lms: true, elapsed: seconds(report.elapsedSeconds) });
       }
-      go(url);
+      if (then) then(); else go(url);
     });
   }
 
-  document.getElementById("nav-prev").addEventListener("click", function () { if (cfg.prev) leave(cfg.prev); });
-  document.getElementById("nav-next").addEventListener("click", function () { if (cfg.next) leave(cfg.next); });
-  document.getElementById("nav-exit").addEventListener("click", function () { leave(cfg.exitUrl); });
+  /* ---- sequencing: the engine's answer to a request, then the delivered SCO, the end, or my modules ---- */
+  function seqAfter(req, fromSco, target) {
+    var r = seqCtl.request(scoCmi, req, fromSco, target);
+    if (!fromSco && r.ended === "suspend_all") enqueue({ "adl.nav.request": "suspendAll" }, true);  // RTE 4.2.8
+    if (r.current && (r.current !== cfg.scoId || r.delivered || !sco.launched)) {  // a retry delivers it anew
+      return seqCtl.save().then(function () { go(cfg.items[r.current]); });
+    }
+    if (!r.current) {
+      return seqCtl.save().then(function () {
+        if (r.ended === "suspend_all" || r.ended === "abandon_all") go(cfg.exitUrl);
+        else showEnd();
+      });
+    }
+    leaving = false;  // refused, or the SCO ended without a request: the learner chooses what next
+    nav = seqCtl.nav();
+    seqCtl.shapeToc(document);
+    seqCtl.shapeButtons(document, nav);
+    seqCtl.save();
+    setStatus("closed", r.refused ? "Không thể chuyển bài theo yêu cầu này" : "Bài học đã đóng");
+  }
+  function seqLeave(req, target) {
+    leave(null, function () { seqAfter(req, false, target); });
+  }
+  function showEnd() {
+    seqCtl.showEnd(document, frame);
+    setStatus("ended", "Đã kết thúc khoá học");
+  }
+
+  function onNav(id, plain, request) {
+    document.getElementById(id).addEventListener("click", function () {
+      if (seqCtl) seqLeave(request); else if (plain()) leave(plain());
+    });
+  }
+  onNav("nav-prev", function () { return cfg.prev; }, "previous");
+  onNav("nav-next", function () { return cfg.next; }, "continue");
+  onNav("nav-exit", function () { return cfg.exitUrl; }, "suspendAll");
   document.querySelectorAll('#toc a[data-nav="choice"]').forEach(function (a) {
-    a.addEventListener("click", function (ev) { ev.preventDefault(); leave(a.href); });
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      if (seqCtl) seqLeave("choice", a.closest("[data-item]").getAttribute("data-item")); else leave(a.href);
+    });
   });
   window.addEventListener("pagehide", flushKeepalive);
   window.addEventListener("online", kick);
   window.addEventListener("message", onMessage);
 
   window.lmsPlayer = { queue: function () { return queue.slice(); }, whenIdle: whenIdle, config: cfg, sco: sco,
-                       nav: nav, leave: leave };
+                       nav: nav, leave: leave, sequencing: seqCtl };
 
   /* ---- start: replay what an earlier page left, then open the launcher ---- */
   if (!cfg.preview) { adoptStored(); kick(); }
+  if (seqCtl && delivered !== cfg.scoId) {  // the engine delivers another activity, or none (the end)
+    if (delivered) seqCtl.save().then(function () { window.location.replace(cfg.items[delivered]); });
+    else seqCtl.save().then(showEnd);
+    return;
+  }
+  if (seqCtl) seqCtl.save();
   frame.src = cfg.frameUrl + (cfg.frameUrl.indexOf("?") >= 0 ? "&" : "?") + "lms=" + encodeURIComponent(window.location.origin);
 })();
