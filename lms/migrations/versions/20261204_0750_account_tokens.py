@@ -1,7 +1,7 @@
 """accounts: invitation / reset / activation-code tokens, and the forced password change flag
 
 Revision ID: 0750
-Revises: 0730
+Revises: 0740
 Create Date: 2026-12-04 16:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0750'
-down_revision = '0730'
+down_revision = '0740'
 branch_labels = None
 depends_on = None
 

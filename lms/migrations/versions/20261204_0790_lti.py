@@ -1,7 +1,7 @@
 """lti: LTI 1.3 platforms, tool keys, platform identities, resource-link launches, OIDC state store
 
 Revision ID: 0790
-Revises: 0730
+Revises: 0780
 Create Date: 2026-12-04 16:50:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0790'
-down_revision = '0730'
+down_revision = '0780'
 branch_labels = None
 depends_on = None
 
