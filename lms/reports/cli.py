@@ -15,7 +15,7 @@ from sqlalchemy import select
 from lms.core.db import command_transaction, db
 from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
-from lms.reports import services
+from lms.reports import plans, services
 from lms.reports.places import place_of
 
 report = AppGroup("report", help="Báo cáo / reports: xuất Excel, CSV, PDF.")
@@ -85,7 +85,7 @@ def plan_command(org_code: str, year: int | None, fmt: str, output: Path) -> Non
 
     unit = _unit(org_code)
     year = year or services.today().year
-    tables = services.plan_tables(services.plan_report(unit, year))
+    tables = plans.plan_tables(plans.plan_report(unit, year))
     _write(tables, fmt, output, unit=unit, as_of=min(services.today(), date(year, 12, 31)),
            title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
 

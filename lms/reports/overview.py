@@ -14,7 +14,7 @@ from lms.core.db import db
 from lms.core.scope import in_subtree, scope_root, sees_everything
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
-from lms.reports import services
+from lms.reports import plans, services
 
 
 @dataclass
@@ -61,7 +61,7 @@ def trained_in_year(unit: OrgUnit, year: int) -> Trained:
     active = db.session.scalar(select(func.count(Cadre.id)).join(OrgUnit, Cadre.org_unit_id == OrgUnit.id)
                                .where(in_subtree(unit), Cadre.active)) or 0
     trained = db.session.execute(text(_TRAINED), {"p": unit.path, "pe": unit.path_end, "s": start, "e": end}).scalar()
-    plan = services.get_plan(unit, year)
+    plan = plans.get_plan(unit, year)
     targets = [float(t.trained_pct) for t in plan.targets] if plan else []
     return Trained(trained, active, max(targets) if targets else None, year)
 
