@@ -278,24 +278,54 @@ def waive(cadre_id: int):
 # --- historical import ----------------------------------------------------------------------------
 
 
+def _import_scope():
+    return None if sees_everything(current_user) else scope_root(current_user)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(Role.admin)
 def import_page():
-    """Upload historical records: "Kiểm tra" is a dry run; "Nhập" writes, only when no row has an error."""
+    """Upload historical records: "Xem trước" checks and keeps the file (then confirm the valid rows);
+    "Nhập ngay" writes everything, only when no row has an error."""
     form = SheetForm()
     if request.method == "GET":
         return render_template("records/import.html", form=form, report=None, columns=importer.COLUMNS)
     if not form.validate_on_submit():
         raise UserError("Hãy chọn một tệp.", "Choose a file.", status=400, code="file_missing")
     data, name = _upload()
-    dry_run = request.form.get("action") != "apply"
-    report = importer.check_file(data, name, max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"],
-                                 scope_unit=None if sees_everything(current_user) else scope_root(current_user))
-    if report.ok and not dry_run:
+    max_bytes = current_app.config["LMS_IMPORT_MAX_BYTES"]
+    if request.form.get("action") != "apply":
+        report, preview = importer.preview(data, name, max_bytes=max_bytes, user_id=current_user.id,
+                                           scope_unit=_import_scope())
+        return render_template("records/import.html", form=SheetForm(), report=report, preview=preview,
+                               dry_run=True, columns=importer.COLUMNS), 200 if report.ok else 422
+    report = importer.check_file(data, name, max_bytes=max_bytes, scope_unit=_import_scope())
+    if report.ok:
         importer.apply_import(report, actor=current_user)
-    status = 422 if not report.ok else 200
-    return render_template("records/import.html", form=SheetForm(), report=report, dry_run=dry_run,
-                           columns=importer.COLUMNS), status
+    return render_template("records/import.html", form=SheetForm(), report=report, dry_run=False,
+                           columns=importer.COLUMNS), 200 if report.ok else 422
+
+
+@bp.route("/import/<token>/confirm", methods=["POST"])
+@roles_required(Role.admin)
+def import_confirm(token: str):
+    """Import the valid rows of a previewed file."""
+    report = importer.confirm(token, max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"], actor=current_user,
+                              scope_unit=_import_scope())
+    added, bad, dup = len(report.to_add), len({e.row for e in report.errors}), len(report.skipped)
+    flash(localized(f"Đã nhập {added} bản ghi; bỏ qua {bad} dòng lỗi, {dup} dòng trùng.",
+                    f"Imported {added} records; left out {bad} rows with errors and {dup} duplicates."), "success")
+    return redirect(url_for("records.import_page"))
+
+
+@bp.route("/import/<token>/errors.xlsx")
+@roles_required(Role.admin)
+def import_errors(token: str):
+    """The previewed file with a "Lỗi" column."""
+    body = importer.error_workbook(token, max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"],
+                                   user_id=current_user.id, scope_unit=_import_scope())
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="ho-so-dao-tao-loi.xlsx"'})
 
 
 @bp.route("/import/template.xlsx")
