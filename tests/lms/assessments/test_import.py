@@ -285,3 +285,27 @@ def test_web_import_dry_run_shows_row_errors_and_saves_nothing(client, tree, aut
     template = client.get("/quiz/template.xlsx")
     assert template.status_code == 200 and template.data[:2] == b"PK"
     assert not parse_file("mau.xlsx", template.data).errors
+
+
+def test_template_headers_are_vietnamese_and_old_english_files_still_read():
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.dump([]))).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Mã câu hỏi", "Loại câu hỏi", "Nội dung (tiếng Việt)", "Nội dung (tiếng Anh)"]
+    assert "Đáp án" in header and "Căn cứ pháp lý" in header and not {"id", "key", "text_vi"} & set(header)
+    assert not parse_file("mau.xlsx", xlsx.dump([])).errors  # the template's example row reads back
+    wb = Workbook()
+    ws = wb.active
+    ws.append(xlsx.KEYS)  # a file made from the earlier, English-keyed template
+    ws.append(row("OLD-1", "single", "Cũ?", ["a", "b"], 2))
+    out = io.BytesIO()
+    wb.save(out)
+    result = parse_file("cu.xlsx", out.getvalue())
+    assert not result.errors and result.questions[0]["key"] == 1
+    missing = Workbook()
+    missing.active.append(["Mã câu hỏi", "Loại câu hỏi"])
+    buf = io.BytesIO()
+    missing.save(buf)
+    [error] = parse_file("thieu.xlsx", buf.getvalue()).errors
+    assert "Nội dung (tiếng Việt), Đáp án" in error.message_vi
