@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.catalog.models import TOPIC_LABELS, Module
+from lms.core import imports
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.numbers import db_id, page_number
@@ -28,6 +29,7 @@ from lms.records.forms import (
     topic_choices,
 )
 from lms.records.models import SOURCE_LABELS, Attendance, Kind, TrainingRecord
+from lms.records.sheets import read_sheet
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -137,10 +139,44 @@ def class_sheet(class_id: int):
     result = class_service.import_attendance(klass, data, name, actor=current_user,
                                              max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"])
     if result.errors:
-        return render_template("records/sheet_errors.html", klass=klass, errors=result.errors), 422
+        bad = len({e.row for e in result.errors})
+        preview = imports.Preview(imports.stash(f"attendance:{klass.id}", data, name, current_user.id), name,
+                                  result.rows_total, result.rows_total - bad, result.errors)
+        return render_template("records/sheet_errors.html", klass=klass, errors=result.errors, preview=preview), 422
     flash(localized(f"Đã thêm {result.added} học viên từ tệp.", f"{result.added} attendees added from the file."),
           "success")
     return redirect(url_for("records.class_page", class_id=klass.id))
+
+
+@bp.route("/classes/<int:class_id>/sheet/<token>/confirm", methods=["POST"])
+@roles_required(Role.lecturer, Role.manager)
+def class_sheet_confirm(class_id: int, token: str):
+    """Add the valid rows of a previewed attendance sheet (checked again)."""
+    klass = class_service.get_class_or_404(current_user, class_id)
+    data, name = imports.load(f"attendance:{klass.id}", token, current_user.id)
+    result = class_service.import_attendance(klass, data, name, actor=current_user, valid_only=True,
+                                             max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"])
+    imports.discard(token)
+    flash(localized(f"Đã thêm {result.added} học viên từ tệp; bỏ qua {len({e.row for e in result.errors})} dòng lỗi.",
+                    f"{result.added} attendees added; {len({e.row for e in result.errors})} rows with errors left out."),
+          "success")
+    return redirect(url_for("records.class_page", class_id=klass.id))
+
+
+@bp.route("/classes/<int:class_id>/sheet/<token>/errors.xlsx")
+@roles_required(Role.lecturer, Role.manager)
+def class_sheet_errors(class_id: int, token: str):
+    """The previewed attendance sheet with a "Lỗi" column."""
+    klass = class_service.get_class_or_404(current_user, class_id)
+    data, name = imports.load(f"attendance:{klass.id}", token, current_user.id)
+    max_bytes = current_app.config["LMS_IMPORT_MAX_BYTES"]
+    with db.session.begin_nested() as savepoint:  # a dry check: nothing the check does is kept
+        result = class_service.import_attendance(klass, data, name, actor=current_user, max_bytes=max_bytes)
+        savepoint.rollback()
+    sheet = read_sheet(data, name, max_bytes)
+    return Response(imports.error_workbook(sheet.headers, sheet.rows, result.errors, "Điểm danh"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="diem-danh-loi.xlsx"'})
 
 
 @bp.route("/classes/<int:class_id>/attendees/<int:attendance_id>/remove", methods=["POST"])
