@@ -37,10 +37,9 @@ _TOKEN_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 
 
 class Issue(Protocol):
-    """A problem in one row (and column) of the sheet: what every importer's error objects offer."""
+    """A problem in one row of the sheet (a ``column`` attribute, when present, is named too)."""
 
     row: int
-    column: str
     message_vi: str
 
 
@@ -122,7 +121,8 @@ def messages_by_row(issues: Iterable[Issue]) -> dict[int, str]:
     """Row number → its problems in one line ("Cột: lỗi; Cột: lỗi")."""
     out: dict[int, list[str]] = defaultdict(list)
     for issue in issues:
-        out[issue.row].append(f"{issue.column}: {issue.message_vi}" if issue.column else issue.message_vi)
+        column = getattr(issue, "column", "")
+        out[issue.row].append(f"{column}: {issue.message_vi}" if column else issue.message_vi)
     return {row: "; ".join(texts) for row, texts in out.items()}
 
 

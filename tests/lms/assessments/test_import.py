@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from lms.assessments import services
@@ -288,7 +288,7 @@ def test_web_import_dry_run_shows_row_errors_and_saves_nothing(client, tree, aut
 
 
 def test_template_headers_are_vietnamese_and_old_english_files_still_read():
-    from openpyxl import load_workbook
+
 
     sheet = load_workbook(io.BytesIO(xlsx.dump([]))).worksheets[0]
     header = [c.value for c in sheet[1]]
@@ -309,3 +309,27 @@ def test_template_headers_are_vietnamese_and_old_english_files_still_read():
     missing.save(buf)
     [error] = parse_file("thieu.xlsx", buf.getvalue()).errors
     assert "Nội dung (tiếng Việt), Đáp án" in error.message_vi
+
+
+def test_web_import_preview_then_import_the_valid_questions(client, tree, auth):
+    import re
+
+    services.get_or_create_bank("WEB")
+    db.session.commit()
+    auth.login("gv.hanoi")
+    token = csrf_token_from(client.get("/quiz/banks/WEB/import").get_data(as_text=True))
+    data = xlsx_bytes([row("OK-1", "single", "Tốt", ["a", "b"], 1),
+                       row("BAD-1", "single", "Đáp án ngoài phạm vi", ["a", "b"], 7),
+                       row("OK-2", "true_false", "Đúng sai?", [], "Đúng")])
+    bad = client.post("/quiz/banks/WEB/import", content_type="multipart/form-data",
+                      data={"csrf_token": token, "file": (io.BytesIO(data), "cau-hoi.xlsx")})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'data-valid="2" data-invalid="1"' in body and count_questions() == 0
+    confirm = re.search(r'action="(/quiz/banks/WEB/import/[\w-]+/confirm[^"]*)"', body).group(1).replace("&amp;", "&")
+    errors = client.get(confirm.replace("/confirm", "/errors.xlsx"))
+    table = [list(r) for r in load_workbook(io.BytesIO(errors.data)).worksheets[0].iter_rows(values_only=True)]
+    assert table[0][-1] == "Lỗi" and table[0][0] == "Mã câu hỏi"
+    assert [r[-1] is None for r in table[1:]] == [True, False, True]
+    assert client.post(confirm, data={"csrf_token": token}).status_code == 302
+    assert count_questions() == 2
+    assert client.post(confirm, data={"csrf_token": token}).status_code == 410
