@@ -113,7 +113,33 @@ def national(args) -> dict:
 
         one_record()  # warm-up
         results["one new record (append + listener + commit)"] = _timed(one_record, args.repeat)
+        results.update(_home_at_scale(app, province, args.repeat))
     return results
+
+
+def _home_at_scale(app, province, repeat: int) -> dict:
+    """The manager home page (GET /, the full response) for a province manager and an admin on the big tree."""
+    from lms.accounts.services import create_user
+    from lms.core.db import db
+    from lms.core.roles import Role
+
+    for login, roles, scope in (("bench.tinh", {Role.manager}, province.id), ("bench.admin", {Role.admin}, None)):
+        if db.session.scalar(db.text("SELECT 1 FROM users WHERE login = :l"), {"l": login}) is None:
+            create_user(login, "bench-12345", roles, scope_org_unit_id=scope, full_name=login)
+    db.session.commit()
+    app.config.update(WTF_CSRF_ENABLED=False, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    out = {}
+    for login in ("bench.tinh", "bench.admin"):
+        client = app.test_client()
+        assert client.post("/login", data={"login": login, "password": "bench-12345"}).status_code == 302
+        client.get("/")  # warm-up
+
+        def page(client=client):
+            response = client.get("/")
+            assert response.status_code == 200 and b'id="manager-home"' in response.data
+
+        out[f"home page GET / ({login})"] = _timed(page, repeat)
+    return out
 
 
 def home(args) -> dict:

@@ -65,3 +65,37 @@ def nav_items(user) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     return [n for n in sorted(_NAV, key=lambda n: n.order) if user.has_any_role(*n.roles)]
+
+
+#: the staff menu's groups (by task), in order: key, Vietnamese and English label, the endpoints in it.
+#: Links not listed (the learner's own pages) stay in the bar as they are.
+NAV_GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("people", "Người dùng", "People", ("org.tree", "org.cadres", "accounts_admin.users", "org_admin.import_page")),
+    ("learning", "Học tập", "Learning", ("catalog.modules", "records.class_list", "assessments.banks",
+                                        "assessments.manage", "records.import_page")),
+    ("standards", "Tiêu chuẩn", "Standards", ("standards.admin_list",)),
+    ("reports", "Báo cáo", "Reports", ("reports.index",)),
+    ("system", "Hệ thống", "System", ("api_admin.consumers",)),
+)
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A dropdown of the top navigation."""
+
+    key: str
+    label_vi: str
+    label_en: str
+    items: tuple[NavItem, ...]
+
+
+def nav_menu(user) -> list[NavItem | NavGroup]:
+    """The user's links grouped by task: ungrouped links first, then one entry per non-empty group."""
+    items = nav_items(user)
+    grouped = {endpoint for *_, endpoints in NAV_GROUPS for endpoint in endpoints}
+    menu: list[NavItem | NavGroup] = [i for i in items if i.endpoint not in grouped]
+    for key, vi, en, endpoints in NAV_GROUPS:
+        mine = tuple(i for e in endpoints for i in items if i.endpoint == e)
+        if mine:
+            menu.append(NavGroup(key, vi, en, mine))
+    return menu

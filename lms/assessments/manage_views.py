@@ -17,11 +17,13 @@ from lms.assessments.models import REVIEW_LABELS, AttemptStatus, Question, Quest
 from lms.assessments.stats import quiz_item_stats
 from lms.assessments.views import bp
 from lms.catalog.models import Module
+from lms.core import imports
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404, get_unit_or_404, in_subtree, unit_condition
+from lms.core.spreadsheets import first_sheet_rows
 from lms.core.templating import label
 from lms.org.models import Cadre, OrgUnit
 
@@ -124,10 +126,13 @@ def import_questions(code: str):
     plan, status = None, 200
     if form.validate_on_submit():
         upload = form.file.data
-        parsed = parse_file(upload.filename or "", upload.read(), form.fmt.data or None, ident_prefix=bank.code)
+        data = upload.read()
+        parsed = parse_file(upload.filename or "", data, form.fmt.data or None, ident_prefix=bank.code)
         plan = services.plan_import(bank, parsed)
         if plan.errors:
             status = 422
+            preview = _preview(bank, data, upload.filename or "", form.fmt.data or "", parsed)
+            return render_template("assessments/import.html", bank=bank, form=form, plan=plan, preview=preview), 422
         elif not form.dry_run.data:
             services.import_questions(bank, parsed, user_id=current_user.id)
             flash(_("Đã nhập: %(c)s câu mới, %(u)s câu có phiên bản mới, %(s)s câu không đổi.",
@@ -136,6 +141,52 @@ def import_questions(code: str):
     elif form.errors:
         status = 422
     return render_template("assessments/import.html", bank=bank, form=form, plan=plan), status
+
+
+def _preview_kind(bank, fmt: str) -> str:
+    return f"questions:{bank.id}:{fmt}"
+
+
+def _preview(bank, data: bytes, filename: str, fmt: str, parsed) -> imports.Preview:
+    """Keep a file with errors for "import the valid questions" (and, for xlsx, the copy with a "Lỗi" column)."""
+    token = imports.stash(_preview_kind(bank, fmt), data, filename, current_user.id)
+    bad = {e.row for e in parsed.errors}
+    return imports.Preview(token, filename, len(parsed.questions) + len(bad), len(parsed.questions), parsed.errors)
+
+
+def _load_preview(bank, token: str):
+    fmt = request.args.get("fmt", "")
+    data, filename = imports.load(_preview_kind(bank, fmt), token, current_user.id)
+    return data, filename, parse_file(filename, data, fmt or None, ident_prefix=bank.code)
+
+
+@bp.route("/banks/<code>/import/<token>/confirm", methods=["POST"])
+@staff
+def import_questions_confirm(code: str, token: str):
+    """Import the valid questions of a previewed file (rows with errors left out)."""
+    bank = _bank_or_404(code)
+    _data, _name, parsed = _load_preview(bank, token)
+    left_out = len({e.row for e in parsed.errors})
+    parsed.errors = []
+    plan = services.import_questions(bank, parsed, user_id=current_user.id)
+    imports.discard(token)
+    flash(_("Đã nhập: %(c)s câu mới, %(u)s câu có phiên bản mới, %(s)s câu không đổi; bỏ qua %(b)s dòng lỗi.",
+            c=len(plan.created), u=len(plan.updated), s=len(plan.unchanged), b=left_out), "success")
+    return redirect(url_for("assessments.bank", code=bank.code))
+
+
+@bp.route("/banks/<code>/import/<token>/errors.xlsx")
+@staff
+def import_questions_errors(code: str, token: str):
+    """The previewed Excel file with a "Lỗi" column."""
+    bank = _bank_or_404(code)
+    data, _name, parsed = _load_preview(bank, token)
+    rows = [(n, [v for v, _f in cells]) for n, cells in first_sheet_rows(data)]
+    if not rows:
+        abort(404)
+    body = imports.error_workbook([str(v or "") for v in rows[0][1]], rows[1:], parsed.errors, "Câu hỏi")
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{bank.code}-loi.xlsx"'})
 
 
 @bp.route("/banks/<code>/export.<fmt>")

@@ -46,6 +46,35 @@ def page_number(text: str) -> int:
     return bounded(text, 1, MAX_PAGE)
 
 
+#: largest amount of money accepted in a form, in đồng (10^15: well above any union budget)
+MAX_VND = 10**15
+
+
+def vnd(amount: int | float | None, unit: bool = True) -> str:
+    """An amount in đồng the Vietnamese way: ``1.234.567 đ`` (dot groups thousands; no decimals); "" for None."""
+    if amount is None:
+        return ""
+    text = f"{round(amount):,}".replace(",", ".")
+    return f"{text} đ" if unit else text
+
+
+def parse_vnd(text: str) -> int:
+    """An amount typed in đồng — ``1.234.567``, ``1 234 567``, ``1234567 đ`` — as an int; ValueError if not one.
+
+    Dots and spaces group thousands (the Vietnamese way); a comma would be a decimal mark, which đồng
+    amounts do not have, so it is refused rather than guessed.
+    """
+    cleaned = text.strip().lower().removesuffix("vnđ").removesuffix("đ").strip()
+    cleaned = cleaned.replace(".", "").replace(" ", "").replace("\u00a0", "")
+    if not cleaned.isdigit() or len(cleaned) > 16:
+        raise ValueError(text)
+    value = int(cleaned)
+    if value > MAX_VND:
+        raise ValueError(text)
+    return value
+
+
 def init_app(app: Flask) -> None:
-    """Make ``<int:…>`` bounded in every URL rule (call before blueprints are registered)."""
+    """Make ``<int:…>`` bounded in every URL rule (call before blueprints are registered); the ``vnd`` filter."""
     app.url_map.converters["int"] = BoundedInt
+    app.add_template_filter(vnd, "vnd")

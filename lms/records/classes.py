@@ -200,11 +200,13 @@ class SheetResult:
 
     added: int = 0
     errors: list[CellError] = field(default_factory=list)
+    rows_total: int = 0
 
 
 def import_attendance(klass: TrainingClass, data: bytes, filename: str, *, actor: User,
-                      max_bytes: int) -> SheetResult:
-    """Add attendees from a sheet ("Mã cán bộ", optional "Điểm", "Có mặt"); all rows or none."""
+                      max_bytes: int, valid_only: bool = False) -> SheetResult:
+    """Add attendees from a sheet ("Mã cán bộ", optional "Điểm", "Có mặt"): all rows or none, or with
+    ``valid_only`` (a confirmed preview) the rows without errors."""
     sheet = read_sheet(data, filename, max_bytes)
     code_i = column_index(sheet.headers, ("Mã cán bộ", "cadre code", "ma cb"))
     score_i = column_index(sheet.headers, ("Điểm", "score"))
@@ -218,10 +220,12 @@ def import_attendance(klass: TrainingClass, data: bytes, filename: str, *, actor
     planned: list[tuple[Cadre, bool, Any]] = []
     seen: dict[str, int] = {}
     for row, values in sheet.rows:
+        before = len(result.errors)
         planned_row = _sheet_row(row, values, (code_i, score_i, present_i), cadres, seen, result.errors)
-        if planned_row is not None:
+        if planned_row is not None and len(result.errors) == before:
             planned.append(planned_row)
-    if result.errors:
+    result.rows_total = len(sheet.rows)
+    if result.errors and not valid_only:
         return result
     for cadre, present, score in planned:
         add_attendee(klass, cadre, actor=actor, present=present, score=score)

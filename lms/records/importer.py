@@ -1,7 +1,8 @@
 """Historical import of training records from an xlsx/CSV file, with a dry run and per-row errors.
 
 Columns (headers matched without case or diacritics): "Mã cán bộ", "Mã học phần" or "Chủ đề",
-"Số giờ", "Ngày hoàn thành", "Điểm", "Nguồn". Nothing is written when any row has an error;
+"Số giờ", "Ngày hoàn thành", "Điểm", "Nguồn". A direct import writes nothing when any row has an error;
+a confirmed preview (:mod:`lms.core.imports`) writes the valid rows and leaves the others out;
 duplicate rows (twice in the file, or already in the ledger) are skipped and reported, so importing
 the same file again adds nothing. Inserts are set-based (:func:`append_records_bulk`).
 """
@@ -19,9 +20,11 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.catalog.models import TOPIC_LABELS, Module
+from lms.core import imports
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold
+from lms.core.imports import Preview
 from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import ImportBatch, Source, TrainingRecord
@@ -36,6 +39,8 @@ from lms.records.sheets import (
     read_sheet,
 )
 
+#: the importer's name for kept previews
+KIND = "records"
 #: field -> (Vietnamese header, accepted aliases)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cadre": ("Mã cán bộ", ("cadre code", "ma cb")),
@@ -279,9 +284,13 @@ def check_file(data: bytes, filename: str, *, max_bytes: int, scope_unit: OrgUni
     return report
 
 
-def apply_import(report: ImportReport, *, actor: Any = None) -> ImportBatch:
-    """Write a checked report's rows (set-based) and an :class:`ImportBatch`; refused when it has errors."""
-    if not report.ok:
+def apply_import(report: ImportReport, *, actor: Any = None, valid_only: bool = False) -> ImportBatch:
+    """Write a checked report's rows (set-based) and an :class:`ImportBatch`.
+
+    Refused when a row has an error, unless ``valid_only`` (the confirmed preview): then the rows without
+    errors are written and the others left out.
+    """
+    if not report.ok and not valid_only:
         raise UserError(f"Tệp có {len(report.errors)} lỗi; chưa ghi dữ liệu nào.",
                         f"The file has {len(report.errors)} errors; nothing was written.", status=422,
                         code="import_errors", details=[e.as_dict() for e in report.errors[:200]])
@@ -338,3 +347,29 @@ def template_xlsx() -> bytes:
     sheet.set_column(0, 6, 20)
     book.close()
     return out.getvalue()
+
+
+def preview(data: bytes, filename: str, *, max_bytes: int, user_id: int | None,
+            scope_unit: OrgUnit | None = None) -> tuple[ImportReport, Preview]:
+    """Check the file and keep it for confirmation (nothing written)."""
+    report = check_file(data, filename, max_bytes=max_bytes, scope_unit=scope_unit)
+    bad_rows = {e.row for e in report.errors}
+    token = imports.stash(KIND, data, filename, user_id)
+    return report, Preview(token, filename, report.rows_total, report.rows_total - len(bad_rows), report.errors)
+
+
+def confirm(token: str, *, max_bytes: int, actor: Any, scope_unit: OrgUnit | None = None) -> ImportReport:
+    """Import the valid rows of a previewed file (checked again against today's data)."""
+    data, filename = imports.load(KIND, token, getattr(actor, "id", None))
+    report = check_file(data, filename, max_bytes=max_bytes, scope_unit=scope_unit)
+    apply_import(report, actor=actor, valid_only=True)
+    imports.discard(token)
+    return report
+
+
+def error_workbook(token: str, *, max_bytes: int, user_id: int | None, scope_unit: OrgUnit | None = None) -> bytes:
+    """The previewed file with a "Lỗi" column."""
+    data, filename = imports.load(KIND, token, user_id)
+    report = check_file(data, filename, max_bytes=max_bytes, scope_unit=scope_unit)
+    sheet = read_sheet(data, filename, max_bytes)
+    return imports.error_workbook(sheet.headers, sheet.rows, report.errors, "Hồ sơ đào tạo")

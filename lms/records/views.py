@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.catalog.models import TOPIC_LABELS, Module
+from lms.core import imports
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.numbers import db_id, page_number
@@ -28,6 +29,7 @@ from lms.records.forms import (
     topic_choices,
 )
 from lms.records.models import SOURCE_LABELS, Attendance, Kind, TrainingRecord
+from lms.records.sheets import read_sheet
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -137,10 +139,44 @@ def class_sheet(class_id: int):
     result = class_service.import_attendance(klass, data, name, actor=current_user,
                                              max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"])
     if result.errors:
-        return render_template("records/sheet_errors.html", klass=klass, errors=result.errors), 422
+        bad = len({e.row for e in result.errors})
+        preview = imports.Preview(imports.stash(f"attendance:{klass.id}", data, name, current_user.id), name,
+                                  result.rows_total, result.rows_total - bad, result.errors)
+        return render_template("records/sheet_errors.html", klass=klass, errors=result.errors, preview=preview), 422
     flash(localized(f"Đã thêm {result.added} học viên từ tệp.", f"{result.added} attendees added from the file."),
           "success")
     return redirect(url_for("records.class_page", class_id=klass.id))
+
+
+@bp.route("/classes/<int:class_id>/sheet/<token>/confirm", methods=["POST"])
+@roles_required(Role.lecturer, Role.manager)
+def class_sheet_confirm(class_id: int, token: str):
+    """Add the valid rows of a previewed attendance sheet (checked again)."""
+    klass = class_service.get_class_or_404(current_user, class_id)
+    data, name = imports.load(f"attendance:{klass.id}", token, current_user.id)
+    result = class_service.import_attendance(klass, data, name, actor=current_user, valid_only=True,
+                                             max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"])
+    imports.discard(token)
+    flash(localized(f"Đã thêm {result.added} học viên từ tệp; bỏ qua {len({e.row for e in result.errors})} dòng lỗi.",
+                    f"{result.added} attendees added; {len({e.row for e in result.errors})} rows with errors left out."),
+          "success")
+    return redirect(url_for("records.class_page", class_id=klass.id))
+
+
+@bp.route("/classes/<int:class_id>/sheet/<token>/errors.xlsx")
+@roles_required(Role.lecturer, Role.manager)
+def class_sheet_errors(class_id: int, token: str):
+    """The previewed attendance sheet with a "Lỗi" column."""
+    klass = class_service.get_class_or_404(current_user, class_id)
+    data, name = imports.load(f"attendance:{klass.id}", token, current_user.id)
+    max_bytes = current_app.config["LMS_IMPORT_MAX_BYTES"]
+    with db.session.begin_nested() as savepoint:  # a dry check: nothing the check does is kept
+        result = class_service.import_attendance(klass, data, name, actor=current_user, max_bytes=max_bytes)
+        savepoint.rollback()
+    sheet = read_sheet(data, name, max_bytes)
+    return Response(imports.error_workbook(sheet.headers, sheet.rows, result.errors, "Điểm danh"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="diem-danh-loi.xlsx"'})
 
 
 @bp.route("/classes/<int:class_id>/attendees/<int:attendance_id>/remove", methods=["POST"])
@@ -278,24 +314,54 @@ def waive(cadre_id: int):
 # --- historical import ----------------------------------------------------------------------------
 
 
+def _import_scope():
+    return None if sees_everything(current_user) else scope_root(current_user)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(Role.admin)
 def import_page():
-    """Upload historical records: "Kiểm tra" is a dry run; "Nhập" writes, only when no row has an error."""
+    """Upload historical records: "Xem trước" checks and keeps the file (then confirm the valid rows);
+    "Nhập ngay" writes everything, only when no row has an error."""
     form = SheetForm()
     if request.method == "GET":
         return render_template("records/import.html", form=form, report=None, columns=importer.COLUMNS)
     if not form.validate_on_submit():
         raise UserError("Hãy chọn một tệp.", "Choose a file.", status=400, code="file_missing")
     data, name = _upload()
-    dry_run = request.form.get("action") != "apply"
-    report = importer.check_file(data, name, max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"],
-                                 scope_unit=None if sees_everything(current_user) else scope_root(current_user))
-    if report.ok and not dry_run:
+    max_bytes = current_app.config["LMS_IMPORT_MAX_BYTES"]
+    if request.form.get("action") != "apply":
+        report, preview = importer.preview(data, name, max_bytes=max_bytes, user_id=current_user.id,
+                                           scope_unit=_import_scope())
+        return render_template("records/import.html", form=SheetForm(), report=report, preview=preview,
+                               dry_run=True, columns=importer.COLUMNS), 200 if report.ok else 422
+    report = importer.check_file(data, name, max_bytes=max_bytes, scope_unit=_import_scope())
+    if report.ok:
         importer.apply_import(report, actor=current_user)
-    status = 422 if not report.ok else 200
-    return render_template("records/import.html", form=SheetForm(), report=report, dry_run=dry_run,
-                           columns=importer.COLUMNS), status
+    return render_template("records/import.html", form=SheetForm(), report=report, dry_run=False,
+                           columns=importer.COLUMNS), 200 if report.ok else 422
+
+
+@bp.route("/import/<token>/confirm", methods=["POST"])
+@roles_required(Role.admin)
+def import_confirm(token: str):
+    """Import the valid rows of a previewed file."""
+    report = importer.confirm(token, max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"], actor=current_user,
+                              scope_unit=_import_scope())
+    added, bad, dup = len(report.to_add), len({e.row for e in report.errors}), len(report.skipped)
+    flash(localized(f"Đã nhập {added} bản ghi; bỏ qua {bad} dòng lỗi, {dup} dòng trùng.",
+                    f"Imported {added} records; left out {bad} rows with errors and {dup} duplicates."), "success")
+    return redirect(url_for("records.import_page"))
+
+
+@bp.route("/import/<token>/errors.xlsx")
+@roles_required(Role.admin)
+def import_errors(token: str):
+    """The previewed file with a "Lỗi" column."""
+    body = importer.error_workbook(token, max_bytes=current_app.config["LMS_IMPORT_MAX_BYTES"],
+                                   user_id=current_user.id, scope_unit=_import_scope())
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="ho-so-dao-tao-loi.xlsx"'})
 
 
 @bp.route("/import/template.xlsx")

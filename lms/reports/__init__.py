@@ -7,9 +7,13 @@ def init_app(app: Flask) -> None:
     """Register the blueprints, navigation links and the record listener that issues certificates."""
     from lms.core.roles import Role
     from lms.home import NavItem, Panel, register_nav, register_panel
-    from lms.reports import models  # noqa: F401 - register the tables
+    from lms.reports import (
+        models,  # noqa: F401 - register the tables
+        plan_views,
+    )
     from lms.reports.views import bp, home_panel_context, public_bp
 
+    assert plan_views.bp is bp  # the plan pages register on the reports blueprint when imported
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     register_nav(NavItem("reports.index", "Báo cáo", "Reports", (Role.manager,), 60))

@@ -1,4 +1,4 @@
-"""``lms report compliance|plan``, ``lms reminders send``, ``lms certificates issue|revoke``."""
+"""``lms report compliance|plan``, ``lms reminders send``, ``lms reports digest``, ``lms certificates issue|revoke``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from lms.core.db import command_transaction, db
 from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
-from lms.reports import services
+from lms.reports import plans, services
 from lms.reports.places import place_of
 
 report = AppGroup("report", help="Báo cáo / reports: xuất Excel, CSV, PDF.")
@@ -85,7 +85,7 @@ def plan_command(org_code: str, year: int | None, fmt: str, output: Path) -> Non
 
     unit = _unit(org_code)
     year = year or services.today().year
-    tables = services.plan_tables(services.plan_report(unit, year))
+    tables = plans.plan_tables(plans.plan_report(unit, year))
     _write(tables, fmt, output, unit=unit, as_of=min(services.today(), date(year, 12, 31)),
            title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
 
@@ -156,4 +156,26 @@ def revoke_command(code: str, reason: str) -> None:
     click.echo("Đã thu hồi / revoked.")
 
 
-commands = [report, reminders, certificates_group]
+@click.command("digest")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="yyyy-mm-dd (default today)")
+def digest_command(as_of) -> None:
+    """Email each unit manager the headline of their subtree with a link to the dashboard (once a day)."""
+    from lms.reports.digest import send_summaries
+
+    day = as_of.date() if as_of else services.today()
+    with command_transaction():
+        outcome = send_summaries(day, after_each=db.session.commit)
+    click.echo(f"Đã gửi {outcome.sent} thư tổng hợp, bỏ qua (đã gửi hôm nay) {outcome.skipped}, "
+               f"lỗi {len(outcome.failed)}.")
+    for failure in outcome.failed:
+        click.echo(f"LỖI / ERROR: {failure}", err=True)
+    if outcome.failed:
+        raise SystemExit(1)
+
+
+#: ``lms reports digest`` (the periodic digest; ``lms report digest`` is the same command)
+reports_group = AppGroup("reports", help="Thư tổng hợp định kỳ cho người quản lý / periodic digests.")
+reports_group.add_command(digest_command)
+report.add_command(digest_command)
+
+commands = [report, reminders, certificates_group, reports_group]

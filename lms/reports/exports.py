@@ -28,7 +28,8 @@ class Column:
 
     header: str
     width: float = 14
-    #: ``text``, ``int``, ``pct`` (a number 0–100 shown with one decimal), ``date`` or ``num``
+    #: ``text``, ``int``, ``pct`` (a number 0–100 shown with one decimal), ``date``, ``num`` or ``money``
+    #: (whole đồng: grouped in xlsx, ``1.234.567`` in PDFs)
     kind: str = "text"
 
 
@@ -49,35 +50,51 @@ def _sheet_name(title: str) -> str:
     return clean[:31]
 
 
-def write_xlsx(table: Table, path: str | os.PathLike[str]) -> int:
-    """Write ``table`` to an xlsx file in constant memory; return the number of data rows.
+def write_xlsx(table: Table | Sequence[Table], path: str | os.PathLike[str]) -> int:
+    """Write ``table`` (or several, one sheet each) to an xlsx file in constant memory; return the data rows.
 
     The header row is frozen, an autofilter covers the data and the columns have widths.
     """
+    tables = [table] if isinstance(table, Table) else list(table)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": tempfile.gettempdir(),
                                                "strings_to_formulas": False})
     try:
-        sheet = workbook.add_worksheet(_sheet_name(table.title))
         header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                       "valign": "top"})
         formats = {
             "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
             "pct": workbook.add_format({"num_format": "0.0"}),
             "num": workbook.add_format({"num_format": "0.##"}),
+            "money": workbook.add_format({"num_format": "#,##0"}),  # grouped as the reader's Excel locale does
         }
-        for index, column in enumerate(table.columns):
-            sheet.set_column(index, index, column.width)
-            sheet.write_string(0, index, column.header, header)
-        sheet.freeze_panes(1, 0)
-        writers = [_writer(sheet, column.kind, formats) for column in table.columns]
-        count = 0
-        for count, row in enumerate(table.rows, start=1):
-            for index, (write, value) in enumerate(zip(writers, row, strict=False)):
-                if value is not None and value != "":
-                    write(count, index, value)
-        sheet.autofilter(0, 0, max(count, 1), len(table.columns) - 1)
+        names: set[str] = set()
+        return sum(_write_sheet(workbook.add_worksheet(_unique(_sheet_name(t.title), names)), t, header, formats)
+                   for t in tables)
     finally:
         workbook.close()
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    out, n = name, 1
+    while out.lower() in taken:
+        n += 1
+        out = f"{name[:27]} ({n})"
+    taken.add(out.lower())
+    return out
+
+
+def _write_sheet(sheet, table: Table, header, formats: dict) -> int:
+    for index, column in enumerate(table.columns):
+        sheet.set_column(index, index, column.width)
+        sheet.write_string(0, index, column.header, header)
+    sheet.freeze_panes(1, 0)
+    writers = [_writer(sheet, column.kind, formats) for column in table.columns]
+    count = 0
+    for count, row in enumerate(table.rows, start=1):
+        for index, (write, value) in enumerate(zip(writers, row, strict=False)):
+            if value is not None and value != "":
+                write(count, index, value)
+    sheet.autofilter(0, 0, max(count, 1), len(table.columns) - 1)
     return count
 
 
@@ -111,8 +128,8 @@ def _write_cell(sheet, row: int, col: int, kind: str, value: Any, formats: dict)
         sheet.write_string(row, col, str(value))
 
 
-def xlsx_tempfile(table: Table) -> str:
-    """Write ``table`` into a new temporary xlsx file and return its path (the caller removes it)."""
+def xlsx_tempfile(table: Table | Sequence[Table]) -> str:
+    """Write ``table`` (or tables, one sheet each) into a new temporary xlsx file; return its path (the caller removes it)."""
     handle, path = tempfile.mkstemp(prefix="lms-export-", suffix=".xlsx")
     os.close(handle)
     try:

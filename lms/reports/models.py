@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -40,11 +41,16 @@ class TrainingPlan(db.Model):
     year: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(255), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    #: kinh phí planned for the year's training, in đồng (the unit's own funds; a subtree sums its plans)
+    budget_planned: Mapped[int] = mapped_column(BigInteger, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     org_unit: Mapped[OrgUnit] = relationship()
+    spendings: Mapped[list[PlanSpending]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="(PlanSpending.spent_on, PlanSpending.id)"
+    )
     targets: Mapped[list[PlanTarget]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanTarget.topic", lazy="selectin"
     )
@@ -77,6 +83,27 @@ class PlanTarget(db.Model):
     trained_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
 
     plan: Mapped[TrainingPlan] = relationship(back_populates="targets")
+
+
+class PlanSpending(db.Model):
+    """Kinh phí đã chi: one amount spent under a plan on a day (summed per quarter, half-year, year)."""
+
+    __tablename__ = "plan_spendings"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_plan_spendings_plan_day", "plan_id", "spent_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("training_plans.id", ondelete="CASCADE"))
+    spent_on: Mapped[date] = mapped_column(Date)
+    #: in đồng
+    amount: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(String(255), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    plan: Mapped[TrainingPlan] = relationship(back_populates="spendings")
 
 
 class CertificateKind(enum.StrEnum):
@@ -146,7 +173,7 @@ class ReminderLog(db.Model):
     __tablename__ = "reminder_logs"
     __table_args__ = (
         UniqueConstraint("recipient", "day", "kind", name="uq_reminder_logs_recipient_day_kind"),
-        CheckConstraint("kind IN ('cadre', 'digest')", name="kind_valid"),
+        CheckConstraint("kind IN ('cadre', 'digest', 'summary')", name="kind_valid"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -154,7 +181,8 @@ class ReminderLog(db.Model):
     recipient: Mapped[str] = mapped_column(String(64))
     #: the day of the run (reminders are daily at most)
     day: Mapped[date] = mapped_column(Date)
-    #: ``cadre`` (own due/overdue items) or ``digest`` (a manager's subtree summary)
+    #: ``cadre`` (own due/overdue items), ``digest`` (a manager's subtree list, daily) or ``summary`` (the
+    #: periodic counts of a manager's subtree with a link to the dashboard, ``lms reports digest``)
     kind: Mapped[str] = mapped_column(String(16))
     email: Mapped[str] = mapped_column(String(255))
     #: number of items listed in the message

@@ -14,6 +14,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from lms.core.numbers import vnd
 from lms.reports.exports import Table, _csv_value
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -116,4 +117,6 @@ def _table(pdf: FPDF, table: Table) -> None:
 def _pdf_value(kind: str, value: Any) -> str:
     if kind == "pct" and isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:.1f}".replace(".", ",")
+    if kind == "money" and isinstance(value, int | float) and not isinstance(value, bool):
+        return vnd(value, unit=False)
     return _csv_value(value)

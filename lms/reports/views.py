@@ -82,9 +82,10 @@ def _compliance_ready() -> bool:
 
 def export_response(tables: list[Table], fmt: str, filename: str, *, pdf_title: str, unit: OrgUnit,
                     as_of: date) -> Response:
-    """Send ``tables`` as xlsx or CSV (first table, written in constant memory to a temp file) or PDF."""
+    """Send ``tables`` as xlsx (one sheet each), CSV (the first table) — written in constant memory to a temp
+    file — or PDF."""
     if fmt in ("xlsx", "csv"):
-        path = xlsx_tempfile(tables[0]) if fmt == "xlsx" else csv_tempfile(tables[0])
+        path = xlsx_tempfile(tables) if fmt == "xlsx" else csv_tempfile(tables[0])
         handle = open(path, "rb")  # noqa: SIM115 - closed by the response
         os.unlink(path)  # the open handle keeps the data until the response is sent
         return send_file(handle, mimetype=EXPORT_TYPES[fmt], as_attachment=True, download_name=f"{filename}.{fmt}",
@@ -163,44 +164,6 @@ def cadres_export(code: str, fmt: str):
         return report_jobs.start_export("cadres", unit, fmt, f"can-bo-{unit.code}", current_user.id)
     return export_response([services.cadre_status_table(unit)], fmt, f"can-bo-{unit.code}", unit=unit,
                            as_of=services.today(), pdf_title="")
-
-
-@bp.route("/units/<code>/plan", methods=["GET", "POST"])
-@roles_required(Role.manager)
-def plan(code: str):
-    """The unit's training plan for a year against the actuals of its subtree; managers edit the targets."""
-    unit = get_unit_or_404(current_user, code)
-    year = _year()
-    if request.method == "POST":
-        targets = {
-            topic: {key: request.form.get(f"{topic}-{key}", "").strip() for key in ("classes", "learners", "trained_pct")}
-            for topic in [t.value for t in services.Topic]
-        }
-        services.save_plan(unit, year, targets, title=request.form.get("title", ""),
-                           note=request.form.get("note", ""), user_id=current_user.id)
-        flash(localized("Đã lưu kế hoạch đào tạo.", "The training plan was saved."), "success")
-        return redirect(url_for("reports.plan", code=unit.code, year=year))
-    report = services.plan_report(unit, year)
-    chart = {"plan": {"labels": [line.label for line in report.lines], "series": [
-        {"label": localized("Kế hoạch (lượt HV)", "Planned (attendances)"),
-         "values": [line.target.learners if line.target else 0 for line in report.lines]},
-        {"label": localized("Thực hiện (lượt HV)", "Actual (attendances)"),
-         "values": [line.actual.learners for line in report.lines]},
-    ]}}
-    return render_template("reports/plan.html", unit=unit, year=year, report=report, crumbs=_crumbs(unit),
-                           topics=services.TOPIC_LABELS, chart=chart)
-
-
-@bp.route("/units/<code>/plan.<any(xlsx, csv, pdf):fmt>")
-@roles_required(Role.manager)
-def plan_export(code: str, fmt: str):
-    """Plan against actual as xlsx, csv (per topic) or PDF (topics and children, signature block)."""
-    unit = get_unit_or_404(current_user, code)
-    year = _year()
-    tables = services.plan_tables(services.plan_report(unit, year))
-    as_of = min(services.today(), date(year, 12, 31))
-    return export_response(tables, fmt, f"ke-hoach-{unit.code}-{year}", unit=unit, as_of=as_of,
-                           pdf_title=f"Báo cáo kết quả thực hiện kế hoạch đào tạo năm {year}")
 
 
 @bp.route("/units/<code>/certificates")

@@ -227,3 +227,17 @@ def cadres_applicable(standard: Standard) -> int:
     params: dict[str, Any] = {}
     return int(execute("SELECT COUNT(DISTINCT cadre_id) FROM compliance_statuses WHERE requirement_id IN "
                        + in_list("r", ids, params), params).scalar() or 0)
+
+
+def share_as_of(unit: OrgUnit | None, day: date) -> tuple[int, int]:
+    """(cadres meeting every requirement that applies to them, cadres with any) in the subtree on a past day.
+
+    Runs the engine's as-of SELECT (from the ledger) — for reports on past periods, not for dashboards.
+    """
+    if not engine.cached_requirements(day):
+        return 0, 0
+    sql, params = engine.status_rows(unit, day)
+    row = execute(f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN bad = 0 THEN 1 ELSE 0 END), 0) FROM"
+                  f" (SELECT s.cadre_id, SUM(CASE WHEN {VALID_SQL} THEN 0 ELSE 1 END) AS bad FROM ({sql}) s"
+                  f" GROUP BY s.cadre_id) t", params).one()
+    return int(row[1]), int(row[0])

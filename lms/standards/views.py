@@ -1,17 +1,14 @@
-"""Compliance dashboard (scoped), cadre requirement pages, the learner's panel and the standards admin."""
+"""Compliance dashboard (scoped), cadre requirement pages and the learner's panel (the admin: admin_views)."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.core.db import db
-from lms.core.errors import UserError, localized
+from lms.core.errors import UserError
 from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, start_unit_or_404
@@ -19,8 +16,7 @@ from lms.core.templating import label
 from lms.org.models import EMPLOYMENT_LABELS, POSITION_LABELS, Cadre, OrgUnit
 from lms.org.services import breadcrumbs
 from lms.standards import engine, services
-from lms.standards.forms import LoadForm, RequirementForm
-from lms.standards.models import STATE_COLOURS, STATE_LABELS, Requirement, Standard
+from lms.standards.models import STATE_COLOURS, STATE_LABELS, Requirement
 
 bp = Blueprint("standards", __name__, url_prefix="/standards")
 PER_PAGE = 50
@@ -158,93 +154,3 @@ def learner_panel_context(user) -> dict:
     rows = services.requirements_for_learner(cadre) if cadre else []
     return {"std_rows": rows, "std_cadre": cadre, "std_study": _study_links(), "std_labels": STATE_LABELS,
             "std_colours": STATE_COLOURS}
-
-
-# --------------------------------------------------------------------------- admin
-
-
-@bp.route("/admin")
-@roles_required(Role.admin)
-def admin_list():
-    """Standards with their requirement versions; upload a file; recompute."""
-    from lms.standards.reach import reach, tree_levels
-
-    standards = db.session.scalars(select(Standard).order_by(Standard.code)).all()
-    return render_template("standards/admin_list.html", standards=standards, form=LoadForm(),
-                           today=engine.today_vn(), reach={s.id: reach(s) for s in standards},
-                           levels=tree_levels())
-
-
-@bp.route("/admin/load", methods=["POST"])
-@roles_required(Role.admin)
-def admin_load():
-    """Load a TOML/YAML file: all of it or nothing (422 with the first problem)."""
-    form = LoadForm()
-    if not form.validate_on_submit():
-        raise UserError("Hãy chọn một tệp .toml, .yaml hoặc .yml.", "Choose a .toml, .yaml or .yml file.", 422,
-                        "standard_invalid")
-    upload = form.file.data
-    suffix = Path(upload.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        upload.save(path)
-        results = services.load_file(path, user_id=current_user.id)
-    flash(localized(f"Đã nạp {len(results)} chuẩn; {sum(n for _, n in results)} phiên bản yêu cầu mới.",
-                    f"Loaded {len(results)} standards; {sum(n for _, n in results)} new requirement versions."),
-          "success")
-    _flag_unmatched([std for std, _ in results])
-    return redirect(url_for("standards.admin_list"))
-
-
-def _flag_unmatched(standards: list[Standard]) -> None:
-    """Flash a warning for each loaded standard that applies to no cadre."""
-    from lms.standards.reach import reach, warning
-
-    for std in standards:
-        found = reach(std)
-        if found.nobody:
-            flash(localized(*warning(std, found)), "warning")
-
-
-@bp.route("/admin/recompute", methods=["POST"])
-@roles_required(Role.admin)
-def admin_recompute():
-    """Recompute every status (set-based) in a background job; the page shows its progress."""
-    from lms.core.exports import job_response
-    from lms.core.jobs import enqueue
-    from lms.standards.jobs import recompute_all
-
-    return job_response(enqueue(recompute_all, title="Tính lại trạng thái tuân thủ", user_id=current_user.id))
-
-
-@bp.route("/admin/requirements/<code>", methods=["GET", "POST"])
-@roles_required(Role.admin)
-def admin_requirement(code: str):
-    """Edit a requirement: saving adds a version effective from the chosen date (history is kept)."""
-    from lms.standards.loader import validate_requirement
-
-    current = services.current_version(code)
-    if current is None:
-        abort(404)
-    versions = db.session.scalars(select(Requirement).where(Requirement.code == code)
-                                  .order_by(Requirement.version.desc())).all()
-    form = RequirementForm()
-    if request.method == "GET":
-        form.fill(current)
-        form.effective_from.data = engine.today_vn()
-    if form.validate_on_submit():
-        if form.effective_from.data < engine.today_vn():
-            raise UserError("Ngày áp dụng không được ở quá khứ (không sửa lịch sử).",
-                            "The effective date cannot be in the past (history is never rewritten).", 422,
-                            "standard_invalid")
-        item = validate_requirement(form.to_item(code))
-        changed = services.save_requirement(current.standard, item, form.effective_from.data, engine.today_vn(),
-                                            current_user.id)
-        if changed:
-            engine.recompute()
-        flash(localized("Đã lưu phiên bản mới." if changed else "Không có thay đổi.",
-                        "New version saved." if changed else "Nothing changed."), "success")
-        return redirect(url_for("standards.admin_requirement", code=code))
-    status = 422 if request.method == "POST" else 200
-    return render_template("standards/admin_requirement.html", form=form, current=current,
-                           versions=versions), status

@@ -61,7 +61,7 @@ def test_main_pages_report_no_csp_violation(live_server, context, catalog, who):
     page.on("console", lambda msg: console.append(msg.text) if "Content Security Policy" in msg.text else None)
     violations = _visit(page, f"{live_server.url}/login", console)
     login(page, live_server, who)
-    links = page.eval_on_selector_all("nav a.nav-link", "links => links.map(a => a.getAttribute('href'))")
+    links = page.eval_on_selector_all("nav a.nav-link, nav a.dropdown-item", "links => links.map(a => a.getAttribute('href'))")
     assert links, who
     for path in ["/", *links, *EXTRA[who]]:
         console.clear()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lms.core.db import db
-from lms.reports import services
+from lms.reports import plans
 from lms.reports.models import Certificate
 from tests.e2e.conftest import login
 from tests.lms.reports.conftest import world  # noqa: F401 - the fixture
@@ -29,7 +29,7 @@ def shots(tmp_path) -> Path:
 
 @pytest.fixture
 def planned(world):  # noqa: F811 - the imported fixture
-    services.save_plan(world["hn"], world["year"], {"osh": {"classes": 2, "learners": 4, "trained_pct": 50},
+    plans.save_plan(world["hn"], world["year"], {"osh": {"classes": 2, "learners": 4, "trained_pct": 50},
                                                     "union_law": {"classes": 1, "learners": 3, "trained_pct": 30}})
     db.session.commit()
     return world

@@ -1,4 +1,5 @@
-"""The xlsx template: one row per question (row 1 = headers). Choice numbers in ``key`` count from 1."""
+"""The xlsx template: one row per question (row 1 = Vietnamese headers; the older English keys are still
+read). Choice numbers in the answer column count from 1."""
 
 from __future__ import annotations
 
@@ -8,24 +9,37 @@ from typing import Any
 
 from lms.assessments.importers import MAX_QUESTIONS, ParseResult, blank
 from lms.core.exports import text_cells
+from lms.core.i18n import fold
 from lms.core.spreadsheets import SpreadsheetRefused, first_sheet_rows
 
 MAX_CHOICES = 8
-HEADERS = ["id", "type", "text_vi", "text_en", *[f"choice_{i}" for i in range(1, MAX_CHOICES + 1)], "key",
-           "tolerance", "explanation_vi", "citation", "difficulty", "tags"]
+#: the columns' keys, in template order
+KEYS = ["id", "type", "text_vi", "text_en", *[f"choice_{i}" for i in range(1, MAX_CHOICES + 1)], "key",
+        "tolerance", "explanation_vi", "citation", "difficulty", "tags"]
+#: the template's (Vietnamese) header of each column; files with the older English keys still import
+VI_HEADERS = {
+    "id": "Mã câu hỏi", "type": "Loại câu hỏi", "text_vi": "Nội dung (tiếng Việt)", "text_en": "Nội dung (tiếng Anh)",
+    **{f"choice_{i}": f"Lựa chọn {i}" for i in range(1, MAX_CHOICES + 1)}, "key": "Đáp án",
+    "tolerance": "Sai số", "explanation_vi": "Giải thích", "citation": "Căn cứ pháp lý", "difficulty": "Độ khó",
+    "tags": "Nhãn",
+}
+HEADERS = [VI_HEADERS[k] for k in KEYS]
+#: folded header (Vietnamese or the English key) -> key
+_HEADER_KEYS = {**{k: k for k in KEYS}, **{fold(v): k for k, v in VI_HEADERS.items()}}
 #: Vietnamese column help, written on the template's second sheet
 HELP = [
-    ("id", "Mã câu hỏi ổn định, ví dụ UL-001 (nhập lại cùng mã sẽ tạo phiên bản mới nếu nội dung đổi)."),
-    ("type", "single | multiple | true_false | numeric | ordering"),
-    ("text_vi / text_en", "Nội dung câu hỏi (tiếng Anh không bắt buộc)."),
-    ("choice_1 … choice_8", "Các lựa chọn; câu sắp xếp: liệt kê theo ĐÚNG thứ tự (hệ thống tự xáo trộn)."),
-    ("key", "single: số thứ tự lựa chọn đúng (1 = choice_1); multiple: ví dụ 1;3; true_false: Đúng/Sai; "
-            "numeric: số; ordering: để trống."),
-    ("tolerance", "Sai số cho phép của câu trả lời bằng số (mặc định 0)."),
-    ("explanation_vi", "Giải thích hiện sau khi nộp bài (theo chính sách xem lại)."),
-    ("citation", "Căn cứ pháp lý, ví dụ: Luật Công đoàn 2024, Điều 29."),
-    ("difficulty", "easy | medium | hard"),
-    ("tags", "Nhãn, cách nhau bởi dấu chấm phẩy."),
+    ("Mã câu hỏi", "Mã câu hỏi ổn định, ví dụ UL-001 (nhập lại cùng mã sẽ tạo phiên bản mới nếu nội dung đổi)."),
+    ("Loại câu hỏi", "single (một lựa chọn) | multiple (nhiều lựa chọn) | true_false (đúng/sai) | numeric (số) "
+                     "| ordering (sắp xếp)"),
+    ("Nội dung (tiếng Việt / tiếng Anh)", "Nội dung câu hỏi (tiếng Anh không bắt buộc)."),
+    ("Lựa chọn 1 … Lựa chọn 8", "Các lựa chọn; câu sắp xếp: liệt kê theo ĐÚNG thứ tự (hệ thống tự xáo trộn)."),
+    ("Đáp án", "một lựa chọn: số thứ tự lựa chọn đúng (1 = Lựa chọn 1); nhiều lựa chọn: ví dụ 1;3; "
+               "đúng/sai: Đúng/Sai; số: một số; sắp xếp: để trống."),
+    ("Sai số", "Sai số cho phép của câu trả lời bằng số (mặc định 0)."),
+    ("Giải thích", "Giải thích hiện sau khi nộp bài (theo chính sách xem lại)."),
+    ("Căn cứ pháp lý", "Ví dụ: Luật Công đoàn 2024, Điều 29."),
+    ("Độ khó", "easy (dễ) | medium (trung bình) | hard (khó)"),
+    ("Nhãn", "Nhãn, cách nhau bởi dấu chấm phẩy."),
 ]
 TRUE_WORDS = {"true", "đúng", "dung", "t", "1", "yes", "x"}
 FALSE_WORDS = {"false", "sai", "f", "0", "no"}
@@ -44,11 +58,11 @@ def parse(data: bytes, result: ParseResult) -> None:
 
 def _rows(rows: Iterator[tuple[int, list[tuple[Any, Any]]]], result: ParseResult) -> None:
     first = next(rows, None)
-    header = [str(v or "").strip().lower() for v, _f in (first[1] if first else [])]
+    header = [_HEADER_KEYS.get(fold(str(v or "")), fold(str(v or ""))) for v, _f in (first[1] if first else [])]
     missing = [h for h in ("id", "type", "text_vi", "key") if h not in header]
     if missing:
-        result.fail(1, f"Thiếu cột: {', '.join(missing)} (hãy dùng tệp mẫu).",
-                    f"Missing column(s): {', '.join(missing)} (use the template).")
+        names = ", ".join(VI_HEADERS[h] for h in missing)
+        result.fail(1, f"Thiếu cột: {names} (hãy dùng tệp mẫu).", f"Missing column(s): {names} (use the template).")
         return
     for count, (number, cells) in enumerate(rows, start=1):
         if count > MAX_QUESTIONS:

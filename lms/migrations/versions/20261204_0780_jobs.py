@@ -1,7 +1,7 @@
 """core: the jobs table (background jobs: state, progress, result file, failure reason)
 
 Revision ID: 0780
-Revises: 0750
+Revises: 0770
 Create Date: 2026-12-04 16:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0780'
-down_revision = '0750'
+down_revision = '0770'
 branch_labels = None
 depends_on = None
 

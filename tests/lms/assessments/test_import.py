@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from lms.assessments import services
@@ -285,3 +285,51 @@ def test_web_import_dry_run_shows_row_errors_and_saves_nothing(client, tree, aut
     template = client.get("/quiz/template.xlsx")
     assert template.status_code == 200 and template.data[:2] == b"PK"
     assert not parse_file("mau.xlsx", template.data).errors
+
+
+def test_template_headers_are_vietnamese_and_old_english_files_still_read():
+
+
+    sheet = load_workbook(io.BytesIO(xlsx.dump([]))).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Mã câu hỏi", "Loại câu hỏi", "Nội dung (tiếng Việt)", "Nội dung (tiếng Anh)"]
+    assert "Đáp án" in header and "Căn cứ pháp lý" in header and not {"id", "key", "text_vi"} & set(header)
+    assert not parse_file("mau.xlsx", xlsx.dump([])).errors  # the template's example row reads back
+    wb = Workbook()
+    ws = wb.active
+    ws.append(xlsx.KEYS)  # a file made from the earlier, English-keyed template
+    ws.append(row("OLD-1", "single", "Cũ?", ["a", "b"], 2))
+    out = io.BytesIO()
+    wb.save(out)
+    result = parse_file("cu.xlsx", out.getvalue())
+    assert not result.errors and result.questions[0]["key"] == 1
+    missing = Workbook()
+    missing.active.append(["Mã câu hỏi", "Loại câu hỏi"])
+    buf = io.BytesIO()
+    missing.save(buf)
+    [error] = parse_file("thieu.xlsx", buf.getvalue()).errors
+    assert "Nội dung (tiếng Việt), Đáp án" in error.message_vi
+
+
+def test_web_import_preview_then_import_the_valid_questions(client, tree, auth):
+    import re
+
+    services.get_or_create_bank("WEB")
+    db.session.commit()
+    auth.login("gv.hanoi")
+    token = csrf_token_from(client.get("/quiz/banks/WEB/import").get_data(as_text=True))
+    data = xlsx_bytes([row("OK-1", "single", "Tốt", ["a", "b"], 1),
+                       row("BAD-1", "single", "Đáp án ngoài phạm vi", ["a", "b"], 7),
+                       row("OK-2", "true_false", "Đúng sai?", [], "Đúng")])
+    bad = client.post("/quiz/banks/WEB/import", content_type="multipart/form-data",
+                      data={"csrf_token": token, "file": (io.BytesIO(data), "cau-hoi.xlsx")})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'data-valid="2" data-invalid="1"' in body and count_questions() == 0
+    confirm = re.search(r'action="(/quiz/banks/WEB/import/[\w-]+/confirm[^"]*)"', body).group(1).replace("&amp;", "&")
+    errors = client.get(confirm.replace("/confirm", "/errors.xlsx"))
+    table = [list(r) for r in load_workbook(io.BytesIO(errors.data)).worksheets[0].iter_rows(values_only=True)]
+    assert table[0][-1] == "Lỗi" and table[0][0] == "Mã câu hỏi"
+    assert [r[-1] is None for r in table[1:]] == [True, False, True]
+    assert client.post(confirm, data={"csrf_token": token}).status_code == 302
+    assert count_questions() == 2
+    assert client.post(confirm, data={"csrf_token": token}).status_code == 410

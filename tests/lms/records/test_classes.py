@@ -212,3 +212,29 @@ def test_class_pages_are_scoped(client, auth, tree):
     auth.logout()
     auth.login("hv.nhung")
     assert client.get(f"/records/classes/{klass.id}").status_code == 403
+
+
+def test_attendance_sheet_preview_then_add_the_valid_rows(client, auth, tree):
+    import io
+    import re
+
+    import openpyxl
+
+    klass = _class(tree)
+    db.session.commit()
+    auth.login("gv.hanoi")
+    token = csrf_token_from(client.get(f"/records/classes/{klass.id}").get_data(as_text=True))
+    bad = client.post(f"/records/classes/{klass.id}/sheet", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(xlsx_bytes([["Mã cán bộ", "Có mặt"], ["HN0001", "x"],
+                                                              ["KHONGCO", "x"]])), "ds.xlsx")})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'data-valid="1" data-invalid="1"' in body
+    assert db.session.scalar(select(db.func.count(Attendance.id))) == 0
+    confirm = re.search(r'action="(/records/classes/\d+/sheet/[\w-]+/confirm)"', body).group(1)
+    errors = client.get(confirm.replace("/confirm", "/errors.xlsx"))
+    table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(errors.data)).worksheets[0].iter_rows(values_only=True)]
+    assert table[0] == ["Mã cán bộ", "Có mặt", "Lỗi"] and table[1][2] is None and "KHONGCO" in table[2][2]
+    assert db.session.scalar(select(db.func.count(Attendance.id))) == 0  # the error copy writes nothing
+    assert client.post(confirm, data={"csrf_token": token}).status_code == 302
+    assert db.session.scalar(select(db.func.count(Attendance.id))) == 1
+    assert client.post(confirm, data={"csrf_token": token}).status_code == 410  # used once

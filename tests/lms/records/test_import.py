@@ -177,6 +177,7 @@ def test_admin_page_dry_run_and_apply(client, auth, tree, modules):
 
     checked = post("check", _good_rows())
     assert checked.status_code == 200 and "Chạy thử" in checked.get_data(as_text=True)
+    assert "import-confirm" in checked.get_data(as_text=True)
     assert _count() == 0
     bad = post("apply", [*_good_rows(), ["HN0001", "ATVSLD", "", 4, "31/02/2023", "", ""]])
     assert bad.status_code == 422 and "31/02/2023" in bad.get_data(as_text=True)
@@ -197,3 +198,45 @@ def test_import_template_round_trips(client, auth, tree, modules):
     assert response.status_code == 200
     report = check_file(response.data, "mau.xlsx", max_bytes=MAX)
     assert [(e.row, e.column) for e in report.errors] == [(2, "Mã cán bộ")]  # the example cadre does not exist
+
+
+def test_preview_then_confirm_imports_the_valid_rows(client, auth, tree, modules, app):
+    import re
+    from pathlib import Path
+
+    import openpyxl
+
+    auth.login("admin")
+    token = csrf_token_from(client.get("/records/import").get_data(as_text=True))
+    rows = [*_good_rows(), ["HN0001", "ATVSLD", "", 4, "31/02/2023", "", ""], ["KHONGCO", "ATVSLD", "", 4, "01/02/2023", "", ""]]
+    shown = client.post("/records/import", data={
+        "csrf_token": token, "action": "check", "file": (io.BytesIO(xlsx_bytes(rows)), "lich-su.xlsx")},
+        content_type="multipart/form-data")
+    body = shown.get_data(as_text=True)
+    assert shown.status_code == 422 and 'data-valid="3" data-invalid="2"' in body and _count() == 0
+    preview = re.search(r'/records/import/([\w-]+)/confirm', body).group(1)
+    # the copy of the workbook with an error column, on the bad rows only
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/records/import/{preview}/errors.xlsx").data))
+    table = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert table[0] == [*HEADER, "Lỗi"] and len(table) == 6
+    assert [r[-1] is None for r in table[1:4]] == [True, True, True]
+    assert "Ngày hoàn thành" in table[4][-1] and "Mã cán bộ" in table[5][-1]
+    assert client.post(f"/records/import/{preview}/confirm", data={"csrf_token": token}).status_code == 302
+    assert _count() == 3 and db.session.scalar(select(ImportBatch.rows_added)) == 3
+    assert client.post(f"/records/import/{preview}/confirm", data={"csrf_token": token}).status_code == 410
+    assert not list((Path(app.instance_path) / "import_previews").glob(f"{preview}.*"))  # removed once used
+    assert client.get("/records/import/x/errors.xlsx").status_code == 410
+
+
+def test_hostile_upload_is_refused_before_any_preview(client, auth, tree, modules, app):
+    from pathlib import Path
+
+    auth.login("admin")
+    token = csrf_token_from(client.get("/records/import").get_data(as_text=True))
+    folder = Path(app.instance_path) / "import_previews"
+    before = set(folder.glob("*")) if folder.exists() else set()
+    refused = client.post("/records/import", data={
+        "csrf_token": token, "action": "check", "file": (io.BytesIO(b"PK\x03\x04not a zip"), "bom.xlsx")},
+        content_type="multipart/form-data")
+    assert refused.status_code in (400, 413, 415, 422)
+    assert (set(folder.glob("*")) if folder.exists() else set()) == before  # nothing kept

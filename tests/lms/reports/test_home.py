@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lms.core.db import db
-from lms.reports import overview, services
+from lms.reports import overview, plans
 
 
 def test_manager_home_shows_the_headline_and_both_targets(client, auth, world):
-    services.save_plan(world["hn"], world["year"], {"osh": {"classes": 2, "learners": 10, "trained_pct": 85}})
+    plans.save_plan(world["hn"], world["year"], {"osh": {"classes": 2, "learners": 10, "trained_pct": 85}})
     db.session.commit()
     auth.login("ql.hanoi")
     page = client.get("/").get_data(as_text=True)
@@ -48,6 +48,6 @@ def test_drill_down_to_units_and_overdue_cadres(client, auth, world):
 def test_trained_in_year_equals_the_plan_reports_total(world):
     """The home's lean count (corrections and revocations applied) equals the plan report's total."""
     for unit in (world["tld"], world["hn"], world["hn_up"], world["cb"]):
-        _by_topic, total = services.actuals(unit, world["year"])
+        _by_topic, total = plans.actuals(unit, world["year"])
         got = overview.trained_in_year(unit, world["year"])
         assert (got.trained, got.active) == (total.trained, total.active), unit.code

@@ -8,24 +8,24 @@ from sqlalchemy import func, select
 
 from lms.core.db import db
 from lms.core.errors import UserError
-from lms.reports import services
+from lms.reports import plans
 from lms.reports.models import PlanTarget, TrainingPlan
 from tests.conftest import csrf_token_from
 from tests.lms.reports.helpers import pdf_text, xlsx_rows
 
 
 def _plan(world):
-    services.save_plan(world["hn"], world["year"], {
+    plans.save_plan(world["hn"], world["year"], {
         "osh": {"classes": 2, "learners": 4, "trained_pct": "50"},
         "finance": {"classes": 1, "learners": 10, "trained_pct": 20},
     }, user_id=world["hn_manager"].id)
-    services.save_plan(world["hn_up"], world["year"], {"osh": {"classes": 1, "learners": 3, "trained_pct": 0}})
+    plans.save_plan(world["hn_up"], world["year"], {"osh": {"classes": 1, "learners": 3, "trained_pct": 0}})
     db.session.commit()
 
 
 def test_plan_against_actual_rolls_up_the_subtree(world):
     _plan(world)
-    report = services.plan_report(world["hn"], world["year"])
+    report = plans.plan_report(world["hn"], world["year"])
     lines = {line.topic: line for line in report.lines}
     assert set(lines) == {"osh", "finance"}
     osh = lines["osh"]
@@ -42,9 +42,9 @@ def test_plan_against_actual_rolls_up_the_subtree(world):
 
 def test_saving_again_replaces_targets_and_drops_emptied_topics(world):
     _plan(world)
-    services.save_plan(world["hn"], world["year"], {"osh": {"classes": 40, "learners": 3920, "trained_pct": 85},
+    plans.save_plan(world["hn"], world["year"], {"osh": {"classes": 40, "learners": 3920, "trained_pct": 85},
                                                     "finance": {"classes": "", "learners": "", "trained_pct": ""}})
-    plan = services.get_plan(world["hn"], world["year"])
+    plan = plans.get_plan(world["hn"], world["year"])
     assert [(t.topic, t.classes, t.learners, t.trained_pct) for t in plan.targets] == [
         ("osh", 40, 3920, Decimal("85.00"))]
 
@@ -54,7 +54,7 @@ def test_saving_again_replaces_targets_and_drops_emptied_topics(world):
 ])
 def test_bad_targets_are_refused_and_nothing_is_written(world, values, code):
     with pytest.raises(UserError) as info:
-        services.save_plan(world["hn"], world["year"], {"finance": {"classes": 1}, "osh": values})
+        plans.save_plan(world["hn"], world["year"], {"finance": {"classes": 1}, "osh": values})
     assert info.value.code == code and info.value.status == 422
     assert db.session.scalar(select(func.count(TrainingPlan.id))) == 0
 

@@ -71,3 +71,26 @@ def test_failed_send_is_not_logged_and_is_retried(app, runner, world, monkeypatc
     (blocker / "not-a-dir.txt").unlink()
     assert runner.invoke(args=["reminders", "send"]).exit_code == 0
     assert db.session.scalar(select(func.count(ReminderLog.id))) == 2
+
+
+def test_periodic_digest_gives_counts_and_a_link_and_is_logged(app, runner, world):
+    _clear(app)
+    first = runner.invoke(args=["reports", "digest"])
+    assert first.exit_code == 0, first.output
+    [message] = _outbox(app)  # ql.hanoi has an email; Cao Bằng's manager has none
+    assert message["To"].addresses[0].addr_spec == "ql.hanoi@example.vn"
+    assert "LĐLĐ thành phố Hà Nội" in message["Subject"]
+    text = message.get_content()
+    # Hà Nội: Nhung meets it; Đức and Ánh are overdue (distinct cadres, as on the home page)
+    assert "Cán bộ đạt chuẩn: 1/3" in text and "Cán bộ có yêu cầu quá hạn: 2" in text
+    assert f"{app.config['LMS_BASE_URL']}/reports/units/HN/headline" in text
+    assert "Công đoàn các KCN-CX Hà Nội" in text  # a child unit below the target
+    log = db.session.scalar(select(ReminderLog).where(ReminderLog.kind == "summary"))
+    assert (log.recipient, log.email, log.items, log.day) == (
+        f"user:{world['hn_manager'].id}", "ql.hanoi@example.vn", 2, today())
+    again = runner.invoke(args=["report", "digest"])  # the same command under ``lms report``
+    assert again.exit_code == 0 and "Đã gửi 0" in again.output and "bỏ qua (đã gửi hôm nay) 1" in again.output
+    assert len(_outbox(app)) == 1
+    # the daily reminders are a different kind: both go out the same day
+    assert runner.invoke(args=["reminders", "send"]).exit_code == 0
+    assert db.session.scalar(select(func.count(ReminderLog.id)).where(ReminderLog.kind == "digest")) == 1

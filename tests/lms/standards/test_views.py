@@ -105,10 +105,14 @@ def test_admin_edit_creates_a_version(client, auth, world):
     data = {"csrf_token": csrf_token_from(page), "name_vi": "Yêu cầu R1 mới", "any_modules": "M1",
             "validity_months": "12", "renewal_days": "30", "effective_from": (today + timedelta(days=10)).isoformat(),
             "employment": ["full_time"]}
+    refused = client.post("/standards/admin/requirements/R1", data=data)  # every test cadre is part-time
+    assert refused.status_code == 422 and "không áp dụng cho cán bộ nào" in refused.get_data(as_text=True)
+    assert db.session.query(Requirement).filter_by(code="R1").count() == 1  # nothing written
+    data["employment"] = ["part_time"]
     assert client.post("/standards/admin/requirements/R1", data=data).status_code == 302
     versions = db.session.query(Requirement).filter_by(code="R1").order_by(Requirement.version).all()
     assert [(v.version, v.effective_to) for v in versions] == [(1, today + timedelta(days=10)), (2, None)]
-    assert versions[1].applies_to == {"employment": ["full_time"]}
+    assert versions[1].applies_to == {"employment": ["part_time"]}
     data["effective_from"] = "2020-01-01"
     assert client.post("/standards/admin/requirements/R1", data=data).status_code == 422
 
