@@ -40,6 +40,8 @@ _LIVE_PROGRESS: dict[int, int] = {}
 #: periodic jobs run by ``lms scheduler`` (cron in UTC: 00:00 UTC is 07:00 in Viet Nam)
 PERIODIC: dict[str, tuple[str, str]] = {
     "reminders": ("lms.reports.jobs:send_reminders", "0 0 * * *"),
+    #: Monday 07:15 Viet Nam time
+    "digest": ("lms.reports.jobs:send_digests", "15 0 * * 1"),
     "standards-recompute": ("lms.standards.jobs:recompute_all", "30 17 * * *"),
 }
 

@@ -1,4 +1,4 @@
-"""``lms report compliance|plan``, ``lms reminders send``, ``lms reports digest``, ``lms certificates issue|revoke``."""
+"""``lms report compliance|plan``, ``lms reminders send``, ``lms report digest``, ``lms certificates issue|revoke``."""
 
 from __future__ import annotations
 
@@ -173,9 +173,7 @@ def digest_command(as_of) -> None:
         raise SystemExit(1)
 
 
-#: ``lms reports digest`` (the periodic digest; ``lms report digest`` is the same command)
-reports_group = AppGroup("reports", help="Thư tổng hợp định kỳ cho người quản lý / periodic digests.")
-reports_group.add_command(digest_command)
+#: ``lms report digest``: the periodic digest to unit managers
 report.add_command(digest_command)
 
-commands = [report, reminders, certificates_group, reports_group]
+commands = [report, reminders, certificates_group]

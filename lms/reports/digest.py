@@ -1,7 +1,7 @@
 """The periodic digest to unit managers: the headline of their subtree (cadres meeting the standard,
 overdue, due soon), the child units furthest below target, and a link straight to the dashboard.
 
-Run by ``lms reports digest`` (the job queue schedules it, e.g. weekly). Each message is logged in
+Run by ``lms report digest`` (the job queue schedules it, e.g. weekly). Each message is logged in
 ``reminder_logs`` (kind ``summary``) in the same savepoint as the sending, so a second run on the same
 day sends nothing, and a failed send leaves no log row.
 """
@@ -13,8 +13,8 @@ from datetime import date
 from flask import current_app
 
 from lms.accounts.models import User
+from lms.core import mail
 from lms.org.models import OrgUnit
-from lms.reports import mail
 from lms.reports.reminders import Outcome, _claim_and_send, managers
 
 KIND = "summary"

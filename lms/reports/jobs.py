@@ -34,6 +34,18 @@ def send_reminders(ctx: Context, as_of: str | None = None) -> str:
 
 
 @task
+def send_digests(ctx: Context, as_of: str | None = None) -> str:
+    """The periodic digest to unit managers (``lms report digest``); one a day per manager at most, so a
+    retry sends only what is still unsent."""
+    from lms.reports.digest import send_summaries
+
+    outcome = send_summaries(_day(as_of), after_each=db.session.commit)
+    if outcome.failed:
+        raise JobFailed(f"Gửi thư tổng hợp lỗi cho {len(outcome.failed)} người: {outcome.failed[0]}")
+    return f"Đã gửi {outcome.sent} thư tổng hợp, bỏ qua {outcome.skipped}."
+
+
+@task
 def issue_certificates(ctx: Context, cadre_ids: list[int], as_of: str | None = None) -> str:
     """Issue the certificates due to ``cadre_ids`` (idempotent: one per subject key)."""
     from lms.reports import certificates

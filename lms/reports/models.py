@@ -182,7 +182,7 @@ class ReminderLog(db.Model):
     #: the day of the run (reminders are daily at most)
     day: Mapped[date] = mapped_column(Date)
     #: ``cadre`` (own due/overdue items), ``digest`` (a manager's subtree list, daily) or ``summary`` (the
-    #: periodic counts of a manager's subtree with a link to the dashboard, ``lms reports digest``)
+    #: periodic counts of a manager's subtree with a link to the dashboard, ``lms report digest``)
     kind: Mapped[str] = mapped_column(String(16))
     email: Mapped[str] = mapped_column(String(255))
     #: number of items listed in the message

@@ -131,6 +131,23 @@ def test_reminders_run_once_a_day_from_the_schedule_entry(app, world):
     assert len(db.session.scalars(select(ReminderLog)).all()) == 2
 
 
+def test_the_weekly_digest_runs_from_its_schedule_entry(app, world):
+    """``lms scheduler`` enqueues ``run_periodic("digest")`` (weekly): the managers' digest goes out, is
+    logged as kind ``summary``, and a second run finds the job by its key and sends nothing more."""
+    from lms.core import jobs, jobs_rq
+    from lms.reports.models import ReminderLog
+
+    assert jobs.PERIODIC["digest"] == ("lms.reports.jobs:send_digests", "15 0 * * 1")
+    jobs_rq.run_periodic("digest")
+    job = db.session.scalar(select(Job))
+    assert job.key.startswith("periodic:digest:") and job.state == "succeeded"
+    assert job.summary.startswith("Đã gửi ")
+    sent = db.session.scalars(select(ReminderLog).where(ReminderLog.kind == "summary")).all()
+    jobs_rq.run_periodic("digest")
+    assert len(db.session.scalars(select(Job)).all()) == 1
+    assert len(db.session.scalars(select(ReminderLog).where(ReminderLog.kind == "summary")).all()) == len(sent)
+
+
 def test_a_certificate_pdf_rendered_by_a_job(app, world):
     from lms.reports import certificates
     from lms.reports.jobs import render_certificate

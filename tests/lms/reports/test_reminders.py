@@ -75,7 +75,7 @@ def test_failed_send_is_not_logged_and_is_retried(app, runner, world, monkeypatc
 
 def test_periodic_digest_gives_counts_and_a_link_and_is_logged(app, runner, world):
     _clear(app)
-    first = runner.invoke(args=["reports", "digest"])
+    first = runner.invoke(args=["report", "digest"])
     assert first.exit_code == 0, first.output
     [message] = _outbox(app)  # ql.hanoi has an email; Cao Bằng's manager has none
     assert message["To"].addresses[0].addr_spec == "ql.hanoi@example.vn"
@@ -88,7 +88,7 @@ def test_periodic_digest_gives_counts_and_a_link_and_is_logged(app, runner, worl
     log = db.session.scalar(select(ReminderLog).where(ReminderLog.kind == "summary"))
     assert (log.recipient, log.email, log.items, log.day) == (
         f"user:{world['hn_manager'].id}", "ql.hanoi@example.vn", 2, today())
-    again = runner.invoke(args=["report", "digest"])  # the same command under ``lms report``
+    again = runner.invoke(args=["report", "digest"])  # once a day per manager
     assert again.exit_code == 0 and "Đã gửi 0" in again.output and "bỏ qua (đã gửi hôm nay) 1" in again.output
     assert len(_outbox(app)) == 1
     # the daily reminders are a different kind: both go out the same day
