@@ -54,10 +54,10 @@ def test_scorm_plus_quiz_rule_gives_one_module_certificate(player, module12, ban
     assert db.session.get(TrainingRecord, certs[0].record_id).source == "online"
 
 
-def player_cadre_id(module) -> int:
+def player_cadre_id(of) -> int:
     from lms.player.models import Attempt
 
-    return db.session.scalar(select(Attempt.cadre_id).where(Attempt.module_id == module.id))
+    return db.session.scalar(select(Attempt.cadre_id).where(Attempt.module_id == of.id))
 
 
 def test_a_retake_issues_none_until_the_first_is_revoked(player, module12):  # noqa: F811
