@@ -82,6 +82,8 @@ def launch(code: str):
     want_new = request.form.get("new") == "1"
     attempts = services.attempts_of(cadre.id, module.id)
     if not want_new and attempts and finished(attempts[-1]):
+        services.settle(attempts[-1])  # a rule met in a session that never ended gets its record now
+        commit_now()
         return redirect(url_for("player.module", code=module.code))
     attempt = services.open_attempt(cadre, module, want_new=want_new)
     services.settle(attempt)
