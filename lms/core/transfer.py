@@ -5,6 +5,9 @@
   zstd or brotli (``COMPRESS_*`` settings may override). Partial content (206, byte ranges) is sent as is.
   HTML pages are not compressed: they carry the CSRF token next to text an attacker can reflect, which
   compression would leak through the response length (BREACH); pages are small, the static files large.
+  A SCORM package's own files (``/c/…`` on the content origin) are compressed, HTML included: they are
+  the author's static files — no session, no token, nothing reflected — and a SCO's first page is often
+  its largest text file (34 KiB → 6 KiB for the shipped ATVSLĐ module; issue 18, slow 3G).
 * ``url_for('static', filename=…)`` adds ``?v=<hash of the file's content>``; a static response whose ``v``
   is the file's current hash is cacheable for a year (``public, max-age=31536000, immutable``); a changed
   file gets a new URL. Without ``v`` (or with a stale one) Flask's default applies (revalidate).
@@ -26,6 +29,10 @@ MIMETYPES = ["text/css", "text/plain", "text/xml", "text/javascript", "applicati
              "application/manifest+json", "application/xml", "image/svg+xml", "image/x-icon", "font/ttf", "font/otf",
              "application/vnd.ms-fontobject"]
 compress = Compress()
+#: the package files' compressor: the same types plus HTML (see the module)
+package_compress = Compress()
+#: the endpoint that serves package files on the content origin (lms.catalog.views)
+PACKAGE_ENDPOINTS = frozenset({"content.serve_token"})
 
 
 @functools.lru_cache(maxsize=512)
@@ -50,12 +57,15 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", MIMETYPES)
     app.config.setdefault("COMPRESS_REGISTER", False)  # called below, except for partial content
     compress.init_app(app)
+    package_compress.init_app(app)
+    package_compress.compress_mimetypes_set = set(app.config["COMPRESS_MIMETYPES"]) | {"text/html"}
 
     @app.after_request
     def _compress(response: Response) -> Response:
         if response.status_code == 206:  # a byte range of the file: compressing it would break Content-Range
             return response
-        return compress.after_request(response)
+        packaged = request.endpoint in PACKAGE_ENDPOINTS
+        return (package_compress if packaged else compress).after_request(response)
 
     @app.url_defaults
     def _static_version(endpoint: str, values: dict[str, Any]) -> None:
