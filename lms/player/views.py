@@ -123,7 +123,7 @@ def play(attempt_id: int):
 
 def _review_mode(config: dict, version: str, attempt: Attempt, item) -> None:
     """"Xem lại" a finished attempt: the stored data in review mode, no credit, nothing stored (2004 RTE
-    4.2.5 cmi.credit / 4.2.15 cmi.mode "review"; 1.2 RTE 3.4.2 cmi.core.credit, cmi.core.lesson_mode)."""
+    4.2.6 cmi.credit / 4.2.16 cmi.mode "review"; 1.2 RTE 3.4.4 cmi.core.credit, cmi.core.lesson_mode)."""
     from lms.player.launch import launch_cmi
 
     state = services.sco_state(attempt, item.identifier)

@@ -72,7 +72,7 @@ def test_no_retake_when_the_attempts_are_used_up(player, client, module12):
 
 
 def test_review_plays_the_stored_data_in_review_mode_and_stores_nothing(player, client):
-    """SCORM 1.2 RTE 3.4.2: cmi.core.credit "no-credit", cmi.core.lesson_mode "review"."""
+    """SCORM 1.2 RTE 3.4.4 (cmi.core.credit "no-credit", cmi.core.lesson_mode "review"); 2004 RTE 4.2.6, 4.2.16."""
     attempt_id = finish(player)
     html = client.get(f"/player/attempts/{attempt_id}/play?review=1").get_data(as_text=True)
     config = json.loads(re.search(r'id="player-config">(.*?)</script>', html, re.S).group(1))
