@@ -5,7 +5,7 @@ attempts, never recomputed here. Reads only; no writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core.db import db
 from lms.org.models import Cadre
 from lms.player import rules
+from lms.player.grading import VN
 from lms.player.attempts import ModuleProgress, attempts_of, available_modules, my_modules
 from lms.player.models import Attempt
 from lms.records.models import SOURCE_LABELS
@@ -130,8 +131,8 @@ class AttemptLine:
     number: int
     status: str
     score: Decimal | None
-    started: Any
-    finished: Any
+    started: date | None
+    finished: date | None
     minutes: int
     attempt_id: int
 
@@ -156,9 +157,16 @@ class ModulePage:
         return self.progress.latest if self.progress else None
 
 
+def local_day(at: datetime | None) -> date | None:
+    """The Vietnamese calendar day of a stored time (the ledger's days are Vietnamese days too)."""
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(VN).date()
+
+
 def _line(attempt: Attempt) -> AttemptLine:
-    return AttemptLine(attempt.number, attempt.status, attempt.score, attempt.started_at, attempt.completed_at,
-                       int((attempt.total_seconds or 0) // 60), attempt.id)
+    return AttemptLine(attempt.number, attempt.status, attempt.score, local_day(attempt.started_at),
+                       local_day(attempt.completed_at), int((attempt.total_seconds or 0) // 60), attempt.id)
 
 
 def module_page(cadre: Cadre, module: Module) -> ModulePage:

@@ -89,3 +89,14 @@ def test_my_modules_sends_a_finished_module_to_its_result(player, client):
     row = re.search(r'<tr data-module="T12".*?</tr>', html, re.S).group(0)
     assert 'data-action="result"' in row and 'href="/player/modules/T12"' in row
     assert 'data-action="resume"' not in row
+
+
+def test_dates_are_vietnamese_days():
+    """A time stored in UTC late in the evening is the next day in Hà Nội (UTC+7), as the ledger counts it."""
+    from datetime import UTC, datetime
+
+    from lms.learning.services import local_day
+
+    assert local_day(datetime(2026, 12, 4, 17, 30, tzinfo=UTC)).isoformat() == "2026-12-05"
+    assert local_day(datetime(2026, 12, 4, 16, 59)).isoformat() == "2026-12-04"
+    assert local_day(None) is None
