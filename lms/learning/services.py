@@ -15,8 +15,8 @@ from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core.db import db
 from lms.org.models import Cadre
 from lms.player import rules
-from lms.player.grading import VN
 from lms.player.attempts import ModuleProgress, attempts_of, available_modules, my_modules
+from lms.player.grading import VN
 from lms.player.models import Attempt
 from lms.records.models import SOURCE_LABELS
 from lms.reports.models import Certificate
