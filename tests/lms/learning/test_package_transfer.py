@@ -43,3 +43,18 @@ def test_lms_pages_are_never_compressed(client, auth, tree):
     auth.login("hv.nhung")
     page = client.get("/", headers={"Accept-Encoding": "br"})
     assert page.status_code == 200 and "Content-Encoding" not in page.headers  # the CSRF token (BREACH)
+
+
+def test_a_whole_file_gets_brotli_at_the_best_level_and_answers_conditional_requests(client):
+    """scorm-again's 1.2 bundle (the launcher's largest script): brotli 11 rather than the streaming level,
+    with an ETag of its own (``:br``) that a revalidation matches (304)."""
+    first = client.get("/static/vendor/scorm-again/scorm12.min.js", headers={"Accept-Encoding": "gzip, br"})
+    body = first.get_data()
+    assert first.headers["Content-Encoding"] == "br" and "Accept-Encoding" in first.headers["Vary"]
+    assert body == brotli.compress(brotli.decompress(body), quality=11)
+    assert first.get_etag()[0].endswith(":br")
+    again = client.get("/static/vendor/scorm-again/scorm12.min.js",
+                       headers={"Accept-Encoding": "gzip, br", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    plain = client.get("/static/vendor/scorm-again/scorm12.min.js", headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("Content-Encoding") != "br"  # no brotli asked: Flask-Compress decides as before
