@@ -18,6 +18,9 @@ class Panel:
     order: int = 100
     #: spans the whole width of the home page (the manager's headline)
     wide: bool = False
+    #: templates of other panels this one takes the place of (the learner's "my learning" page shows
+    #: the requirement and module panels' content itself)
+    replaces: tuple[str, ...] = ()
 
 
 _PANELS: list[Panel] = []
@@ -32,10 +35,12 @@ def register_panel(panel: Panel) -> None:
 def home_panels(user) -> list[tuple[Panel, dict]]:
     """The panels the user's roles give them, each with its context."""
     roles = user.roles
-    shown = []
-    for panel in sorted(_PANELS, key=lambda p: p.order):
+    mine = [p for p in sorted(_PANELS, key=lambda p: p.order) if p.role in roles]
+    replaced = {t for p in mine for t in p.replaces}
+    shown: list[Panel] = []
+    for panel in mine:
         # the same panel registered for two roles (manager, admin) is shown once
-        if panel.role in roles and all(panel.template != s.template for s in shown):
+        if panel.template not in replaced and all(panel.template != s.template for s in shown):
             shown.append(panel)
     return [(p, p.context(user)) for p in shown]
 

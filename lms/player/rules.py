@@ -202,6 +202,12 @@ class AttemptChoice:
     number: int
 
 
+def finished(attempt: Any) -> bool:
+    """Is this attempt over for the learner (completed, or its module's rule met)? A launch without an
+    explicit "Làm lại" then shows the result instead of opening it or a new one."""
+    return attempt.status == "completed" or bool(attempt.rule_met)
+
+
 def choose_attempt(latest_number: int, latest_completed: bool, policy: str, allowed: int,
                    *, want_new: bool = False) -> AttemptChoice:
     """Decide between resuming the latest attempt and starting a new one (Moodle's "force new attempt").

@@ -21,6 +21,7 @@ from lms.player.commits import elapsed_seconds
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
 from lms.player.rte import max_commit_bytes
+from lms.player.rules import finished
 from scorm.cmi import launch_state
 
 bp = Blueprint("player", __name__, url_prefix="/player")
@@ -58,15 +59,33 @@ def my_modules():
                            status_labels=ATTEMPT_STATUS_LABELS)
 
 
+@bp.route("/modules/<code>")
+@login_required
+def module(code: str):
+    """The learner's module page (lms.learning): a finished module opens on its result."""
+    from lms.learning.views import module_page
+
+    return module_page(code)
+
+
 @bp.route("/modules/<code>/launch", methods=["POST"])
 @login_required
 def launch(code: str):
-    """Open (resume or start, by the attempt policy) the module and go to its player page."""
+    """Open (resume or start, by the attempt policy) the module and go to its player page.
+
+    A finished module is never re-opened silently: without ``new=1`` ("Làm lại") the learner is sent to
+    the module's result page, which offers "Xem lại" and, when the policy allows, "Làm lại"."""
     cadre = _own_cadre()
     module = db.session.scalar(select(Module).where(Module.code == code))
     if module is None or not module.active:
         abort(404)
-    attempt = services.open_attempt(cadre, module, want_new=request.form.get("new") == "1")
+    want_new = request.form.get("new") == "1"
+    attempts = services.attempts_of(cadre.id, module.id)
+    if not want_new and attempts and finished(attempts[-1]):
+        services.settle(attempts[-1])  # a rule met in a session that never ended gets its record now
+        commit_now()
+        return redirect(url_for("player.module", code=module.code))
+    attempt = services.open_attempt(cadre, module, want_new=want_new)
     services.settle(attempt)
     commit_now()
     return redirect(url_for("player.play", attempt_id=attempt.id))
@@ -84,18 +103,38 @@ def play(attempt_id: int):
         raise UserError("Bạn cần hoàn thành các bài học trước trước khi mở bài này.",
                         "Complete the prerequisite lessons first.", status=409, code="prerequisites")
     version = services.cmi_version(attempt.package_version)
-    if services.is_asset(manifest, item):
+    review = request.args.get("review") == "1" and finished(attempt)
+    if services.is_asset(manifest, item) and not review:
         services.launch_asset(attempt, item)
         commit_now()
     config = _player_config(attempt, manifest, item, version)
+    if review:
+        _review_mode(config, version, attempt, item)
     toc = services.toc(manifest)
     for row in toc:
         state = states.get(row["identifier"])
         row["completion"] = state.completion if state else None
         row["locked"] = not prerequisites_met(row["prerequisites"], states)
-        row["href"] = url_for("player.play", attempt_id=attempt.id, sco=row["identifier"])
+        row["href"] = url_for("player.play", attempt_id=attempt.id, sco=row["identifier"],
+                              **({"review": 1} if review else {}))
     return render_template("player/play.html", attempt=attempt, module=attempt.module, item=item, toc=toc,
-                           config=config, preview=False, status_labels=ATTEMPT_STATUS_LABELS)
+                           config=config, preview=False, review=review, status_labels=ATTEMPT_STATUS_LABELS)
+
+
+def _review_mode(config: dict, version: str, attempt: Attempt, item) -> None:
+    """"Xem lại" a finished attempt: the stored data in review mode, no credit, nothing stored (2004 RTE
+    4.2.6 cmi.credit / 4.2.16 cmi.mode "review"; 1.2 RTE 3.4.4 cmi.core.credit, cmi.core.lesson_mode)."""
+    from lms.player.launch import launch_cmi
+
+    state = services.sco_state(attempt, item.identifier)
+    lms = services.launch_values(item, version, attempt.cadre)
+    keys = ("cmi.core.credit", "cmi.core.lesson_mode") if version == "1.2" else ("cmi.credit", "cmi.mode")
+    config["state"] = {**launch_cmi(version, item, (state.cmi or {}) if state else {}, True, lms),
+                       keys[0]: "no-credit", keys[1]: "review"}
+    reviewed = {k: f"{u}&review=1" for k, u in config["items"].items()}
+    config.update(commitUrl=None, preview=True, review=True, items=reviewed,
+                  prev=config["prev"] and f"{config['prev']}&review=1", next=config["next"] and f"{config['next']}&review=1",
+                  exitUrl=url_for("player.module", code=attempt.module.code))
 
 
 def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:

@@ -1,7 +1,9 @@
 """Certificates (giấy chứng nhận): issue, revoke, verify, and the PDF with its QR code.
 
-A certificate is issued per completed module (automatically, when the ledger records the completion)
-and per standard requirement met (``lms certificates issue``). Its code has 120 random bits so it
+A certificate is issued per completed module (automatically, when the ledger records the completion; one
+per cadre and module: the module's completion rule decides when it is met, a quiz that is part of the rule
+records no completion of its own, and a retake or a second pass issues no second certificate while the
+first is valid) and per standard requirement met (``lms certificates issue``). Its code has 120 random bits so it
 cannot be guessed; ``/verify/<code>`` tells anyone whether it is valid, and nothing else.
 """
 
@@ -78,10 +80,20 @@ def issue_for_record(record) -> Certificate | None:
     ).first()
     if found is None:
         return None
+    held = _held(record.cadre_id, record.module_id, record.id)
+    if held is not None:  # one certificate per achievement: a retake or a second quiz pass adds none
+        return held
     title, module_hours, holder_name, unit_name = found
     return _issue(record.cadre_id, holder_name, unit_name, kind=CertificateKind.module,
                   subject_key=f"module:{record.id}", title=title, hours=record.hours or module_hours,
                   completed_on=record.completed_on, module_id=record.module_id, record_id=record.id)
+
+
+def _held(cadre_id: int, module_id: int, record_id: int) -> Certificate | None:
+    """The cadre's valid (not revoked) certificate of the module, issued for another ledger row."""
+    return db.session.scalar(select(Certificate).where(
+        Certificate.cadre_id == cadre_id, Certificate.module_id == module_id, Certificate.kind == CertificateKind.module.value,
+        Certificate.revoked_at.is_(None), Certificate.record_id != record_id).order_by(Certificate.id).limit(1))
 
 
 def issue_for_requirement(cadre: Cadre, *, requirement_id: int, title: str, hours: Decimal | float,

@@ -163,7 +163,9 @@ def test_launch_resumes_then_policy_starts_new_attempt(player, module12):
     first = player.launch("T12")
     assert player.launch("T12") == first  # never: resume
     player.commit(first, 1, {"cmi.core.lesson_status": "completed"})
-    assert player.launch("T12") == first
+    # issue 18: a finished module opens on its result, never silently re-opened or restarted
+    result = player.client.post("/player/modules/T12/launch", data={"csrf_token": player.token})
+    assert result.status_code == 302 and result.headers["Location"].endswith("/player/modules/T12")
     second = player.launch("T12", new="1")
     assert second != first
     assert db.session.get(Attempt, second).number == 2
@@ -175,7 +177,7 @@ def test_attempts_allowed_limit(player, module12):
     db.session.commit()
     first = player.launch("T12")
     player.commit(first, 1, {"cmi.core.lesson_status": "completed"})
-    response = player.client.post("/player/modules/T12/launch", data={"csrf_token": player.token})
+    response = player.client.post("/player/modules/T12/launch", data={"csrf_token": player.token, "new": "1"})
     assert response.status_code == 409
 
 
@@ -376,6 +378,8 @@ def test_a_rule_met_in_a_session_that_never_ended_is_recorded_at_the_next_launch
     attempt_id = player.launch("T12")
     player.commit(attempt_id, 1, {"cmi.core.score.raw": "88", "cmi.core.lesson_status": "completed"})
     assert db.session.scalars(select(TrainingRecord)).all() == []  # the browser died: no terminate
-    assert player.launch("T12") == attempt_id
+    # the next launch lands on the module's result (issue 18) and records the completion
+    response = player.client.post("/player/modules/T12/launch", data={"csrf_token": player.token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/player/modules/T12")
     records = db.session.scalars(select(TrainingRecord)).all()
     assert [float(r.score) for r in records] == [88.0]
