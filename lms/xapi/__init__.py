@@ -8,10 +8,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The outbox's table, the ledger listener that queues statements, the CLI."""
+    """The outbox's table, the ledger listener that queues statements (only with an LRS configured: a
+    registered listener makes bulk imports read their rows back), the CLI."""
     from lms.records.services import on_record_appended
     from lms.xapi import cli, models  # noqa: F401  (tables)
     from lms.xapi.outbox import queue_record
 
-    on_record_appended(queue_record)
+    if app.config.get("LMS_XAPI_ENDPOINT"):
+        on_record_appended(queue_record)
     app.cli.add_command(cli.xapi)

@@ -35,7 +35,7 @@ def queue_record(record: TrainingRecord) -> None:
         for target in list(targets):
             _queue(record.id, "voided", statements.voiding(base_url, record.id, target))
         return
-    if record.kind != Kind.record.value:
+    if record.kind != Kind.record.value or record.source not in statements.SOURCES:
         return
     facts = gather(record, base_url)
     for verb in statements.verbs_for(facts):

@@ -22,6 +22,8 @@ VERB_NAMES = {
     "attended": ("tham dự", "attended"),
     "voided": ("hủy", "voided"),
 }
+#: ledger sources that make statements (imports and waivers make none)
+SOURCES = frozenset({"online", "lti", "xblock", "assessment", "in_person"})
 #: the namespace of our statement ids: uuid5(NAMESPACE, "<base url>|record:<id>|<verb>")
 NAMESPACE = uuid.UUID("6f1d3c2e-5b8a-4c6e-9a51-3f0b7d2c8e41")
 

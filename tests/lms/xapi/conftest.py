@@ -11,11 +11,13 @@ from lms.core.db import db
 from tests.factories import gen_cadre, gen_unit, gen_user
 from tests.lms.catalog.helpers import simple_package
 from tests.lms.xapi import ralph as lrs
+from tests.lms.xapi.helpers import listen
 
 
 @pytest.fixture
 def xapi_on(app, monkeypatch):
     """An LRS configured (the address is only read when sending)."""
+    listen()
     monkeypatch.setitem(app.config, "LMS_XAPI_ENDPOINT", "http://127.0.0.1:9/xAPI")
     monkeypatch.setitem(app.config, "LMS_BASE_URL", "https://lms.congdoan.test")
     return app

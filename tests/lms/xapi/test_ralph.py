@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from lms.core.db import db
 from lms.xapi.models import XapiOutbox
-from tests.lms.xapi.helpers import complete
+from tests.lms.xapi.helpers import complete, listen
 from tests.lms.xapi.ralph import PASSWORD, USERNAME
 
 
 @pytest.fixture
 def lrs_on(app, monkeypatch, ralph):
+    listen()
     monkeypatch.setitem(app.config, "LMS_XAPI_ENDPOINT", ralph.url)
     monkeypatch.setitem(app.config, "LMS_XAPI_USERNAME", USERNAME)
     monkeypatch.setitem(app.config, "LMS_XAPI_PASSWORD", PASSWORD)
