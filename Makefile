@@ -2,14 +2,25 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+RALPH_VENV := .venv-ralph
 PY := $(VENV)/bin/python
 LMS := $(VENV)/bin/lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo serve test test-sqlite test-postgres lint i18n browsers bench clean packages
+.PHONY: install ralph demo serve test test-sqlite test-postgres lint i18n browsers bench clean packages
 
 install: $(VENV)/.installed node_modules/.installed lms/static/vendor/.copied translations
+
+# Ralph, the LRS the xAPI tests start (tests/lms/xapi): its own virtualenv, its dependencies never meet ours.
+# ralph-malph 5.1 imports requests without declaring it, hence the second package.
+$(RALPH_VENV)/.installed:
+	$(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RALPH_VENV)/bin/python -m pip install --quiet 'ralph-malph[cli,lrs]==5.1.0' requests
+	touch $@
+
+ralph: $(RALPH_VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +49,8 @@ serve: install
 packages: install
 	$(LMS) packages build
 
-test: install
+# the test suite also needs Ralph (a real LRS); the demo does not
+test: install ralph
 	bash scripts/test.sh
 
 lint: install
@@ -52,4 +64,4 @@ browsers:
 	@command -v /usr/bin/chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
 clean:
-	rm -rf $(VENV) node_modules lms/static/vendor build .pytest_cache
+	rm -rf $(VENV) $(RALPH_VENV) node_modules lms/static/vendor build .pytest_cache

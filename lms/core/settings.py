@@ -35,6 +35,8 @@
 | ``LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT`` | failed logins for one account (all clients) before unknown browsers get a growing delay | 20 |
 | ``LMS_LOGIN_WINDOW_SECONDS`` | the throttling window | 900 |
 | ``LMS_HSTS_SECONDS`` | ``Strict-Transport-Security`` max-age on HTTPS responses (0 = none) | 31536000 |
+| ``LMS_XAPI_ENDPOINT`` | the LRS's xAPI base URL (e.g. ``https://lrs.example/xAPI``); unset = no statements queued (docs/xapi.md) | unset |
+| ``LMS_XAPI_USERNAME`` / ``_PASSWORD`` | the LRS's basic-auth credentials (its key and secret) | unset |
 | ``LMS_MAIL_*`` | SMTP settings (``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``FROM``, ``OUTBOX``) | file outbox |
 | ``LMS_INVITE_DAYS`` / ``LMS_ACTIVATION_CODE_DAYS`` | validity of an invitation link / a printed activation code, days | 7 / 30 |
 | ``LMS_RESET_MINUTES`` | validity of a "forgot password" link, minutes | 60 |
@@ -110,6 +112,9 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_UNSAFE_SAME_ORIGIN_CONTENT": _flag("LMS_UNSAFE_SAME_ORIGIN_CONTENT", False),
         "LMS_REDIS_URL": os.environ.get("LMS_REDIS_URL") or None,
         **_jobs_and_storage(),
+        "LMS_XAPI_ENDPOINT": (os.environ.get("LMS_XAPI_ENDPOINT") or "").rstrip("/") or None,
+        "LMS_XAPI_USERNAME": os.environ.get("LMS_XAPI_USERNAME") or None,
+        "LMS_XAPI_PASSWORD": os.environ.get("LMS_XAPI_PASSWORD") or None,
         "LMS_MAIL_HOST": os.environ.get("LMS_MAIL_HOST") or None,
         "LMS_MAIL_PORT": int(os.environ.get("LMS_MAIL_PORT", "25")),
         "LMS_MAIL_USER": os.environ.get("LMS_MAIL_USER") or None,

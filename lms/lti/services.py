@@ -163,12 +163,17 @@ def roster(platform: LtiPlatform, memberships_url: str) -> list[Member]:
                    list(m.get("roles") or []), known.get(str(m.get("user_id")))) for m in members]
 
 
-def source_label(record: Any) -> str | None:
-    """"LTI <platform name>" for a ledger record of an attempt launched through LTI, else None (the
-    player appends the record with source ``online``; the launch names the platform)."""
-    attempt_id = (record.evidence or {}).get("attempt_id")
-    if attempt_id is None:
-        return None
-    name = db.session.scalar(select(LtiPlatform.name).join(LtiLaunch, LtiLaunch.platform_id == LtiPlatform.id)
+def launch_platform_name(attempt_id: int) -> str | None:
+    """The name of the LTI platform whose launch started the attempt, or None for an attempt begun here."""
+    return db.session.scalar(select(LtiPlatform.name).join(LtiLaunch, LtiLaunch.platform_id == LtiPlatform.id)
                              .where(LtiLaunch.attempt_id == attempt_id).limit(1))
+
+
+def source_label(record: Any) -> str | None:
+    """"LTI <platform name>" for a ledger record of an attempt launched through LTI, else None (the player
+    appends such a record with source ``lti`` and the platform's name in ``source_detail``)."""
+    if record.source == "lti" and record.source_detail:
+        return f"LTI {record.source_detail}"
+    attempt_id = (record.evidence or {}).get("attempt_id")
+    name = None if attempt_id is None else launch_platform_name(attempt_id)
     return f"LTI {name}" if name else None

@@ -94,11 +94,12 @@ def refresh_attempt(attempt: Attempt, *, session_ended: bool = True) -> Attempt:
 
 
 def _append_record(attempt: Attempt) -> None:
+    from lms.lti.services import launch_platform_name
     from lms.records.services import append_record
 
-    module = attempt.module
+    module, platform = attempt.module, launch_platform_name(attempt.id)
     record = append_record(
-        attempt.cadre_id, source="online", completed_on=today(), topic=module.topic, hours=module.hours,
+        attempt.cadre_id, source="lti" if platform else "online", source_detail=platform, completed_on=today(), topic=module.topic, hours=module.hours,
         module_id=module.id, score=attempt.score, evidence={"attempt_id": attempt.id},
         dedupe_key=f"attempt:{attempt.id}")
     attempt.record_id = record.id

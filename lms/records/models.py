@@ -39,6 +39,7 @@ class Source(enum.StrEnum):
     imported = "import"  #: historical records loaded from a file
     waiver = "waiver"  #: a requirement waived or exempted for this cadre
     xblock = "xblock"  #: a completion reported through the Open edX XBlock
+    lti = "lti"  #: a module completed in a launch from an LTI platform (``source_detail`` names it)
 
 
 SOURCE_LABELS = {
@@ -48,7 +49,15 @@ SOURCE_LABELS = {
     Source.imported: ("Nhập từ tệp", "Imported"),
     Source.waiver: ("Miễn", "Waiver"),
     Source.xblock: ("Open edX", "Open edX"),
+    Source.lti: ("LTI", "LTI"),
 }
+
+
+def source_text(record: Any, label: str) -> str:
+    """The source as shown: "LTI <platform>" for an LTI record, else the localized ``label``."""
+    if record.source == Source.lti.value and record.source_detail:
+        return f"LTI {record.source_detail}"
+    return label
 
 
 class Kind(enum.StrEnum):
@@ -65,7 +74,8 @@ class TrainingRecord(db.Model):
     __tablename__ = "training_records"
     __table_args__ = (
         CheckConstraint(
-            "source IN ('online', 'assessment', 'in_person', 'import', 'waiver', 'xblock')", name="source_valid"
+            "source IN ('online', 'assessment', 'in_person', 'import', 'waiver', 'xblock', 'lti')",
+            name="source_valid"
         ),
         CheckConstraint("kind IN ('record', 'correction', 'revocation')", name="kind_valid"),
         CheckConstraint("hours >= 0", name="hours_nonneg"),
@@ -87,6 +97,8 @@ class TrainingRecord(db.Model):
     #: the day the training was completed; validity periods count from here
     completed_on: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(16))
+    #: which one, where the source has several: the LTI platform's name for ``lti``
+    source_detail: Mapped[str | None] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16), default=Kind.record.value)
     #: the row a correction/revocation amends
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("training_records.id"), index=True)

@@ -49,6 +49,7 @@ def append_record(
     cadre_id: int,
     *,
     source: Source | str,
+    source_detail: str | None = None,
     completed_on: date,
     topic: str,
     hours: Decimal | float | int = 0,
@@ -66,7 +67,8 @@ def append_record(
     row (and runs no listener): one ``INSERT … ON CONFLICT DO NOTHING``, safe when two requests append the
     same key at once."""
     values = {
-        "cadre_id": cadre_id, "source": Source(source).value, "completed_on": completed_on, "topic": topic,
+        "cadre_id": cadre_id, "source": Source(source).value, "source_detail": source_detail,
+        "completed_on": completed_on, "topic": topic,
         "hours": Decimal(str(hours)), "module_id": module_id,
         "score": None if score is None else Decimal(str(round(float(score), 2))), "evidence": evidence or {},
         "dedupe_key": dedupe_key, "kind": Kind(kind).value, "amends_id": amends_id,

@@ -13,7 +13,7 @@ from lms.catalog.models import TOPIC_LABELS, Module, Topic
 from lms.core.db import db
 from lms.core.errors import localized
 from lms.org.models import Cadre
-from lms.records.models import SOURCE_LABELS, Kind, Source, TrainingRecord
+from lms.records.models import SOURCE_LABELS, Kind, Source, TrainingRecord, source_text
 from lms.records.services import effective_records
 
 
@@ -143,7 +143,7 @@ def export_xlsx(cadre: Cadre) -> bytes:
         sheet.write_number(i, 3, float(cur.hours), fmt)
         if cur.score is not None:
             sheet.write_number(i, 4, float(cur.score), fmt)
-        sheet.write_string(i, 5, localized(*SOURCE_LABELS[Source(cur.source)]), fmt)
+        sheet.write_string(i, 5, source_text(entry.original, localized(*SOURCE_LABELS[Source(cur.source)])), fmt)
         sheet.write_string(i, 6, _status(entry))
         sheet.write_string(i, 7, evidence_text(entry.original))
         sheet.write_string(i, 8, _notes(entry))

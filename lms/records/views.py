@@ -28,7 +28,7 @@ from lms.records.forms import (
     WaiverForm,
     topic_choices,
 )
-from lms.records.models import SOURCE_LABELS, Attendance, Kind, TrainingRecord
+from lms.records.models import SOURCE_LABELS, Attendance, Kind, TrainingRecord, source_text
 from lms.records.sheets import read_sheet
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -236,7 +236,7 @@ def transcript_page(cadre_id: int):
     waiver_form.topic.choices = topic_choices()
     return render_template(
         "records/transcript.html", cadre=cadre, entries=transcript.entries(cadre), years=years, by_year=by_year,
-        overall=overall, topic_keys=transcript.topics(), topics=TOPIC_LABELS, sources=SOURCE_LABELS,
+        overall=overall, topic_keys=transcript.topics(), topics=TOPIC_LABELS, sources=SOURCE_LABELS, source_text=source_text,
         evidence_text=transcript.evidence_text, can_amend=can_amend, correction_form=CorrectionForm(),
         reason_form=ReasonForm(), waiver_form=waiver_form, Kind=Kind,
     )
