@@ -55,6 +55,10 @@ def init_app(app: Flask) -> None:
     def _compress(response: Response) -> Response:
         if response.status_code == 206:  # a byte range of the file: compressing it would break Content-Range
             return response
+        size = None if response.is_streamed else response.content_length
+        if size is not None and size < app.config["COMPRESS_MIN_SIZE"]:
+            response.vary.add("Accept-Encoding")  # too small to compress (the run-time's commit answers)
+            return response
         return compress.after_request(response)
 
     @app.url_defaults
