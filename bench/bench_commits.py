@@ -10,6 +10,12 @@ p50/p90/p99 latency, CPU per commit of gunicorn, PostgreSQL and the load generat
 
     .venv/bin/python bench/bench_commits.py --learners 200 --rate 800 --seconds 30
     .venv/bin/python bench/bench_commits.py --learners 200 --rate 0 --seconds 30     # saturation
+    .venv/bin/python bench/bench_commits.py --in-process 3000   # CPU of the Flask request path alone
+
+``--in-process N`` runs no server: one learner logs in through the test client, then N commits are
+made by calling ``app.wsgi_app`` with the same request the load generator sends; it prints the CPU time
+per commit (``time.process_time``, the PostgreSQL client included, after 100 warm-up commits). It is
+the figure to compare two versions on a busy machine: it does not depend on the other processes.
 """
 
 from __future__ import annotations
@@ -84,6 +90,33 @@ def commit_body(n: int) -> bytes:
         "cmi.core.session_time": f"00:{n // 60 % 60:02d}:{n % 60:02d}"}}).encode()
 
 
+def in_process(commits: int) -> None:
+    """CPU per commit of the Flask request path (see the module); the schema and one learner seeded."""
+    from werkzeug.test import EnvironBuilder
+
+    from lms import create_app
+
+    app = create_app()
+    client = app.test_client()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"login": "bench0", "password": "matkhau-123", "csrf_token": token})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/player/").text).group(1)
+    launched = client.post("/player/modules/BENCH12/launch", data={"csrf_token": token})
+    path = f"/player/attempts/{launched.headers['Location'].split('/attempts/')[1].split('/')[0]}/scos/sco1/commit"
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    headers = {"Content-Type": "application/json", "X-CSRFToken": token, "Cookie": cookie,
+               "Accept-Encoding": "gzip, deflate, br, zstd"}
+    environs = [EnvironBuilder(path=path, method="POST", data=commit_body(n), headers=headers).get_environ()
+                for n in range(1, commits + 101)]
+    answers = [b"".join(app.wsgi_app(e, lambda *a: None)) for e in environs[:100]]
+    assert b'"stored"' in answers[-1], answers[-1]
+    started = time.process_time()
+    for environ in environs[100:]:
+        b"".join(app.wsgi_app(environ, lambda *a: None))
+    cpu = time.process_time() - started
+    print(f"in-process: {commits} commits, {cpu / commits * 1000:.3f} ms CPU per commit (Flask request path)")
+
+
 def stored(status: int, body: bytes) -> bool:
     return status == 200 and b'"status":"stored"' in body.replace(b" ", b"")
 
@@ -99,6 +132,8 @@ def main() -> None:
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
                         help="LMS_PLAYER_COMMIT_LOG of the server")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N",
+                        help="no server: N commits through app.wsgi_app, CPU per commit (see above)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-commits-"))
@@ -108,7 +143,10 @@ def main() -> None:
     os.environ.update(env)
     servers = contextlib.ExitStack()
     try:
-        seed(str(tmp), args.learners, tmp)
+        seed(str(tmp), 1 if args.in_process else args.learners, tmp)
+        if args.in_process:
+            in_process(args.in_process)
+            return
         gunicorn, port = servers.enter_context(gunicorn_server(
             "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
         base = f"http://127.0.0.1:{port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -40,13 +41,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _content_frames(app: Flask) -> None:
-    """LMS pages may frame the package content origin (the player's SCO frame)."""
+    """LMS pages may frame the package content origin (the player's SCO frame). Asked for the pages'
+    policy only (JSON answers get a fixed one, lms.core.headers), remembered per host and settings."""
+    from flask import request
+
     from lms.core import headers
 
-    def content_origin() -> str | None:
+    @functools.lru_cache(maxsize=64)
+    def origin_for(host_url: str, configured: str | None, unsafe: bool) -> str | None:
         from lms.catalog.content import content_origin as origin  # noqa: PLC0415 - the catalog owns it
 
         return origin()
+
+    def content_origin() -> str | None:
+        return origin_for(request.host_url, app.config.get("LMS_CONTENT_ORIGIN"),
+                          bool(app.config.get("LMS_UNSAFE_SAME_ORIGIN_CONTENT")))
 
     if importlib.util.find_spec("lms.catalog") is not None:
         headers.allow(app, "frame-src", content_origin)
@@ -73,7 +82,7 @@ def _init_transfer(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from lms.core import db as core_db
     from lms.core import errors, headers, i18n
-    from lms.core.extensions import csrf, limiter, login_manager, migrate
+    from lms.core.extensions import csrf, login_manager, migrate
     from lms.core.sessions import CachingSessionInterface
 
     app.session_interface = CachingSessionInterface()
@@ -84,7 +93,6 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, core_db.db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     headers.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

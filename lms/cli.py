@@ -26,7 +26,6 @@ COMMANDS: dict[str, str] = {
     "content": "Nội dung học phần gửi kèm / shipped course content (course_packages/).",
     "db": "Perform database migrations.",
     "demo": "Seed demo data (safe to run again) and print one login per role.",
-    "limiter": "Flask-Limiter maintenance & utility commands",
     "lti": "LTI 1.3 tool: keys and grade passback.",
     "org": "Đơn vị và cán bộ: nhập từ Excel/CSV.",
     "packages": "SCORM packages: inspect, import, build.",

@@ -145,9 +145,9 @@ def _truncate_postgres(tables: list[str], attempts: int = 5) -> None:
 def app(_app):
     """The application with an empty database and an app context pushed for the test."""
     _clean(_app)
-    from lms.core.extensions import limiter
+    from lms.accounts.throttle import reset_login_rate
 
-    limiter.reset()  # rate-limit counters (the login's per-client rate) start empty too
+    reset_login_rate(_app)  # rate-limit counters (the login's per-client rate) start empty too
     with _app.app_context():
         yield _app
         db.session.rollback()

@@ -22,7 +22,6 @@ from lms.accounts import invitations, services, throttle, tokens
 from lms.accounts.forms import ActivateForm, ForgotForm, NewPasswordForm
 from lms.core.db import commit_even_on_error
 from lms.core.errors import UserError
-from lms.core.extensions import limiter
 
 bp = Blueprint("recovery", __name__)
 
@@ -61,7 +60,7 @@ def _from_cookie(_app, user=None, **_extra) -> None:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
+@throttle.rate_limited("5 per minute", "password-forgot")
 def forgot():
     """Ask for a reset link by e-mail; the same answer whatever the address."""
     form = ForgotForm()
@@ -72,7 +71,7 @@ def forgot():
 
 
 @bp.route("/password/set/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@throttle.rate_limited("30 per minute", "password-set")
 def set_password(token: str):
     """Choose a password through an invitation or reset link (single use)."""
     found = tokens.find_link(token)
@@ -94,7 +93,7 @@ def _set_page(form: NewPasswordForm, token, status: int):
 
 
 @bp.route("/activate", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@throttle.rate_limited("10 per minute", "activate")
 def activate():
     """Activate an account with the username and the printed one-time code."""
     form = ActivateForm()

@@ -78,8 +78,10 @@ CONTENT_ORIGIN_CSP = "object-src 'none'; base-uri 'self'"
 
 
 def launcher_csp(lms_origin: str) -> str:
-    """The launcher's policy: its own scripts only, the SCO from its own origin, framed by the LMS page."""
+    """The launcher's policy: its own scripts only, the SCO from its own origin, framed by the LMS page, and
+    a connection to the LMS only for the page-close commit beacon (lms.player.commit_beacon)."""
     return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            f"connect-src 'self' {lms_origin}; "
             "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
             f"frame-ancestors {lms_origin}")
 

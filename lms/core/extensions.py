@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
@@ -13,9 +11,6 @@ from sqlalchemy.orm import joinedload
 from lms.core.db import db
 
 csrf = CSRFProtect()
-#: rate limits (the login's per-client rate, lms.accounts.throttle); storage from ``RATELIMIT_STORAGE_URI``
-#: (Redis with ``LMS_REDIS_URL``, else memory); no default limit on other endpoints
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"

@@ -29,7 +29,7 @@
 | ``LMS_IMPORT_MAX_UNPACKED_MB`` | most an imported .xlsx may expand to (zip bombs) | 200 |
 | ``LMS_DB_PING_AFTER_SECONDS`` | check a pooled connection with a round trip when it was idle this long | 10 |
 | ``LMS_TRUSTED_PROXIES`` | reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto``/``-Host`` are trusted (Werkzeug ``ProxyFix``); 0 = use the socket address | 0 |
-| ``LMS_LOGIN_RATE`` | login POSTs allowed per client address (Flask-Limiter notation) | ``120 per minute`` |
+| ``LMS_LOGIN_RATE`` | login POSTs allowed per client address (`limits` notation) | ``120 per minute`` |
 | ``LMS_LOGIN_MAX_FAILURES`` | failed logins for one account from one client in the window before that pair waits | 5 |
 | ``LMS_LOGIN_MAX_FAILURES_PER_IP`` | failed logins from one client (any account) in the window | 50 |
 | ``LMS_LOGIN_MAX_FAILURES_PER_ACCOUNT`` | failed logins for one account (all clients) before unknown browsers get a growing delay | 20 |
@@ -148,7 +148,7 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         "LMS_LOGIN_RATE": os.environ.get("LMS_LOGIN_RATE") or "120 per minute",
         "LMS_TRUSTED_PROXIES": int(os.environ.get("LMS_TRUSTED_PROXIES", "0")),
         "LMS_HSTS_SECONDS": int(os.environ.get("LMS_HSTS_SECONDS", str(365 * 24 * 3600))),
-        # Flask-Limiter: Redis when configured (shared by the workers), else each process's memory
+        # the login rate (`limits`, lms.accounts.throttle): Redis when configured (shared by the workers), else each process's memory
         "RATELIMIT_STORAGE_URI": os.environ.get("LMS_REDIS_URL") or "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "lms",

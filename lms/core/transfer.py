@@ -107,7 +107,13 @@ def init_app(app: Flask) -> None:
             return response
         chosen = package_compress if request.endpoint in PACKAGE_ENDPOINTS else compress
         best = _precompressed(response, chosen.compress_mimetypes_set)
-        return best if best is not None else chosen.after_request(response)
+        if best is not None:
+            return best
+        size = None if response.is_streamed else response.content_length
+        if size is not None and size < app.config["COMPRESS_MIN_SIZE"]:
+            response.vary.add("Accept-Encoding")  # too small to compress (the run-time's commit answers)
+            return response
+        return chosen.after_request(response)
 
     @app.url_defaults
     def _static_version(endpoint: str, values: dict[str, Any]) -> None:

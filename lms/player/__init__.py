@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from lms.core.roles import Role
     from lms.home import NavItem, Panel, register_nav, register_panel
     from lms.player import models  # noqa: F401  (tables)
+    from lms.player.commit_beacon import bp as beacon_bp
     from lms.player.views import bp
 
     strict = os.environ.get("LMS_SCORM12_STRICT_SUSPEND_DATA", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     log = os.environ.get("LMS_PLAYER_COMMIT_LOG", "all").strip().lower()
     app.config.setdefault("LMS_PLAYER_COMMIT_LOG", log if log in {"all", "problems"} else "all")
     app.register_blueprint(bp)
+    app.register_blueprint(beacon_bp)
     register_nav(NavItem("player.my_modules", "Học phần của tôi", "My modules", (Role.learner,), 10))
     register_panel(Panel(Role.learner, "player/_home_panel.html", _panel_context, 10))
 

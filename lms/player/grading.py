@@ -98,11 +98,26 @@ def _append_record(attempt: Attempt) -> None:
     from lms.records.services import append_record
 
     module, platform = attempt.module, launch_platform_name(attempt.id)
+    if rules.completed_by_quiz_alone(module.completion_rule):
+        earlier = recorded_completion(attempt.cadre_id, module.id)
+        if earlier is not None:  # the quiz pass already recorded this completion (or an earlier attempt did)
+            attempt.record_id = earlier
+            return
     record = append_record(
         attempt.cadre_id, source="lti" if platform else "online", source_detail=platform, completed_on=today(), topic=module.topic, hours=module.hours,
         module_id=module.id, score=attempt.score, evidence={"attempt_id": attempt.id},
         dedupe_key=f"attempt:{attempt.id}")
     attempt.record_id = record.id
+
+
+def recorded_completion(cadre_id: int, module_id: int) -> int | None:
+    """The cadre's effective (not revoked) record of a completion of the module — an attempt's or a quiz
+    pass's — if any."""
+    from lms.records.services import effective_records
+
+    rows = effective_records([cadre_id]).subquery()
+    return db.session.scalar(select(rows.c.record_id).where(
+        rows.c.module_id == module_id, rows.c.source.in_(("online", "assessment"))).order_by(rows.c.record_id).limit(1))
 
 
 def today() -> date:
@@ -113,11 +128,16 @@ def today() -> date:
 def reevaluate(cadre_id: int, module_id: int) -> bool:
     """Re-evaluate the module's completion rule after one of its parts changed outside the player (a quiz
     passed, an attendance): the latest attempt is re-graded and, when the rule is now met, gets the
-    module's record (with the module's hours) — one record per completion. Returns whether the cadre has
-    an attempt on the module (without one there is nothing to complete yet)."""
+    module's record (with the module's hours) — one record per completion. Returns whether the player took
+    care of the completion: the cadre has an attempt on the module, or — for a module completed by its
+    quiz alone — the completion is already recorded (a second pass records nothing: issue 15)."""
     attempts = attempts_of(cadre_id, module_id)
     if not attempts:
-        return False
+        from lms.catalog.models import Module
+
+        module = db.session.get(Module, module_id)
+        return module is not None and rules.completed_by_quiz_alone(module.completion_rule) and \
+            recorded_completion(cadre_id, module_id) is not None
     latest = attempts[-1]
     if not latest.rule_met or latest.record_id is None:
         refresh_attempt(latest)

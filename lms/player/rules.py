@@ -126,6 +126,21 @@ def evaluate_rule(rule: dict[str, Any] | None, result: AttemptResult, cadre_id: 
     return met, reasons
 
 
+def completed_by_quiz_alone(rule: dict[str, Any] | None) -> bool:
+    """True when every condition of the rule is "quiz_passed": the module's completion is the quiz pass,
+    whatever the SCORM content reports (one completion however many passes or attempts follow)."""
+    return bool(rule) and _kinds(rule) == {"quiz_passed"}
+
+
+def _kinds(node: Any) -> set[str]:
+    if not isinstance(node, dict):
+        return set()
+    found = {str(node["kind"])} if "kind" in node else set()
+    for part in (node.get("all") or []) + (node.get("any") or []):
+        found |= _kinds(part)
+    return found
+
+
 def _evaluate(node: dict[str, Any], result: AttemptResult, cadre_id: int, module: Any, out: list[Reason]) -> bool:
     if "all" in node or "any" in node:
         combine = all if "all" in node else any

@@ -17,6 +17,7 @@ from lms.core.roles import Role, roles_required
 from lms.core.scope import get_cadre_or_404
 from lms.core.sessions import check_csrf_header
 from lms.player import sequencing, services
+from lms.player.commit_beacon import beacon_for
 from lms.player.commits import elapsed_seconds
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
@@ -147,7 +148,8 @@ def _player_config(attempt: Attempt, manifest, item, version: str) -> dict:
     config = _config(version, item, content, ids, play, index, {
         "attemptId": attempt.id, "lastSeq": state.last_seq if state else 0,
         "state": services.initial_state(attempt, item, attempt.cadre),
-        "commitUrl": url_for("player.commit", attempt_id=attempt.id, sco_id=item.identifier), "preview": False})
+        "commitUrl": url_for("player.commit", attempt_id=attempt.id, sco_id=item.identifier), "preview": False,
+        "beacon": beacon_for(attempt.id, item.identifier)})
     config["asset"] = services.is_asset(manifest, item)
     if version == "2004":
         config["navValid"] = services.nav_valid(manifest, item, services.sco_items(manifest))
@@ -235,13 +237,19 @@ def commit(attempt_id: int, sco_id: str):
     who = session_identity()
     if who is None:
         return current_app.login_manager.unauthorized()
+    return store_commit(attempt_id, sco_id, who)
+
+
+def store_commit(attempt_id: int, sco_id: str, who: tuple[int, int], *, any_type: bool = False):
+    """The commit endpoint after authentication (also the page-close beacon's, lms.player.commit_beacon):
+    ``who`` is the ``(user id, session version)`` claim; ``any_type`` reads a JSON body sent as text/plain."""
     limit = max_commit_bytes(current_app.config.get("LMS_MAX_COMMIT_KB"))
     if _too_large(limit):
         return _refused(413, "commit_too_large", [], f"Dữ liệu lần lưu quá lớn (tối đa {limit // 1024} KB): "
                         "không có gì được lưu, trang vẫn giữ dữ liệu bài học.",
                         f"The commit is too large (at most {limit // 1024} KB): nothing was stored; the page "
                         "keeps the lesson data.")
-    body = request.get_json(silent=True)
+    body = request.get_json(silent=True, force=any_type)
     if not isinstance(body, dict):
         return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
     seq = body.get("seq", body.get("commitSequence", request.args.get("seq")))

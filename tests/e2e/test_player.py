@@ -58,6 +58,13 @@ def state(attempt, sco):
     return db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id, ScoState.sco_id == sco))
 
 
+def _leave_without_suspending(frame):
+    """The test SCO suspends itself on unload; its last commit now reaches the server even while the page
+    leaves (the launcher's beacon, tests/e2e/test_unload_commit.py), so a test that looks and starts over
+    ab-initio must keep it from suspending."""
+    frame.evaluate("() => { sco.unloadMode = 'hang'; }")
+
+
 def play_single_12(page, server, tree):
     frame = start(page, server, "E12")
     assert frame.inner_text("#entry") == "ab-initio"
@@ -100,6 +107,7 @@ def test_scorm12_single_sco_default_derived_content_origin(app, tree, tmp_path, 
     frame = start(page, live_server, "E12")
     assert frame.url.startswith(f"http://content.localhost:{live_server.port}/c/")
     assert page.evaluate("typeof window.API") == "undefined"
+    _leave_without_suspending(frame)
     play_single_12(page, live_server, tree)
 
 
@@ -109,6 +117,7 @@ def test_scorm12_single_sco_unsafe_same_origin(app, tree, tmp_path, live_server,
     login(page, live_server, "hv.nhung")
     frame = start(page, live_server, "E12")
     assert frame.url.startswith(f"{live_server.url}/content/")
+    _leave_without_suspending(frame)
     play_single_12(page, live_server, tree)
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from lms.catalog import content
 from lms.core.headers import add_frame_ancestors
+from tests.lms.player.conftest import module12  # noqa: F401 - the fixture
+from tests.lms.player.test_commits import Player
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "lms" / "templates"
 #: templates exempt from the check (none: the player page and its launcher hold no inline code either)
@@ -90,3 +92,45 @@ def test_no_inline_script_in_the_lms_templates():
         found += [f"{name}: {m}" for m in re.findall(r"\son[a-z]+\s*=\s*[\"']", text)]
         found += [f"{name}: javascript: URL" for _ in re.findall(r"href=[\"']\s*javascript:", text, re.I)]
     assert found == []
+
+
+@pytest.mark.usefixtures("module12")
+def test_a_json_answer_gets_the_lean_policy_and_the_same_protections(client, auth):
+    """The run-time commit's JSON answer (issue 15: precomputed headers, no per-request policy building):
+    nothing may load or embed from it, it is framed only by the LMS, nosniff and Referrer-Policy as on
+    every page; HSTS on HTTPS."""
+    player = Player(client, auth)
+    attempt_id = player.launch("T12")
+    response = player.commit(attempt_id, 1, {"cmi.core.lesson_location": "p1"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    csp = _directives(response)
+    assert csp == {"default-src": "'none'", "base-uri": "'none'", "form-action": "'none'",
+                   "frame-ancestors": "'self'"}
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Accept-Encoding" in response.headers["Vary"]  # too small to compress, but it could be
+    assert "Strict-Transport-Security" not in response.headers
+    https = client.post(f"/player/attempts/{attempt_id}/scos/sco1/commit", base_url="https://localhost",
+                        json={"seq": 2, "cmi": {}}, headers={"X-CSRFToken": player.token})
+    assert https.mimetype == "application/json"
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert _directives(https)["default-src"] == "'none'"
+
+
+@pytest.mark.usefixtures("module12")
+def test_pages_still_get_the_full_policy_after_a_json_answer(client, auth):
+    """The JSON set is cached per process: a page afterwards still gets the page policy with the content
+    origin in frame-src."""
+    player = Player(client, auth)
+    player.commit(player.launch("T12"), 1, {"cmi.core.lesson_location": "p1"})
+    csp = _directives(client.get("/player/"))
+    assert csp["script-src"] == "'self'" and csp["default-src"] == "'self'"
+    assert csp["frame-src"].split()[0] == "'self'" and len(csp["frame-src"].split()) == 2
+
+
+def test_no_per_request_hook_of_talisman_or_a_rate_limiter(app):
+    """Only the login counts requests (lms.accounts.throttle); Talisman's before_request hooks do nothing
+    with our options (no forced HTTPS, no nonces) and are not installed."""
+    hooks = [getattr(h, "__qualname__", repr(h)) for h in app.before_request_funcs.get(None, [])]
+    assert not [h for h in hooks if "Talisman" in h or "Limiter" in h], hooks

@@ -5,12 +5,20 @@
  * run-time answered. Commits and events go to the LMS page (lms/static/js/player.js) by postMessage,
  * which stores them with its CSRF header and durable queue. Messages are origin-checked both ways.
  *
- * LMS page -> launcher: lms-launch {url, state, version, autocommitSeconds, nav}, lms-unload {timeoutMs},
+ * LMS page -> launcher: lms-launch {url, state, version, autocommitSeconds, nav, beacon}, lms-unload {timeoutMs},
  *                       lms-commit-result {id, ok, status}
  * launcher -> LMS page: lms-frame-ready, lms-initialized, lms-commit {id, cmi, terminate, elapsedSeconds},
  *                       lms-terminated {navRequest, elapsedSeconds}, lms-unloaded {initialized, terminated,
  *                       elapsedSeconds, cmi}
  * See docs/player.md ("Bridge").
+ *
+ * Closing the tab: a SCO that terminates in its own pagehide/unload handler posts its last commit while
+ * the LMS page is being unloaded too, and that page never gets it. So the launcher remembers the newest
+ * commit the page has not confirmed (lms-commit-result), and once this frame is going away it sends that
+ * commit — and any the SCO makes from then on — itself with navigator.sendBeacon to the LMS's
+ * beacon URL, with the beacon token the page handed over (never the page's CSRF token:
+ * lms/player/commit_beacon.py). The sequence number is the page's scheme (microseconds), so a commit
+ * the page delivered as well is a harmless duplicate.
  */
 (function () {
   "use strict";
@@ -23,6 +31,28 @@
   var launched = false;
   var st = { initialized: false, terminated: false, initAt: 0, navRequest: null, commitId: 0 };
   var results = [];
+  var beacon = null;     // {url, token, session} from lms-launch
+  var unconfirmed = null;  // the newest lms-commit the page has not confirmed
+  var leavingPage = false;
+  var beaconSeq = 0;
+
+  function sendBeacon(msg) {
+    if (!beacon || !navigator.sendBeacon) return false;
+    beaconSeq += 1;
+    var body = { token: beacon.token, seq: Date.now() * 1000 + 500 + beaconSeq, session: beacon.session,
+                 cmi: msg.cmi, terminate: !!msg.terminate };
+    if (msg.elapsedSeconds !== undefined) body.elapsed = Math.round(msg.elapsedSeconds * 100) / 100;
+    try {
+      return navigator.sendBeacon(beacon.url, new Blob([JSON.stringify(body)], { type: "text/plain;charset=UTF-8" }));
+    } catch (e) { return false; }
+  }
+
+  function goingAway() {
+    if (leavingPage) return;
+    leavingPage = true;
+    if (unconfirmed) sendBeacon(unconfirmed);
+    unconfirmed = null;
+  }
 
   function post(msg) { window.parent.postMessage(msg, lmsOrigin); }
 
@@ -54,6 +84,7 @@
       var msg = { type: "lms-commit", id: st.commitId, cmi: ownValues(params), terminate: !!immediate };
       if (immediate) msg.elapsedSeconds = elapsedSeconds();
       post(msg);
+      if (leavingPage) sendBeacon(msg); else unconfirmed = msg;
       return { result: "true", errorCode: 0 };
     },
     updateSettings: function () {}
@@ -131,11 +162,19 @@
     return { api: api, exposed: exposed };
   }
 
+  function beaconOf(msg) {
+    var b = msg.beacon;
+    if (!b || typeof b.url !== "string" || typeof b.token !== "string") return null;
+    if (new URL(b.url, window.location.href).origin !== lmsOrigin) return null;  // only to the LMS
+    return { url: b.url, token: b.token, session: String(b.session || "") };
+  }
+
   function launch(msg) {
     if (launched || typeof msg.url !== "string") return;
     var target = new URL(msg.url, window.location.href);
     if (target.origin !== window.location.origin) return;  // only content of this origin
     launched = true;
+    beacon = beaconOf(msg);
     runtime = createRuntime(msg);
     // only the API of the package's version: a SCO that looks for API_1484_11 first must not find a
     // 2004 API in front of a 1.2 run-time
@@ -177,8 +216,13 @@
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "lms-launch") launch(msg);
     else if (msg.type === "lms-unload") unload(msg.timeoutMs);
-    else if (msg.type === "lms-commit-result") results.push({ id: msg.id, ok: !!msg.ok, status: msg.status });
+    else if (msg.type === "lms-commit-result") {
+      results.push({ id: msg.id, ok: !!msg.ok, status: msg.status });
+      if (unconfirmed && msg.id >= unconfirmed.id) unconfirmed = null;  // stored, or refused for good
+    }
   });
+  // this frame is going away (the tab closes, the LMS page leaves): the unconfirmed commit goes by beacon
+  window.addEventListener("pagehide", goingAway);
   window.lmsLauncher = { api: null, state: st, results: results };
   post({ type: "lms-frame-ready" });
 })();

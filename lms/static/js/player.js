@@ -281,6 +281,7 @@
     if (msg.type === "lms-frame-ready" && !sco.launched) {
       sco.launched = true;
       toLauncher({ type: "lms-launch", url: cfg.contentUrl, state: cfg.state, version: cfg.version,
+                   beacon: cfg.beacon ? { url: cfg.beacon.url, token: cfg.beacon.token, session: sessionKey } : null,
                    autocommitSeconds: cfg.autocommitSeconds || 10, nav: nav, sharedData: cfg.sharedData });
     } else if (msg.type === "lms-initialized") {
       sco.initialized = true;

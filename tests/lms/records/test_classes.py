@@ -238,3 +238,39 @@ def test_attendance_sheet_preview_then_add_the_valid_rows(client, auth, tree):
     assert client.post(confirm, data={"csrf_token": token}).status_code == 302
     assert db.session.scalar(select(db.func.count(Attendance.id))) == 1
     assert client.post(confirm, data={"csrf_token": token}).status_code == 410  # used once
+
+
+def _standard_status(cadre, req):
+    from tests.lms.standards.helpers import status
+
+    row = status(cadre, req)
+    return None if row is None else row.state
+
+
+def test_attendance_re_evaluates_the_standards_like_any_record(tree):
+    """Issue 15: closing a class, adding an attendee after closing and removing one re-evaluate the cadres'
+    standards at once (the ledger listener of lms/standards/hooks.py), in the same transaction — no nightly
+    recompute needed."""
+    from tests.lms.standards.helpers import standard
+
+    today = date.today()
+    reqs = standard([{"code": "ATVS", "satisfied_by": [{"hours": 8, "topic": "osh", "period_months": 12}],
+                      "validity_months": 24}], start="2020-01-01", today=today)
+    req = reqs["ATVS"]
+    cadre, late = tree["hn_cadre"], gen_cadre(tree["hn_base"], "HN0003", "Trần Thị Muộn")
+    klass = _class(tree, starts_on=today - timedelta(days=2), ends_on=today - timedelta(days=1))
+    attendance = add_attendee(klass, cadre, actor=tree["lecturer"])
+    db.session.commit()
+    assert _standard_status(cadre, req) != "compliant"  # the open list is only a list
+    close_class(klass, actor=tree["lecturer"])
+    db.session.commit()
+    assert _standard_status(cadre, req) == "compliant"
+    assert _standard_status(late, req) != "compliant"
+    add_attendee(klass, late, actor=tree["lecturer"])  # after closing: the record and the status at once
+    db.session.commit()
+    assert _standard_status(late, req) == "compliant"
+    from lms.records.classes import remove_attendee
+
+    remove_attendee(klass, attendance, actor=tree["lecturer"], reason="Không tham dự thực tế")
+    db.session.commit()
+    assert _standard_status(cadre, req) != "compliant"
