@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "shell": "Run a shell in the app context.",
     "standards": "Training standards and the compliance engine.",
     "users": "Tài khoản người dùng.",
+    "xapi": "xAPI statements to the configured LRS (docs/xapi.md).",
     "worker": "Run background jobs from Redis (LMS_JOBS_REDIS_URL or LMS_REDIS_URL).",
 }
 

@@ -158,3 +158,16 @@ def test_invitations_and_the_code_sheet(client, auth, tree, learner):
     user = db.session.scalar(select(User).where(User.login == "hn0003"))
     old = html.split('data-login="hn0003"')[1].split("data-code>")[1].split("<")[0]
     assert not tokens.redeem_code(user, old, NEW)
+
+
+def test_forgot_password_posts_are_rate_limited_per_client(client, learner):
+    """At most 5 reset requests a minute from one client (lms.accounts.throttle.rate_limited): the sixth is a
+    429 with a Vietnamese message, and no mail is sent for it; reading the page is never counted."""
+    statuses = [client.post("/password/forgot", data={"email": f"x{i}@example.vn",
+                                                      "csrf_token": token_of(client, "/password/forgot")}).status_code
+                for i in range(6)]
+    assert statuses == [200] * 5 + [429]
+    refused = client.post("/password/forgot", data={"email": "y@example.vn",
+                                                    "csrf_token": token_of(client, "/password/forgot")})
+    assert refused.status_code == 429 and "Quá nhiều yêu cầu" in refused.get_data(as_text=True)
+    assert client.get("/password/forgot").status_code == 200
