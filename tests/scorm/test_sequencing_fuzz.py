@@ -9,11 +9,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from seqkit import NS, manifest_xml, sco
 
 from scorm.errors import ManifestError
 from scorm.manifest import check_manifest, parse_manifest
 from scorm.sequencing.report import describe_sequencing
+from tests.scorm.seqkit import NS, manifest_xml, sco
 
 EXAMPLES = int(os.environ.get("SCORM_FUZZ_EXAMPLES", "200"))
 #: drawing nested elements is what costs here (parsing one example takes ~3 ms), so a quarter of the examples
