@@ -36,9 +36,11 @@ _RULE_KEYS = {"pre": "preConditionRules", "exit": "exitConditionRules", "post": 
 
 def uses_sequencing(manifest: Manifest) -> bool:
     """True for a 2004 package whose sequencing asks for more than the plain player does (flow/choice
-    Next/Previous and TOC, docs/player.md): sequencing rules, rollup rules or controls, an attempt limit,
-    choice off, choiceExit off or forwardOnly, objectives mapped to global ones, hidden LMS UI. Those get
-    scorm-again's engine; others (and SCORM 1.2) keep the plain player."""
+    Next/Previous and TOC, docs/player.md): sequencing rules, rollup rules or controls, attempt or duration
+    limits, choice off, choiceExit off or forwardOnly, objectives mapped to global ones (imsss or adlseq
+    mapInfo), randomization, constrained choice or rollup considerations other than the defaults,
+    tracked=false, hidden LMS UI. Those get scorm-again's engine; others (and SCORM 1.2) keep the plain
+    player."""
     org = manifest.default_organization
     if org is None or not manifest.scorm_version.startswith("2004"):
         return False
