@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from scorm.build_course import build_course_manifest
 from scorm.manifest import parse_manifest
 from scorm.sequencing_tree import engine_settings, uses_sequencing
+from tests.scorm import seq_courses
 from tests.scorm import seq_manifests as m
 
 
@@ -99,3 +103,20 @@ def test_collection_idref_parts_reach_the_tree() -> None:
     parsed = parse_manifest(xml.encode())
     act = engine_settings(parsed)["activityTree"]["children"][0]
     assert act["sequencingControls"]["selectCount"] == 1 and uses_sequencing(parsed)
+
+
+def _strip(node: dict[str, Any]) -> dict[str, Any]:
+    """The activity without the root's identifier (the builder names the organization ORG-<course>)."""
+    return {k: ([_strip(c) for c in v] if k == "children" else v) for k, v in node.items() if k != "id" or
+            not str(v).startswith(("ORG", "SEQ"))}
+
+
+@pytest.mark.parametrize("name", seq_courses.ALL)
+def test_built_courses_give_the_engine_the_hand_written_trees(name: str) -> None:
+    """The e2e packages built by scorm/build_course.py carry the sequencing of tests/scorm/seq_manifests.py."""
+    built = parse_manifest(build_course_manifest(getattr(seq_courses, name)))
+    hand = parse_manifest(getattr(m, name).encode())
+    assert uses_sequencing(built)
+    built_tree, hand_tree = engine_settings(built)["activityTree"], engine_settings(hand)["activityTree"]
+    built_tree["title"] = hand_tree["title"]
+    assert _strip(built_tree) == _strip(hand_tree)
