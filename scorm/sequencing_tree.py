@@ -36,11 +36,12 @@ _RULE_KEYS = {"pre": "preConditionRules", "exit": "exitConditionRules", "post": 
 
 def uses_sequencing(manifest: Manifest) -> bool:
     """True for a 2004 package whose sequencing asks for more than the plain player does (flow/choice
-    Next/Previous and TOC, docs/player.md): sequencing rules, rollup rules or controls, attempt or duration
-    limits, choice off, choiceExit off or forwardOnly, objectives mapped to global ones (imsss or adlseq
+    Next/Previous and TOC, docs/player.md): sequencing rules, rollup rules or controls, an attempt limit,
+    choice off, choiceExit off or forwardOnly, objectives mapped to global ones (imsss or adlseq
     mapInfo), randomization, constrained choice or rollup considerations other than the defaults,
     tracked=false, hidden LMS UI. Those get scorm-again's engine; others (and SCORM 1.2) keep the plain
-    player."""
+    player. A duration limit alone does not: the run-time seeds ``cmi.max_time_allowed`` from it (RTE
+    4.2.15) and the run-time issue's packages, which carry one, keep the plain player."""
     org = manifest.default_organization
     if org is None or not manifest.scorm_version.startswith("2004"):
         return False
@@ -62,7 +63,7 @@ def _asks_for_engine(seq: Sequencing | None) -> bool:
     limits = seq.limit_conditions
     return bool(
         seq.sequencing_rules or (seq.rollup_rules is not None and seq.rollup_rules != RollupRules())
-        or (limits is not None and (limits.attempt_limit or limits.attempt_absolute_duration_limit))
+        or (limits is not None and limits.attempt_limit)
         or not mode.choice or not mode.choice_exit or mode.forward_only
         or any(o.map_info or o.adl_map_info for o in seq.objectives or ())
         or _differs(seq.randomization_controls, RandomizationControls())

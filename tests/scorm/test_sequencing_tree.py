@@ -78,10 +78,11 @@ def test_auxiliary_resources() -> None:
     assert act["auxiliaryResources"] == [{"resourceId": "urn:glossary", "purpose": "glossary"}]
 
 
-def test_duration_limit_and_tracked_false_get_the_engine() -> None:
-    """SN 3.5.2 attemptAbsoluteDurationLimit and SN 3.13 tracked=false are applied only by the engine."""
+def test_duration_limit_is_passed_and_tracked_false_gets_the_engine() -> None:
+    """SN 3.5.2 attemptAbsoluteDurationLimit goes to the engine when there is one, but alone keeps the plain
+    player (which seeds cmi.max_time_allowed, RTE 4.2.15); SN 3.13 tracked=false gets the engine."""
     act, uses = _one('<imsss:limitConditions attemptAbsoluteDurationLimit="PT1H"/>')
-    assert act["attemptAbsoluteDurationLimit"] == "PT1H" and uses
+    assert act["attemptAbsoluteDurationLimit"] == "PT1H" and not uses
     act, uses = _one('<imsss:deliveryControls tracked="false"/>')
     assert act["deliveryControls"]["tracked"] is False and uses
 
