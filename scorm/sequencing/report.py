@@ -56,12 +56,12 @@ LABELS: dict[str, str] = {
 #: the features the player applies (through scorm-again's engine, docs/sequencing.md "Applied in the
 #: player"), each shown applied by tests/scorm/test_engine.py and/or tests/e2e/test_sequencing_player.py.
 #: Left out on purpose: constrained choice and randomization (scorm-again 3.4.3 applies them only half,
-#: see test_engine.py::test_*_only_half_applied_by_the_engine), duration limits, rollup considerations,
-#: tracked=false (passed to the engine, not shown applied by a test) and auxiliary resources (not shown).
+#: see test_engine.py::test_*_only_half_applied_by_the_engine), duration limits (passed to the engine, not
+#: shown applied by a test) and auxiliary resources (the player does not show them).
 APPLIED: frozenset[str] = frozenset({
     "flow", "measure_satisfaction", "delivery_content_sets", "forced_flow", "forward_only", "choice_exit",
     "precondition", "exitcondition", "postcondition", "rollup", "rollup_excluded", "global_objectives",
-    "attempt_limit", "hidden_ui",
+    "attempt_limit", "hidden_ui", "rollup_considerations", "delivery_controls",
 })
 
 _CONDITIONS_VI = {

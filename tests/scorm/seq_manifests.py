@@ -159,3 +159,16 @@ EXCLUDED = manifest("SEQ_EXCLUDED", "\n".join([
     item("lesson", "Bài học", _NOT_IN_ROLLUP),
     item("final", "Bài kiểm tra cuối", _POST_OBJ),
 ]), FLOW_CHOICE)
+
+_IF_ATTEMPTED = ('<adlseq:rollupConsiderations requiredForSatisfied="ifAttempted" requiredForNotSatisfied="ifAttempted" '
+                 'requiredForCompleted="ifAttempted" requiredForIncomplete="ifAttempted"/>')
+#: SN 3.9 rollup considerations: the optional reading counts only if the learner attempted it
+CONSIDERED = manifest("SEQ_CONSIDERED", "\n".join([
+    item("final", "Bài kiểm tra cuối", _POST_OBJ), item("reading", "Bài đọc thêm", _IF_ATTEMPTED),
+]), FLOW_CHOICE)
+
+#: SN 3.13 tracked=false: the survey is delivered but leaves no status to roll up
+UNTRACKED = manifest("SEQ_UNTRACKED", "\n".join([
+    item("final", "Bài kiểm tra cuối", _POST_OBJ),
+    item("survey", "Khảo sát", '<imsss:deliveryControls tracked="false"/>'),
+]), FLOW_CHOICE)

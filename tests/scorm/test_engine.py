@@ -189,3 +189,23 @@ def test_activity_left_out_of_rollup_does_not_hold_the_course_back() -> None:
                           "request": "exitAll"}])
     assert r[1]["current"] == "final"
     assert r[2]["root"]["completion"] == "completed" and r[2]["root"]["success"] == "passed"
+
+
+def test_rollup_considerations_leave_out_an_unattempted_activity() -> None:
+    """SN 3.9 adlseq:rollupConsiderations required…="ifAttempted": the optional reading, never attempted,
+    does not hold the course back (without the considerations the course stays incomplete)."""
+    r = run(m.CONSIDERED, [{"op": "nav", "request": "start"},
+                           {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.75"},
+                            "request": "exitAll"}])
+    assert r[0]["current"] == "final"
+    assert r[1]["root"]["completion"] == "completed" and r[1]["root"]["success"] == "passed"
+
+
+def test_untracked_activity_leaves_nothing_to_roll_up() -> None:
+    """SN 3.13 tracked=false: the survey left incomplete does not make the course incomplete."""
+    r = run(m.UNTRACKED, [{"op": "nav", "request": "start"},
+                          {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.75"},
+                           "request": "continue"},
+                          {"op": "finish", "cmi": {"cmi.completion_status": "incomplete"}, "request": "exitAll"}])
+    assert r[1]["current"] == "survey"
+    assert r[2]["root"]["completion"] == "completed" and r[2]["root"]["success"] == "passed"
