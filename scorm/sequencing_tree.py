@@ -24,6 +24,12 @@ from scorm.manifest import (
     Sequencing,
     SequencingRule,
 )
+from scorm.sequencing.model import (
+    AdlMapInfo,
+    ConstrainedChoice,
+    RandomizationControls,
+    RollupConsiderations,
+)
 
 _RULE_KEYS = {"pre": "preConditionRules", "exit": "exitConditionRules", "post": "postConditionRules"}
 
@@ -31,8 +37,11 @@ _RULE_KEYS = {"pre": "preConditionRules", "exit": "exitConditionRules", "post": 
 def uses_sequencing(manifest: Manifest) -> bool:
     """True for a 2004 package whose sequencing asks for more than the plain player does (flow/choice
     Next/Previous and TOC, docs/player.md): sequencing rules, rollup rules or controls, an attempt limit,
-    choice off, choiceExit off or forwardOnly, objectives mapped to global ones, hidden LMS UI. Those get
-    scorm-again's engine; others (and SCORM 1.2) keep the plain player."""
+    choice off, choiceExit off or forwardOnly, objectives mapped to global ones (imsss or adlseq
+    mapInfo), randomization, constrained choice or rollup considerations other than the defaults,
+    tracked=false, hidden LMS UI. Those get scorm-again's engine; others (and SCORM 1.2) keep the plain
+    player. A duration limit alone does not: the run-time seeds ``cmi.max_time_allowed`` from it (RTE
+    4.2.15) and the run-time issue's packages, which carry one, keep the plain player."""
     org = manifest.default_organization
     if org is None or not manifest.scorm_version.startswith("2004"):
         return False
@@ -51,11 +60,21 @@ def _asks_for_engine(seq: Sequencing | None) -> bool:
     if seq is None:
         return False
     mode = seq.control_mode or ControlMode()
+    limits = seq.limit_conditions
     return bool(
         seq.sequencing_rules or (seq.rollup_rules is not None and seq.rollup_rules != RollupRules())
-        or (seq.limit_conditions is not None and seq.limit_conditions.attempt_limit)
+        or (limits is not None and limits.attempt_limit)
         or not mode.choice or not mode.choice_exit or mode.forward_only
-        or any(o.map_info for o in seq.objectives or ()))
+        or any(o.map_info or o.adl_map_info for o in seq.objectives or ())
+        or _differs(seq.randomization_controls, RandomizationControls())
+        or _differs(seq.constrained_choice, ConstrainedChoice())
+        or _differs(seq.rollup_considerations, RollupConsiderations())
+        or (seq.delivery_controls is not None and not seq.delivery_controls.tracked))
+
+
+def _differs(part: object | None, default: object) -> bool:
+    """A part the manifest gives with a value other than the specification's default."""
+    return part is not None and part != default
 
 
 def engine_settings(manifest: Manifest) -> dict[str, Any] | None:
@@ -129,6 +148,12 @@ def _sequencing(seq: Sequencing | None) -> dict[str, Any]:
         out["deliveryControls"] = {"tracked": d.tracked, "completionSetByContent": d.completion_set_by_content,
                                    "objectiveSetByContent": d.objective_set_by_content}
     out["sequencingControls"].update(_adlseq_controls(seq))
+    out["sequencingControls"].update(_randomization(seq.randomization_controls))
+    if seq.rollup_considerations is not None:
+        out["rollupConsiderations"] = _considerations(seq.rollup_considerations)
+    if seq.auxiliary_resources:
+        out["auxiliaryResources"] = [{"resourceId": a.auxiliary_resource_id, "purpose": a.purpose}
+                                     for a in seq.auxiliary_resources]
     return out
 
 
@@ -149,16 +174,29 @@ def _controls(mode: ControlMode | None, rollup: RollupRules | None,
 
 
 def _adlseq_controls(seq: Sequencing) -> dict[str, Any]:
-    """``adlseq:constrainedChoiceConsiderations`` (SN 3.2.x, 4th ed.) when the parser gives them (the
-    sequencing module of the manifest parser may add ``constrain_choice`` / ``prevent_activation``)."""
-    out: dict[str, Any] = {}
-    for attr, key in (("constrain_choice", "constrainChoice"), ("prevent_activation", "preventActivation")):
-        value = getattr(seq, attr, None)
-        if value is None:
-            value = getattr(getattr(seq, "constrained_choice", None), attr, None)
-        if isinstance(value, bool):
-            out[key] = value
-    return out
+    """``adlseq:constrainedChoiceConsiderations`` (SN 3.2.x, 4th ed.)."""
+    cc = seq.constrained_choice
+    if cc is None:
+        return {}
+    return {"constrainChoice": cc.constrain_choice, "preventActivation": cc.prevent_activation}
+
+
+def _randomization(rc: RandomizationControls | None) -> dict[str, Any]:
+    """``imsss:randomizationControls`` (SN 3.11 selection, 3.12 randomization), applied by the engine at
+    the start of an attempt on the parent."""
+    if rc is None:
+        return {}
+    return {"selectionTiming": rc.selection_timing, "selectCount": rc.select_count,
+            "randomizeChildren": rc.reorder_children, "randomizationTiming": rc.randomization_timing}
+
+
+def _considerations(rc: RollupConsiderations) -> dict[str, Any]:
+    """``adlseq:rollupConsiderations`` (SN 3.9)."""
+    return {"requiredForSatisfied": rc.required_for_satisfied,
+            "requiredForNotSatisfied": rc.required_for_not_satisfied,
+            "requiredForCompleted": rc.required_for_completed,
+            "requiredForIncomplete": rc.required_for_incomplete,
+            "measureSatisfactionIfActive": rc.measure_satisfaction_if_active}
 
 
 def _rules(rules: tuple[SequencingRule, ...]) -> dict[str, list[dict[str, Any]]]:
@@ -188,13 +226,27 @@ def _rollup_rule(rule: Any) -> dict[str, Any]:
 
 
 def _objective(obj: Objective) -> dict[str, Any]:
+    maps: dict[str, dict[str, Any]] = {}
+    for m in obj.map_info:
+        maps[m.target_objective_id] = {
+            "targetObjectiveID": m.target_objective_id,
+            "readSatisfiedStatus": m.read_satisfied_status, "readNormalizedMeasure": m.read_normalized_measure,
+            "writeSatisfiedStatus": m.write_satisfied_status, "writeNormalizedMeasure": m.write_normalized_measure}
+    for a in obj.adl_map_info:  # adlseq:mapInfo (SN 3.10, 4th ed.) extends the imsss one of the same target
+        maps.setdefault(a.target_objective_id, {"targetObjectiveID": a.target_objective_id,
+                                                "readSatisfiedStatus": False, "readNormalizedMeasure": False})
+        maps[a.target_objective_id].update(_adl_map(a))
     return {"objectiveID": obj.objective_id or "", "isPrimary": obj.primary,
             "satisfiedByMeasure": obj.satisfied_by_measure, "minNormalizedMeasure": obj.min_normalized_measure,
-            "mapInfo": [{"targetObjectiveID": m.target_objective_id,
-                         "readSatisfiedStatus": m.read_satisfied_status,
-                         "readNormalizedMeasure": m.read_normalized_measure,
-                         "writeSatisfiedStatus": m.write_satisfied_status,
-                         "writeNormalizedMeasure": m.write_normalized_measure} for m in obj.map_info]}
+            "mapInfo": list(maps.values())}
+
+
+def _adl_map(a: AdlMapInfo) -> dict[str, bool]:
+    return {"readRawScore": a.read_raw_score, "writeRawScore": a.write_raw_score,
+            "readMinScore": a.read_min_score, "writeMinScore": a.write_min_score,
+            "readMaxScore": a.read_max_score, "writeMaxScore": a.write_max_score,
+            "readCompletionStatus": a.read_completion_status, "writeCompletionStatus": a.write_completion_status,
+            "readProgressMeasure": a.read_progress_measure, "writeProgressMeasure": a.write_progress_measure}
 
 
 def _objectives(objectives: tuple[Objective, ...]) -> dict[str, Any]:

@@ -37,7 +37,9 @@ from lms.content.fields import (
     text,
 )
 from lms.content.questions import PRACTICE_TYPES, Question, parse_question, questions
+from lms.content.seqtable import sequencing_table
 from scorm.build import PackageSource, PracticeLesson, PracticeQuestion
+from scorm.sequencing.model import Sequencing
 
 __all__ = ["ContentError", "Course", "LegalSource", "Lesson", "Question", "SourceRef", "load_course",
            "parse_question", "render_markdown"]
@@ -112,6 +114,8 @@ class Course:
     version: str = "1"
     #: the date the content was last checked against the registry (``reviewed``), if given
     reviewed: str = ""
+    #: the organization's sequencing from the ``[sequencing]`` table (lms/content/seqtable.py), if given
+    sequencing: Sequencing | None = None
 
     @property
     def bank_file(self) -> Path:
@@ -128,6 +132,7 @@ class Course:
             language="vi",
             pass_mark=self.pass_mark,
             description=self.summary_vi,
+            sequencing=self.sequencing,
         )
 
 
@@ -158,6 +163,7 @@ def load_course(path: Path | str) -> Course:
         mentions=source_refs(meta, module_file, key="mentions"),
         version=str(meta.get("version", "1")),
         reviewed=str(meta.get("reviewed", "")),
+        sequencing=sequencing_table(meta, module_file),
         lessons=lessons,
         questions=bank,
         assets=_load_assets(root / "assets"),

@@ -53,11 +53,16 @@ LABELS: dict[str, str] = {
     "measure_satisfaction": "satisfiedByMeasure", "auxiliary_resources": "auxiliaryResources",
 }
 
-#: the features the player applies today. ==> The player's sequencing work extends this set as it lands
-#: (see docs/sequencing.md, "Applied in the player"). Today: continue/previous follow ``flow``
-#: (lms/player/navigation.py), ``cmi.scaled_passing_score`` comes from ``satisfiedByMeasure``
-#: (scorm/seeding.py), and status is taken from the content as ``*SetByContent=true`` asks.
-APPLIED: frozenset[str] = frozenset({"flow", "measure_satisfaction", "delivery_content_sets"})
+#: the features the player applies (through scorm-again's engine, docs/sequencing.md "Applied in the
+#: player"), each shown applied by tests/scorm/test_engine.py and/or tests/e2e/test_sequencing_player.py.
+#: Left out on purpose: constrained choice and randomization (scorm-again 3.4.3 applies them only half,
+#: see test_engine.py::test_*_only_half_applied_by_the_engine), duration limits (passed to the engine, not
+#: shown applied by a test) and auxiliary resources (the player does not show them).
+APPLIED: frozenset[str] = frozenset({
+    "flow", "measure_satisfaction", "delivery_content_sets", "forced_flow", "forward_only", "choice_exit",
+    "precondition", "exitcondition", "postcondition", "rollup", "rollup_excluded", "global_objectives",
+    "attempt_limit", "hidden_ui", "rollup_considerations", "delivery_controls",
+})
 
 _CONDITIONS_VI = {
     "satisfied": "đã đạt", "objectiveStatusKnown": "đã biết trạng thái đạt",

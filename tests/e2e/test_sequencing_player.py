@@ -1,7 +1,8 @@
 """SCORM 2004 sequencing in the player, in Chromium (issue 17): scorm-again's engine in the page drives
 delivery, the TOC and Next/Previous; the state and global objectives are kept on the server. Packages:
-``tests/scorm/seq_manifests.py`` with the common test SCO. Sections cited are of the SCORM 2004 4th ed.
-Sequencing and Navigation book (SN)."""
+built by ``scorm/build_course.py`` from ``tests/scorm/seq_courses.py`` (the same trees as the hand-written
+``tests/scorm/seq_manifests.py`` the Node engine tests use — test_sequencing_tree.py checks they match).
+Sections cited are of the SCORM 2004 4th ed. Sequencing and Navigation book (SN)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,27 @@ import time
 import pytest
 from sqlalchemy import select
 
+from lms.catalog.services import create_module, import_package
 from lms.core.db import db
 from lms.player.models import Attempt, GlobalObjective, SequencingState
+from scorm.build_course import CourseSource, build_course_package
 from tests.e2e.conftest import login
 from tests.e2e.test_player import idle
-from tests.lms.player.packages import module_from
-from tests.scorm import seq_manifests as m
+from tests.scorm import seq_courses as m
 
 pytestmark = pytest.mark.e2e
 
 
+def course_module(tmp_path, course: CourseSource, code: str):
+    """A published module (4 hours, topic osh) playing ``course`` built by scorm/build_course.py."""
+    module = create_module(code, f"Học phần {code}", topic="osh", hours=4)
+    import_package(module, build_course_package(course, tmp_path / f"{code}.zip"))
+    db.session.commit()
+    return module
+
+
 def delivered(page, sco_id: str, timeout: float = 20):
-    """The SCO frame once the page delivers ``sco_id`` (the URL names it and its SCO initialized)."""
+    """The built SCO's frame once the page delivers ``sco_id`` (the URL names it and the SCO initialized)."""
     until = time.time() + timeout
     while time.time() < until:
         try:
@@ -31,9 +41,9 @@ def delivered(page, sco_id: str, timeout: float = 20):
             current = None
         if current == sco_id:
             for frame in page.frames:
-                if "index.html" in frame.url and f"page={sco_id}" in frame.url:
+                if f"sco/{sco_id}.html" in frame.url:
                     with contextlib.suppress(Exception):  # the frame may be navigating
-                        if frame.evaluate("document.body && document.body.getAttribute('data-ready')") == "1":
+                        if frame.evaluate("document.body && document.body.getAttribute('data-initialized')") == "true":
                             return frame
         page.wait_for_timeout(100)
     raise AssertionError(f"{sco_id} not delivered: {page.url} {[f.url for f in page.frames]}")
@@ -70,13 +80,13 @@ def learner(page, live_server, tree):
 def test_forced_sequential_order(app, tmp_path, live_server, page, learner):
     """SN 3.2.1 flow=true, choice=false: only the first SCO is delivered, the TOC offers no choice, Next
     (continue) and the SCO's own adl.nav.request=continue move on, Previous is offered only after."""
-    module_from(tmp_path, m.FORCED, "2004", "SQF")
+    course_module(tmp_path, m.FORCED, "SQF")
     launch(page, live_server, "SQF")
     frame = delivered(page, "s1")
     assert page.locator('#toc a[data-nav="choice"]').count() == 1  # only the current one is a link
     assert page.locator('#toc [data-locked="seq"]').count() == 2
     assert page.is_disabled("#nav-prev") and not page.is_disabled("#nav-next")
-    frame.evaluate("() => { sco.complete(80); sco.nav('continue'); return sco.finish(); }")
+    finish(frame, 80, None, "continue")
     delivered(page, "s2")
     assert not page.is_disabled("#nav-prev")
     page.click("#nav-next")
@@ -86,7 +96,11 @@ def test_forced_sequential_order(app, tmp_path, live_server, page, learner):
 
 
 
-FINISH = "([raw, passed, nav]) => { sco.complete(raw, passed === null ? undefined : passed); sco.nav(nav); return sco.finish(); }"
+FINISH = """([raw, passed, nav]) => {
+    sco.apply([["cmi.score.raw", raw], ["cmi.score.min", 0], ["cmi.score.max", 100], ["cmi.score.scaled", raw / 100],
+               ["cmi.completion_status", "completed"], ["cmi.exit", "normal"]]);
+    if (passed !== null) sco.set("cmi.success_status", passed ? "passed" : "failed");
+    return sco.finish(nav); }"""
 
 
 def finish(frame, raw, passed, nav):
@@ -96,7 +110,7 @@ def finish(frame, raw, passed, nav):
 def test_pretest_passed_skips_the_content(app, tmp_path, live_server, page, learner):
     """SN 3.4 pre-condition "satisfied → skip" on the content, reading the global objective (SN 3.10.1) the
     passed pre-test wrote: Continue goes straight to the post-test; the objective is kept for the learner."""
-    module_from(tmp_path, m.PRETEST, "2004", "SQP")
+    course_module(tmp_path, m.PRETEST, "SQP")
     launch(page, live_server, "SQP")
     finish(delivered(page, "pre"), 90, True, "continue")
     delivered(page, "post")
@@ -107,7 +121,7 @@ def test_pretest_passed_skips_the_content(app, tmp_path, live_server, page, lear
 def test_posttest_rolls_up_to_the_course(app, tmp_path, live_server, page, learner):
     """SN 4.6 rollup with the manifest's rules: the lesson counts for nothing, the post-test's pass and
     score make the course completed and passed — shown at the end and stored as the module's result."""
-    module_from(tmp_path, m.POSTTEST, "2004", "SQR")
+    course_module(tmp_path, m.POSTTEST, "SQR")
     launch(page, live_server, "SQR")
     finish(delivered(page, "lesson"), 20, None, "continue")
     finish(delivered(page, "final"), 75, True, "exitAll")
@@ -125,7 +139,7 @@ def test_posttest_rolls_up_to_the_course(app, tmp_path, live_server, page, learn
 def test_choice_exit_off_and_hidden_from_choice(app, tmp_path, live_server, page, learner):
     """SN 3.2.1 choiceExit=false: inside the unit the TOC offers no way out; SN 3.4.2 hiddenFromChoice: the
     answers are not in the TOC; a choice inside the unit is delivered."""
-    module_from(tmp_path, m.CHOICE, "2004", "SQC")
+    course_module(tmp_path, m.CHOICE, "SQC")
     launch(page, live_server, "SQC")
     delivered(page, "u1")
     assert page.locator('#toc [data-item="answers"]').is_hidden()
@@ -137,7 +151,7 @@ def test_choice_exit_off_and_hidden_from_choice(app, tmp_path, live_server, page
 def test_failed_quiz_retried_and_attempt_limit(app, tmp_path, live_server, page, learner):
     """SN 3.4 post-condition "not satisfied → retry": a failed quiz is delivered again (a new page, a new
     attempt on it); SN 3.5 attemptLimit=1: the briefing, used once, is no longer offered."""
-    module_from(tmp_path, m.RETRY, "2004", "SQT")
+    course_module(tmp_path, m.RETRY, "SQT")
     launch(page, live_server, "SQT")
     finish(delivered(page, "brief"), 100, None, "continue")
     frame = delivered(page, "quiz")
@@ -154,7 +168,7 @@ def test_failed_quiz_retried_and_attempt_limit(app, tmp_path, live_server, page,
 def test_global_objective_set_in_one_sco_read_in_another(app, tmp_path, live_server, page, learner):
     """SN 3.10.1: the writer reports its objective "safety" passed (writeSatisfiedStatus); the reader's
     "safety" (readSatisfiedStatus) starts passed (RTE 4.2.17 cmi.objectives at launch)."""
-    module_from(tmp_path, m.GLOBAL, "2004", "SQG")
+    course_module(tmp_path, m.GLOBAL, "SQG")
     launch(page, live_server, "SQG")
     frame = delivered(page, "writer")
     frame.evaluate("""() => { for (let n = 0; n < Number(sco.get('cmi.objectives._count')); n++)
@@ -169,7 +183,7 @@ def test_global_objective_set_in_one_sco_read_in_another(app, tmp_path, live_ser
 def test_suspend_all_then_resume_all_on_another_browser(app, tmp_path, live_server, browser, page, learner):
     """SN 4.2 suspendAll ("Thoát") keeps the activity tree on the server; another browser context of the
     same learner resumes (resumeAll) on the suspended SCO."""
-    module_from(tmp_path, m.FORCED, "2004", "SQS")
+    course_module(tmp_path, m.FORCED, "SQS")
     launch(page, live_server, "SQS")
     finish(delivered(page, "s1"), 100, None, "continue")
     delivered(page, "s2")
@@ -189,7 +203,7 @@ def test_suspend_all_then_resume_all_on_another_browser(app, tmp_path, live_serv
 def test_hidden_lms_ui_and_the_scos_own_continue(app, tmp_path, live_server, page, learner):
     """adlnav:hideLMSUI continue/previous (CAM 5.1.6): the LMS's Next/Previous are not shown for that SCO;
     its own adl.nav.request=continue moves on, and the next SCO shows them again."""
-    module_from(tmp_path, m.HIDE_UI, "2004", "SQH")
+    course_module(tmp_path, m.HIDE_UI, "SQH")
     launch(page, live_server, "SQH")
     frame = delivered(page, "h1")
     assert page.locator("#nav-next").is_hidden() and page.locator("#nav-prev").is_hidden()

@@ -124,3 +124,51 @@ _HIDE_NAV = ('<adlnav:presentation><adlnav:navigationInterface><adlnav:hideLMSUI
 HIDE_UI = manifest("SEQ_HIDEUI", "\n".join([
     item("h1", "Bài 1", extra=_HIDE_NAV), item("h2", "Bài 2"),
 ]), FLOW_ONLY)
+
+#: SN 3.2.4 forwardOnly: no previous, only continue
+FORWARD = manifest("SEQ_FORWARD", "\n".join(item(f"f{i}", f"Bài {i}") for i in (1, 2, 3)),
+                   '<imsss:sequencing><imsss:controlMode choice="false" flow="true" forwardOnly="true"/>'
+                   "</imsss:sequencing>")
+
+_EXIT_ALWAYS = ('<imsss:sequencingRules><imsss:exitConditionRule><imsss:ruleConditions>'
+                '<imsss:ruleCondition condition="always"/></imsss:ruleConditions>'
+                '<imsss:ruleAction action="exit"/></imsss:exitConditionRule></imsss:sequencingRules>')
+#: SN 3.4 exit condition rule on a cluster: leaving its first lesson exits the cluster, flow goes on after it
+EXIT_RULE = manifest("SEQ_EXIT", "\n".join([
+    '      <item identifier="unit"><title>Chương 1</title>',
+    item("e1", "Bài 1.1"), item("e2", "Bài 1.2"),
+    f'      <imsss:sequencing><imsss:controlMode choice="true" flow="true"/>{_EXIT_ALWAYS}</imsss:sequencing>'
+    "</item>",
+    item("after", "Bài sau chương"),
+]), FLOW_CHOICE)
+
+#: SN 3.3 adlseq:constrainChoice: from the current activity only its flow neighbours can be chosen
+CONSTRAINED = manifest("SEQ_CONSTRAINED", "\n".join(item(f"c{i}", f"Bài {i}") for i in (1, 2, 3, 4)),
+                       '<imsss:sequencing><imsss:controlMode choice="true" flow="true"/>'
+                       '<adlseq:constrainedChoiceConsiderations constrainChoice="true"/></imsss:sequencing>')
+
+#: SN 3.11 selection: one of three questions is selected on each new attempt of the root
+RANDOM = manifest("SEQ_RANDOM", "\n".join(item(f"q{i}", f"Câu {i}") for i in (1, 2, 3)),
+                  '<imsss:sequencing><imsss:controlMode choice="true" flow="true"/>'
+                  '<imsss:randomizationControls selectionTiming="onEachNewAttempt" selectCount="1" '
+                  'randomizationTiming="onEachNewAttempt" reorderChildren="true"/></imsss:sequencing>')
+
+#: SN 3.8 rollup controls: the lesson is left out of rollup, the default rollup (all children) then
+#: takes the course's completion and success from the final test alone
+EXCLUDED = manifest("SEQ_EXCLUDED", "\n".join([
+    item("lesson", "Bài học", _NOT_IN_ROLLUP),
+    item("final", "Bài kiểm tra cuối", _POST_OBJ),
+]), FLOW_CHOICE)
+
+_IF_ATTEMPTED = ('<adlseq:rollupConsiderations requiredForSatisfied="ifAttempted" requiredForNotSatisfied="ifAttempted" '
+                 'requiredForCompleted="ifAttempted" requiredForIncomplete="ifAttempted"/>')
+#: SN 3.9 rollup considerations: the optional reading counts only if the learner attempted it
+CONSIDERED = manifest("SEQ_CONSIDERED", "\n".join([
+    item("final", "Bài kiểm tra cuối", _POST_OBJ), item("reading", "Bài đọc thêm", _IF_ATTEMPTED),
+]), FLOW_CHOICE)
+
+#: SN 3.13 tracked=false: the survey is delivered but leaves no status to roll up
+UNTRACKED = manifest("SEQ_UNTRACKED", "\n".join([
+    item("final", "Bài kiểm tra cuối", _POST_OBJ),
+    item("survey", "Khảo sát", '<imsss:deliveryControls tracked="false"/>'),
+]), FLOW_CHOICE)

@@ -138,3 +138,74 @@ def test_hidden_lms_ui_of_the_delivered_activity() -> None:
                         {"op": "finish", "cmi": {"cmi.completion_status": "completed"}, "request": "continue"}])
     assert r[0]["current"] == "h1" and sorted(r[0]["hideLmsUi"]) == ["continue", "previous"]
     assert r[1]["current"] == "h2" and r[1]["hideLmsUi"] == []
+
+
+def test_forward_only_refuses_previous() -> None:
+    """SN 3.2.4 forwardOnly=true: Previous is neither offered nor accepted."""
+    r = run(m.FORWARD, [{"op": "nav", "request": "start"},
+                        {"op": "finish", "cmi": {"cmi.completion_status": "completed"}, "request": "continue"},
+                        {"op": "nav", "request": "previous"}])
+    assert r[1]["current"] == "f2" and r[1]["validity"]["previous"] is False
+    assert r[2]["ok"] is False and r[2]["current"] == "f2"
+
+
+def test_exit_condition_rule_leaves_the_cluster() -> None:
+    """SN 3.4 exitConditionRule "always → exit" on a cluster: Continue from its first lesson goes past it."""
+    r = run(m.EXIT_RULE, [{"op": "nav", "request": "start"},
+                          {"op": "finish", "cmi": {"cmi.completion_status": "completed"}, "request": "continue"}])
+    assert r[0]["current"] == "e1" and r[1]["current"] == "after"
+
+
+def test_constrained_choice_is_only_half_applied_by_the_engine() -> None:
+    """SN 3.3 constrainChoice=true: the look-ahead offers only the flow neighbour c2 and c4 is refused, but
+    scorm-again 3.4.3 also refuses the choice of c2 (NB.2.1-11) — so constrained choice stays out of
+    APPLIED (docs/sequencing.md "Where it falls short")."""
+    ids = ["c1", "c2", "c3", "c4"]
+    r = run(m.CONSTRAINED, [{"op": "nav", "request": "start", "ids": ids},
+                            {"op": "nav", "request": "choice", "target": "c4"},
+                            {"op": "nav", "request": "choice", "target": "c2"}])
+    assert r[0]["current"] == "c1"
+    assert r[0]["validity"]["choice"] == {"c1": True, "c2": True, "c3": False, "c4": False}
+    assert r[1]["ok"] is False and r[1]["current"] == "c1"
+    assert r[2]["ok"] is False and r[2]["error"] == "NB.2.1-11"
+
+
+def test_selection_is_only_half_applied_by_the_engine() -> None:
+    """SN 3.11 selectCount=1 at onEachNewAttempt: one question is selected for choice, but scorm-again
+    3.4.3's start still delivers the first child whether selected or not, so randomization stays out of
+    APPLIED (docs/sequencing.md "Where it falls short")."""
+    ids = ["q1", "q2", "q3"]
+    r = run(m.RANDOM, [{"op": "nav", "request": "start", "ids": ids}])
+    assert sum(r[0]["validity"]["choice"].values()) == 1
+    assert r[0]["current"] == "q1"
+
+
+def test_activity_left_out_of_rollup_does_not_hold_the_course_back() -> None:
+    """SN 3.8 rollupObjectiveSatisfied/rollupProgressCompletion=false: an incomplete lesson left out of
+    rollup; the default rules (SN 4.6.x, all children) make the course completed and passed by the test."""
+    r = run(m.EXCLUDED, [{"op": "nav", "request": "start"},
+                         {"op": "finish", "cmi": {"cmi.completion_status": "incomplete"}, "request": "continue"},
+                         {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.75"},
+                          "request": "exitAll"}])
+    assert r[1]["current"] == "final"
+    assert r[2]["root"]["completion"] == "completed" and r[2]["root"]["success"] == "passed"
+
+
+def test_rollup_considerations_leave_out_an_unattempted_activity() -> None:
+    """SN 3.9 adlseq:rollupConsiderations required…="ifAttempted": the optional reading, never attempted,
+    does not hold the course back (without the considerations the course stays incomplete)."""
+    r = run(m.CONSIDERED, [{"op": "nav", "request": "start"},
+                           {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.75"},
+                            "request": "exitAll"}])
+    assert r[0]["current"] == "final"
+    assert r[1]["root"]["completion"] == "completed" and r[1]["root"]["success"] == "passed"
+
+
+def test_untracked_activity_leaves_nothing_to_roll_up() -> None:
+    """SN 3.13 tracked=false: the survey left incomplete does not make the course incomplete."""
+    r = run(m.UNTRACKED, [{"op": "nav", "request": "start"},
+                          {"op": "finish", "cmi": {"cmi.completion_status": "completed", "cmi.score.scaled": "0.75"},
+                           "request": "continue"},
+                          {"op": "finish", "cmi": {"cmi.completion_status": "incomplete"}, "request": "exitAll"}])
+    assert r[1]["current"] == "survey"
+    assert r[2]["root"]["completion"] == "completed" and r[2]["root"]["success"] == "passed"

@@ -4,10 +4,10 @@ warnings in Vietnamese (and English), never errors: the package stays playable."
 from __future__ import annotations
 
 import pytest
-from seqkit import codes, parse, sco, seq
 
 from scorm.manifest import check_manifest, parse_manifest
 from scorm.sequencing.messages import MESSAGES
+from tests.scorm.seqkit import codes, parse, sco, seq
 
 
 def warnings_of(items: str, **kwargs: str) -> list[str]:

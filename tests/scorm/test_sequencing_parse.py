@@ -7,7 +7,6 @@ the CAM book's (imsss, adlseq and adlnav namespaces).
 from __future__ import annotations
 
 import pytest
-from seqkit import codes, item, parse, sco, seq
 
 from scorm.manifest import (
     AdlMapInfo,
@@ -27,6 +26,7 @@ from scorm.manifest import (
     Sequencing,
     SequencingRule,
 )
+from tests.scorm.seqkit import codes, item, parse, sco, seq
 
 
 def one(inner: str) -> Sequencing:

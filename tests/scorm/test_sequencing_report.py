@@ -10,11 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from seqkit import codes, manifest_xml, parse, sco, seq
 
 from scorm.package import inspect
 from scorm.sequencing.messages import INFO, MESSAGES
 from scorm.sequencing.report import APPLIED, FEATURES, LABELS, describe_sequencing
+from tests.scorm.seqkit import codes, manifest_xml, parse, sco, seq
 
 FORCED = seq('<imsss:controlMode choice="false" flow="true"/>')
 PRE_SKIP = seq('<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition '
@@ -30,7 +30,16 @@ def test_forced_order_and_pre_test_skip_are_described_in_vietnamese():
     found = by_code(describe_sequencing(parse(sco("PRE") + sco("LESSON", PRE_SKIP), org_sequencing=FORCED)))
     assert found["sequencing.uses_forced_flow"] == "Gói dùng điều hướng tuần tự bắt buộc (flow, choice=false): o."
     assert found["sequencing.uses_precondition"] == "Quy tắc tiền điều kiện: LESSON: skip khi đã đạt (satisfied)."
-    assert found["sequencing.not_applied"].endswith(": controlMode choice=false, preConditionRule.")
+    assert "sequencing.not_applied" not in found  # both applied by the engine (tests/scorm/test_engine.py)
+
+
+def test_features_the_player_does_not_apply_are_named_in_one_warning():
+    """Randomization and constrained choice are applied only half by scorm-again 3.4.3 (test_engine.py)."""
+    lesson = seq('<imsss:randomizationControls selectCount="1" selectionTiming="once"/>'
+                 '<adlseq:constrainedChoiceConsiderations constrainChoice="true"/>')
+    found = by_code(describe_sequencing(parse(sco("PRE") + sco("LESSON", lesson), org_sequencing=FORCED)))
+    assert found["sequencing.not_applied"].endswith(
+        ": randomizationControls, adlseq:constrainedChoiceConsiderations.")
 
 
 def test_custom_rollup_and_global_objectives():
@@ -86,12 +95,12 @@ def test_hidden_lms_ui_is_described():
              "<adlnav:hideLMSUI>previous</adlnav:hideLMSUI></adlnav:navigationInterface></adlnav:presentation>")
     found = by_code(describe_sequencing(parse(sco("i", inner))))
     assert found["sequencing.uses_hidden_ui"] == "Ẩn nút điều hướng của LMS (hideLMSUI): i: continue, previous."
-    assert "adlnav:hideLMSUI" in found["sequencing.not_applied"]
+    assert "sequencing.not_applied" not in found
 
 
 def test_many_activities_are_listed_up_to_six_then_counted():
     items = "".join(sco(f"i{n}", seq('<imsss:limitConditions attemptLimit="1"/>')) for n in range(8))
-    [info, _] = describe_sequencing(parse(items))
+    [info] = describe_sequencing(parse(items))
     assert info.message_vi.endswith("i5: 1; … (+2).")
 
 
@@ -120,9 +129,10 @@ def _zip(manifest: bytes) -> io.BytesIO:
 
 
 def test_upload_report_carries_the_information_and_the_not_applied_warning():
-    report = inspect(_zip(manifest_xml(sco("PRE") + sco("LESSON", PRE_SKIP), org_sequencing=FORCED)))
+    lesson = seq('<imsss:randomizationControls reorderChildren="true" randomizationTiming="once"/>')
+    report = inspect(_zip(manifest_xml(sco("PRE") + sco("LESSON", lesson), org_sequencing=FORCED)))
     assert report.ok
-    assert codes(report.info) == ["sequencing.uses_forced_flow", "sequencing.uses_precondition"]
+    assert codes(report.info) == ["sequencing.uses_forced_flow", "sequencing.uses_randomization"]
     assert codes(report.warnings) == ["sequencing.not_applied"]
     summary = report.summary()
     assert [i["code"] for i in summary["info"]] == codes(report.info)

@@ -8,7 +8,7 @@ import pytest
 from lms.catalog import services
 from lms.core.db import db
 from scorm.build_course import Activity, CourseSource, build_course_package
-from scorm.sequencing import ControlMode, RuleCondition, Sequencing, SequencingRule
+from scorm.sequencing import ControlMode, RandomizationControls, RuleCondition, Sequencing, SequencingRule
 from tests.lms.catalog.helpers import simple_package
 
 
@@ -22,7 +22,9 @@ def module(app, tree, auth):
 
 
 def test_version_page_lists_the_sequencing_features(client, module, tmp_path):
-    skip = Sequencing(sequencing_rules=(SequencingRule("pre", "skip", (RuleCondition("satisfied"),)),))
+    # randomization is not applied by the player (tests/scorm/test_engine.py), hence the warning
+    skip = Sequencing(sequencing_rules=(SequencingRule("pre", "skip", (RuleCondition("satisfied"),)),),
+                      randomization_controls=RandomizationControls(reorder_children=True, randomization_timing="once"))
     course = CourseSource("SEQ", "Khoá", (Activity("PRE", "Đầu vào"), Activity("LESSON", "Bài học", sequencing=skip)),
                           sequencing=Sequencing(control_mode=ControlMode(choice=False, flow=True)))
     services.import_package(module, build_course_package(course, tmp_path / "seq.zip"), publish=False)
@@ -31,7 +33,7 @@ def test_version_page_lists_the_sequencing_features(client, module, tmp_path):
     assert 'id="report-sequencing"' in page
     assert "Gói dùng điều hướng tuần tự bắt buộc (flow, choice=false)" in page
     assert "Quy tắc tiền điều kiện: LESSON: skip khi đã đạt (satisfied)." in page
-    assert 'data-code="sequencing.not_applied"' in page
+    assert 'data-code="sequencing.not_applied"' in page and "randomizationControls" in page
     assert "không có cảnh báo" not in page
 
 
