@@ -12,7 +12,7 @@ from flask import Flask
 
 #: feature packages; each defines ``init_app(app)`` in its package module, or a ``views.bp`` blueprint.
 #: A package not yet present is skipped.
-FEATURES = ["accounts", "org", "catalog", "player", "assessments", "records", "standards", "reports", "api"]
+FEATURES = ["accounts", "org", "catalog", "player", "assessments", "records", "standards", "reports", "api", "offline"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
