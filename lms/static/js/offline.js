@@ -16,6 +16,7 @@
     return node;
   }
   function mb(bytes) {
+    if (bytes < 1048576) return Math.max(1, Math.round(bytes / 1024)).toLocaleString("vi-VN") + " KB";
     return (bytes / 1048576).toLocaleString("vi-VN", { maximumFractionDigits: 1, minimumFractionDigits: 1 }) + " MB";
   }
   function when(ms) {
@@ -180,6 +181,7 @@
         ui.reset();
         ui.text("Đang tải…");
         download(plan, ui).then(function () { showRow(row); }, function (error) {
+          if (window.console) console.warn("offline download failed", error && (error.message || error.name), error);
           ui.text(isQuota(error) ? quotaMessage() : "Tải về không thành công. Hãy kiểm tra kết nối rồi thử lại.");
           ui.button("Thử lại", "plan").addEventListener("click", function () { offer(row, ui); });
         });

@@ -19,7 +19,8 @@ const LOG = "lms-offline-log";
 const LOG_KEY = "/__offline/sync-log";
 const COMMIT = /\/player\/attempts\/\d+\/scos\/[^/]+\/commit$/;
 
-precacheAndRoute(self.__WB_MANIFEST || []);
+// static URLs carry "?v=<hash>" (lms.core.templating): the precached copy answers any of them
+precacheAndRoute(self.__WB_MANIFEST || [], { ignoreURLParametersMatching: [/^v$/, /^utm_/] });
 
 /* ---- the sync log: what arrived on the server, and when ---- */
 async function readLog() {
