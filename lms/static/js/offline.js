@@ -194,6 +194,7 @@
   }
 
   /* ---- what waits to be sent, what arrived ---- */
+  var retryTimer = null;
   function showStatus() {
     var table = document.getElementById("my-modules");
     if (!table) return;
@@ -215,12 +216,27 @@
       box.dataset.waiting = String(s.waiting.length);
       box.dataset.arrived = String(s.arrived.length);
       box.hidden = !lines.length;
+      if (s.waiting.length && navigator.onLine && !retryTimer) {  // keep trying while saves wait
+        retryTimer = setTimeout(function () { retryTimer = null; sync(); }, 10000);
+      }
     }).catch(function () { box.hidden = true; });
+  }
+
+  function freshCsrf() {
+    // a page served from the device carries the CSRF token of an older session: take the current one
+    return fetch("/offline/csrf", { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.status === 200 ? r.json() : null; }).then(function (body) {
+        if (!body || !body.token) return;
+        Array.prototype.slice.call(document.querySelectorAll("input[name=csrf_token]")).forEach(function (i) { i.value = body.token; });
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta) meta.setAttribute("content", body.token);
+      }).catch(function () {});
   }
 
   function sync() {
     if (!canWork || !navigator.onLine) return;
     ask({ type: "replay" }).then(showStatus, function () {});
+    freshCsrf();
   }
 
   /* ---- the install prompt ---- */
@@ -271,6 +287,7 @@
           "xoá chúng khỏi máy này. Vẫn đăng xuất?")) return;
       var work = [clearContentOrigin(2000)];
       if (canWork && navigator.serviceWorker.controller) work.push(ask({ type: "clear" }));
+      if (navigator.onLine) work.push(freshCsrf());
       within(2500, Promise.all(work), null).then(done, done);
     });
   }, true);

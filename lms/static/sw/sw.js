@@ -105,10 +105,23 @@ async function sendCommit({ request }) {
     return answer;
   }
   try {
-    return await fetch(request.clone());
+    const answer = await fetch(request.clone());
+    return (await isCsrfRefusal(answer)) ? await retryWithFreshToken(request, answer) : answer;
   } catch (error) {
     return queued(request);
   }
+}
+
+async function isCsrfRefusal(response) {
+  if (response.status !== 400) return false;
+  const body = await response.clone().json().catch(() => ({}));
+  return !!(body && body.error && body.error.code === "csrf");
+}
+
+async function retryWithFreshToken(request, refused) {
+  // a page stored for offline use carries the CSRF token of the session it was stored in
+  const token = await freshToken().catch(() => null);
+  return token ? fetch(await withToken(request, token)) : refused;
 }
 registerRoute(({ url, request }) => request.method === "POST" && url.origin === self.location.origin &&
   COMMIT.test(url.pathname), sendCommit, "POST");
