@@ -8,8 +8,8 @@ Run from the repository root::
 Each module under course_packages/ is built (lms.content.builder), imported into a throw-away SQLite
 database, and a learner's attempt is opened. The bench then does what "Tải về để học offline" does over
 HTTP against a real werkzeug server: GET the plan, then every file of the plan from the content origin
-(``Host: content.localhost``), three at a time like lms/static/sw/frame.js, and the attempt's player
-pages. The connection is simulated on the client: every request waits one RTT, and the bytes of all
+(``Host: content.localhost``), three at a time like lms/static/sw/frame.js, the launcher and its scripts,
+and the attempt's player pages. (Not counted: the LMS worker's one-time precache of the static files.) The connection is simulated on the client: every request waits one RTT, and the bytes of all
 streams share one token bucket of ``--mbit``. Measured: bytes and files per module, the server's own time
 (no throttle) and the throttled wall time. Everything lives in a temporary folder, deleted afterwards.
 """
@@ -78,7 +78,9 @@ def download(port: int, plan: dict, cookie: str, link: Link | None) -> tuple[int
             link.transfer(len(body))
         return len(body)
 
-    jobs = [(f["url"], True) for f in plan["files"]] + [(p, False) for p in plan["pages"]]
+    launcher = [*plan["launcher"], plan["launcherPage"] + f"&lms=http://127.0.0.1:{port}"]
+    jobs = [(f["url"], True) for f in plan["files"]] + [(u, True) for u in launcher] + \
+        [(p, False) for p in plan["pages"]]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=3) as pool:
         received = sum(pool.map(one, jobs))
@@ -92,7 +94,7 @@ def setup(folder: Path):
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
                       "LMS_STORAGE_DIR": str(folder / "storage"), "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False})
+                      "SESSION_COOKIE_SECURE": False})
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -107,10 +109,10 @@ def setup(folder: Path):
         gen_user("hv.bench", (Role.learner,), cadre=gen_cadre(unit, "B0001", "Học viên thử"))
         codes = []
         for source in sorted(p for p in (ROOT / "course_packages").iterdir() if (p / "module.toml").exists()):
-            for zip_path in build_course(source, folder / "zips"):
-                code = zip_path.stem.split("_")[0][:20]
+            for zip_path in (p for p in build_course(source, folder / "zips") if p.suffix == ".zip"):
+                code = zip_path.stem.replace("-scorm", "-")[:20]  # ATVSLD-12, ATVSLD-2004
                 module = create_module(code, f"Học phần {code}", topic="osh", hours=4)
-                import_package(module, zip_path)
+                import_package(module, zip_path, publish=True)
                 codes.append(code)
         db.session.commit()
     return app, codes
@@ -154,7 +156,7 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         cookie = login(port)
         print(f"link: {args.mbit} Mbit/s, RTT {args.rtt_ms:.0f} ms, 3 parallel streams")
-        print("| module | files | package bytes | pages | received | server only (s) | throttled (s) |")
+        print("| module | files | package bytes | pages | received (files + launcher + pages) | server only (s) | throttled (s) |")
         print("|---|---|---|---|---|---|---|")
         for code in codes:
             launch(port, cookie, code)

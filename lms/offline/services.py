@@ -17,8 +17,9 @@ from lms.core.errors import UserError
 from lms.player import services as player
 from lms.player.models import Attempt
 
-#: the launcher's scripts on the content origin (lms.catalog.views.LAUNCHER_SCRIPTS names)
-LAUNCHER_SCRIPT_NAMES = ("scorm12.js", "scorm2004.js", "rte_adapter.js", "launcher.js")
+#: the launcher's scripts on the content origin (lms.catalog.views.LAUNCHER_SCRIPTS names), by SCORM version
+LAUNCHER_SCRIPT_NAMES = {"1.2": ("scorm12.js", "rte_adapter.js", "launcher.js"),
+                         "2004": ("scorm2004.js", "rte_adapter.js", "launcher.js")}
 
 
 @dataclass
@@ -81,6 +82,6 @@ def plan(attempt: Attempt, user_id: int) -> OfflinePlan:
     pages += [url_for("player.play", attempt_id=attempt.id, sco=sco) for sco in scos]
     pages.append(url_for("player.my_modules"))
     root = origin or ""
-    launcher = [f"{root}/c/_lms/js/{name}" for name in LAUNCHER_SCRIPT_NAMES]
-    return OfflinePlan(attempt.module, attempt, version, files, pages, launcher,
-                       content.launcher_url(player.cmi_version(version)))
+    cmi = player.cmi_version(version)
+    launcher = [f"{root}/c/_lms/js/{name}" for name in LAUNCHER_SCRIPT_NAMES[cmi]]
+    return OfflinePlan(attempt.module, attempt, version, files, pages, launcher, content.launcher_url(cmi))
