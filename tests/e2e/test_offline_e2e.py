@@ -77,9 +77,9 @@ def profile(browser, tmp_path, server):
     """Open (and reopen) a persistent Chromium profile in ``tmp_path``."""
     opened = []
 
-    def open_():
+    def open_(name="profile"):
         ctx = _SHARED["driver"].chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *same_site_args(server.port)], locale="vi-VN",
+            str(tmp_path / name), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *same_site_args(server.port)], locale="vi-VN",
             viewport={"width": 390, "height": 800}, service_workers="allow")
         ctx.set_default_timeout(20000)
         ctx.on("console", lambda m: print("console:", m.type, m.text))
@@ -213,3 +213,50 @@ def test_download_study_offline_close_reopen_and_sync(app, tree, tmp_path, serve
     probe = ctx.new_page()
     probe.goto(f"http://{CONTENT_HOST}:{server.port}/c/_offline/frame?lms={server.url}")
     assert "lms-content-files" not in probe.evaluate("caches.keys()")
+
+
+def download_module(page, server, code):
+    """Open the module online once (the attempt), then download it from "Học phần của tôi"."""
+    page.goto(f"{server.url}/player/")
+    page.click(f'[data-module="{code}"] button[type=submit]')
+    page.wait_for_url("**/attempts/*/play**")
+    sco_frame(page)
+    attempt_id = int(page.url.split("/attempts/")[1].split("/")[0])
+    page.goto(f"{server.url}/player/")
+    controlled(page)
+    page.click(f'[data-offline="{code}"] [data-offline-action="plan"]')
+    page.click(f'[data-offline="{code}"] [data-offline-action="download"]')
+    page.locator(f'[data-offline="{code}"] [data-offline-action="remove"]').wait_for(timeout=30000)
+    return attempt_id
+
+
+def test_two_devices_lose_nothing(app, tree, tmp_path, server, profile):
+    """A phone studies offline; meanwhile a computer finishes the module online; when the phone syncs, its
+    offline work is stored too (re-sequenced at replay, not dropped as "stale") and the results do not
+    regress."""
+    publish(tmp_path, "scorm12_single", "OF2")
+    phone = profile("phone")
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    login_remembered(page, server)
+    attempt_id = download_module(page, server, "OF2")
+    go_offline(phone, server)
+    page.goto(f"{server.url}/player/attempts/{attempt_id}/play")
+    frame = sco_frame(page)
+    frame.evaluate("() => { sco.set('cmi.core.lesson_status', 'incomplete'); return sco.suspend('phone-3', 'phone'); }")
+    idle(page)
+    server.start()  # the phone stays offline (its pages); the computer studies online
+    computer = profile("computer")
+    desk = computer.pages[0] if computer.pages else computer.new_page()
+    login_remembered(desk, server)
+    desk.goto(f"{server.url}/player/attempts/{attempt_id}/play")
+    sco_frame(desk).evaluate("() => { sco.set('cmi.core.lesson_location', 'desk-9'); sco.complete(95); return sco.finish(); }")
+    idle(desk)
+    assert wait_until(lambda: attempt_of(tree["hn_cadre"].id).status == "completed")
+    phone.set_offline(False)
+    page.goto(f"{server.url}/player/")
+    assert wait_until(lambda: state(attempt_of(tree["hn_cadre"].id), "sco1").cmi.get("cmi.suspend_data") == "phone",
+                      timeout=45), "the phone's offline work was lost"
+    attempt = attempt_of(tree["hn_cadre"].id)
+    sco = state(attempt, "sco1")
+    assert attempt.status == "completed" and sco.cmi["cmi.core.lesson_location"] == "phone-3"
+    assert float(sco.score_scaled) == 0.95  # the best result stays

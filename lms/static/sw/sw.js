@@ -46,11 +46,28 @@ async function freshToken() {
   return (await response.json()).token || null;
 }
 
-async function withToken(request, token) {
+async function withToken(request, token, seq) {
   const headers = new Headers(request.headers);
   headers.set("X-CSRFToken", token);
-  return new Request(request.url, { method: "POST", headers, body: await request.clone().text(),
-    credentials: "same-origin" });
+  let body = await request.clone().text();
+  if (seq) {
+    try { body = JSON.stringify(Object.assign(JSON.parse(body), { seq })); } catch (e) { /* sent as it is */ }
+  }
+  return new Request(request.url, { method: "POST", headers, body, credentials: "same-origin" });
+}
+
+/* A queued commit is sent with a sequence number of the time it is first replayed (kept in the entry's
+ * metadata, so a retry is a duplicate, not a second write): the server keeps only commits newer than what
+ * it stored, and another device may have written since this one went offline — its results must not be
+ * dropped as "stale". Results never regress on the server (best completion, success and score). */
+let lastSeq = 0;
+function replaySeq(entry) {
+  entry.metadata = entry.metadata || {};
+  if (!entry.metadata.seq) {
+    lastSeq = Math.max(Date.now() * 1000, lastSeq + 1);
+    entry.metadata.seq = lastSeq;
+  }
+  return entry.metadata.seq;
 }
 
 async function replay({ queue }) {
@@ -66,7 +83,7 @@ async function replay({ queue }) {
     while ((entry = await queue.shiftRequest())) {
       let response;
       try {
-        response = await fetch(await withToken(entry.request, token));
+        response = await fetch(await withToken(entry.request, token, replaySeq(entry)));
       } catch (error) {
         await queue.unshiftRequest(entry);
         throw error;  // still offline: Background Sync (or the next start) tries again
