@@ -182,7 +182,10 @@
         ui.text("Đang tải…");
         download(plan, ui).then(function () { showRow(row); }, function (error) {
           if (window.console) console.warn("offline download failed", error && (error.message || error.name), error);
-          ui.text(isQuota(error) ? quotaMessage() : "Tải về không thành công. Hãy kiểm tra kết nối rồi thử lại.");
+          var refused = /ServiceWorker/.test(String(error && error.message));
+          ui.text(isQuota(error) ? quotaMessage() : refused
+            ? "Trình duyệt không cho phép lưu nội dung học phần trên máy (máy chủ nội dung phải cùng tên miền với hệ thống). Hãy báo quản trị viên."
+            : "Tải về không thành công. Hãy kiểm tra kết nối rồi thử lại.");
           ui.button("Thử lại", "plan").addEventListener("click", function () { offer(row, ui); });
         });
       });
