@@ -107,6 +107,8 @@
     }).then(function () {
       return caches.open(PAGES).then(function (cache) { return cache.addAll(plan.pages); });
     }).then(function () {
+      return ask({ type: "downloaded", attempt: plan.attempt });
+    }).then(function () {
       var all = downloads();
       all[plan.module] = { title: plan.title, version: plan.version, versionNumber: plan.versionNumber,
         attempt: plan.attempt, bytes: plan.totalBytes, at: Date.now(), pages: plan.pages, frameUrl: plan.frameUrl };
@@ -122,6 +124,8 @@
       return caches.open(PAGES);
     }).then(function (cache) {
       return Promise.all(item.pages.map(function (p) { return cache.delete(p); }));
+    }).then(function () {
+      return ask({ type: "removed", attempt: item.attempt });
     }).then(function () {
       var all = downloads();
       delete all[code];

@@ -10,8 +10,6 @@
  *    the next start of the worker, or when a page says it is online again.
  */
 import { precacheAndRoute } from "workbox-precaching";
-import { registerRoute } from "workbox-routing";
-import { NetworkOnly } from "workbox-strategies";
 import { Queue } from "workbox-background-sync";
 
 const PAGES = "lms-offline-pages";
@@ -140,8 +138,41 @@ async function retryWithFreshToken(request, refused) {
   const token = await freshToken().catch(() => null);
   return token ? fetch(await withToken(request, token)) : refused;
 }
-registerRoute(({ url, request }) => request.method === "POST" && url.origin === self.location.origin &&
-  COMMIT.test(url.pathname), sendCommit, "POST");
+
+/* Only attempts downloaded for offline study are handled here (offline.js says which): the others keep
+ * the player's own queue (localStorage, retries) untouched, with no worker in the way. */
+const ATTEMPTS_KEY = "/__offline/attempts";
+const downloaded = new Set();
+let ready = false;
+const loaded = caches.open(LOG).then((c) => c.match(ATTEMPTS_KEY)).then((r) => (r ? r.json() : []))
+  .then((ids) => ids.forEach((id) => downloaded.add(String(id)))).catch(() => {})
+  .then(() => { ready = true; });
+
+async function saveAttempts() {
+  const cache = await caches.open(LOG);
+  await cache.put(ATTEMPTS_KEY, new Response(JSON.stringify([...downloaded])));
+}
+
+function attemptOf(url) {
+  const found = url.pathname.match(/^\/player\/attempts\/(\d+)\//);
+  return found ? found[1] : null;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const commit = request.method === "POST" && COMMIT.test(url.pathname);
+  const nav = request.mode === "navigate" && (url.pathname === "/player/" || /\/play$/.test(url.pathname));
+  if (!commit && !nav) return;
+  const id = attemptOf(url);
+  const mine = () => (id === null ? downloaded.size > 0 : downloaded.has(id));
+  if (ready && !mine()) return;  // not downloaded: the browser's (and the player's) own handling
+  event.respondWith(loaded.then(() => {
+    if (!mine()) return fetch(request);  // only while the worker was starting
+    return commit ? sendCommit({ request }) : page({ request });
+  }));
+});
 
 let replaying = null;
 function replayNow() {
@@ -195,8 +226,6 @@ function offlinePage() {
     "tải về vẫn học được: mở <a href=\"/player/\">Học phần của tôi</a>.</p></body></html>";
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
-registerRoute(({ request, url }) => request.mode === "navigate" && url.origin === self.location.origin, page);
-registerRoute(({ url }) => url.pathname.startsWith("/offline/"), new NetworkOnly());
 
 /* ---- what pages ask ---- */
 async function status() {
@@ -207,6 +236,7 @@ async function status() {
 async function clearAll() {
   const names = await caches.keys();
   await Promise.all(names.map((n) => caches.delete(n)));
+  downloaded.clear();
   let entry;
   while ((entry = await queue.shiftRequest())) { /* dropped: the learner logged out */ }
 }
@@ -219,7 +249,11 @@ async function broadcast(message) {
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
-  if (data.type === "status") event.waitUntil(status().then(reply));
+  if (data.type === "downloaded" || data.type === "removed") {
+    if (data.type === "downloaded") downloaded.add(String(data.attempt));
+    else downloaded.delete(String(data.attempt));
+    event.waitUntil(saveAttempts().then(() => reply({ ok: true })));
+  } else if (data.type === "status") event.waitUntil(status().then(reply));
   else if (data.type === "replay") event.waitUntil(replayNow().then(status).then(reply));
   else if (data.type === "clear") event.waitUntil(clearAll().then(() => reply({ cleared: true })));
 });
