@@ -10,7 +10,7 @@ PORT ?= 5000
 
 .PHONY: install ralph demo serve test test-sqlite test-postgres lint i18n browsers bench clean packages
 
-install: $(VENV)/.installed node_modules/.installed lms/static/vendor/.copied translations
+install: $(VENV)/.installed node_modules/.installed lms/static/vendor/.copied lms/static/vendor/offline/.built translations
 
 # Ralph, the LRS the xAPI tests start (tests/lms/xapi): its own virtualenv, its dependencies never meet ours.
 # ralph-malph 5.1 imports requests without declaring it, hence the second package.
@@ -34,6 +34,11 @@ node_modules/.installed: package.json package-lock.json
 
 lms/static/vendor/.copied: node_modules/.installed scripts/copy-vendor.mjs
 	node scripts/copy-vendor.mjs
+
+# the offline layer's service workers (Workbox + esbuild; docs/offline.md)
+lms/static/vendor/offline/.built: node_modules/.installed scripts/build-sw.mjs $(wildcard lms/static/sw/*.js) $(wildcard lms/static/js/*.js) $(wildcard lms/static/css/*.css)
+	node scripts/build-sw.mjs
+	touch $@
 
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel --quiet compile -d lms/translations

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # Flask is imported when an app is made: ``lms --help`` never
 #: feature packages; each defines ``init_app(app)`` in its package module, or a ``views.bp`` blueprint.
 #: A package not yet present is skipped.
 FEATURES = ["accounts", "org", "catalog", "player", "assessments", "records", "standards", "reports", "api", "lti",
-            "xapi", "learning"]
+            "xapi", "learning", "offline"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
