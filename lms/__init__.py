@@ -108,6 +108,9 @@ def _init_extensions(app: Flask) -> None:
     from lms.core import templating
 
     templating.init_app(app)
+    from lms import home
+
+    home.init_app(app)
 
     from lms.core import error_reports
 

@@ -104,3 +104,9 @@ def nav_menu(user) -> list[NavItem | NavGroup]:
         if mine:
             menu.append(NavGroup(key, vi, en, mine))
     return menu
+
+
+def init_app(app) -> None:
+    """The navigation's template globals (``nav_items``, ``nav_menu``); called by the app factory."""
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["nav_menu"] = nav_menu

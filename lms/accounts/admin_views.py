@@ -22,12 +22,12 @@ from wtforms.validators import Email, Length, Optional
 
 from lms.accounts import services
 from lms.accounts.models import User, UserRole
+from lms.accounts.scope import can_see_unit, in_subtree, sees_everything
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
 from lms.core.numbers import page_number
 from lms.core.roles import ROLE_LABELS, Role, roles_required
-from lms.core.scope import can_see_unit, in_subtree, sees_everything
 from lms.core.templating import label
 from lms.org.models import Cadre, OrgUnit
 

@@ -1,7 +1,7 @@
 """Getting cadres in: invitation e-mails, printed activation codes, "forgot password" e-mails, an admin's reset.
 
 Who: an admin picks a unit (its whole subtree) or a list of cadre codes, always inside their own scope
-(:func:`lms.core.scope.unit_condition`). The accounts of the picked cadres are created first when missing
+(:func:`lms.accounts.scope.unit_condition`). The accounts of the picked cadres are created first when missing
 (:func:`lms.accounts.provision.ensure_accounts`); the ones that have no password yet are the targets.
 Cadres with an e-mail get an invitation link; the others get a code on a printable sheet.
 
@@ -22,12 +22,12 @@ from sqlalchemy import func, select
 from lms.accounts import tokens
 from lms.accounts.models import User
 from lms.accounts.provision import ensure_accounts
+from lms.accounts.scope import in_subtree, unit_condition
 from lms.accounts.services import has_password, set_password
 from lms.core import mail
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
-from lms.core.scope import in_subtree, unit_condition
 from lms.org.models import Cadre, OrgUnit
 
 Link = Callable[[str], str]

@@ -19,9 +19,9 @@ from lms.accounts.admin_views import get_managed_user_or_404
 from lms.accounts.forms import EmptyForm
 from lms.accounts.invitations import CodeRow
 from lms.accounts.recovery_views import link_for
+from lms.accounts.scope import start_unit_or_404
 from lms.core.errors import UserError
 from lms.core.roles import Role, roles_required
-from lms.core.scope import start_unit_or_404
 
 bp = Blueprint("accounts_invite", __name__, url_prefix="/admin/users")
 

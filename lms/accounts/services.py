@@ -139,7 +139,7 @@ def end_all_sessions(user: User) -> None:
 
 def claimed_cadre(claim: tuple[int, int]):
     """SQL for the cadre of the account a session claims ``(user id, session version)``: NULL unless the
-    account is active and has that session version — :func:`lms.core.extensions._load_user`'s checks,
+    account is active and has that session version — :func:`lms.accounts.loader.load_user`'s checks,
     made inside the caller's query instead of loading the user first (compare it with an owner column)."""
     user_id, version = claim
     return (select(User.cadre_id).where(User.id == user_id, User.active, User.session_version == version)

@@ -11,13 +11,13 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms.accounts.scope import sees_everything, visible_cadres
 from lms.api import services
 from lms.api.forms import ConsumerForm, EmptyForm, LinkForm, OriginsForm
 from lms.api.models import LINK_STATUS_LABELS, Consumer, ConsumerLearner, LinkStatus
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.roles import Role, roles_required
-from lms.core.scope import sees_everything, visible_cadres
 from lms.org.models import Cadre
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/consumers")

@@ -23,13 +23,13 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.accounts.provision import free_login, username_for
+from lms.accounts.scope import visible_cadres
 from lms.api.models import Consumer, ConsumerLearner, LinkStatus, UsedNonce
 from lms.catalog.models import Module
 from lms.core.db import db, insert_once, utcnow
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
 from lms.core.roles import Role
-from lms.core.scope import visible_cadres
 from lms.org.models import Cadre
 from lms_xblock import signing
 

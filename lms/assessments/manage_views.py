@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, distinct, func, select
 
+from lms.accounts.scope import get_cadre_or_404, get_unit_or_404, in_subtree, unit_condition
 from lms.assessments import qtypes, services
 from lms.assessments.forms import BankForm, ImportForm, QuestionForm, QuizForm, select_choices
 from lms.assessments.importers import gift, parse_file, toml_format, xlsx
@@ -22,7 +23,6 @@ from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_cadre_or_404, get_unit_or_404, in_subtree, unit_condition
 from lms.core.spreadsheets import first_sheet_rows
 from lms.core.templating import label
 from lms.org.models import Cadre, OrgUnit

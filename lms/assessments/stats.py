@@ -50,7 +50,7 @@ def group_size(n: int) -> int:
 
 def quiz_item_stats(quiz: Quiz, units: ColumnElement[bool] | None = None) -> tuple[int, list[ItemStats]]:
     """(number of submitted attempts, statistics per question version) of ``quiz``; with ``units`` (a
-    condition on OrgUnit, e.g. :func:`lms.core.scope.unit_condition` of the viewer) only the attempts
+    condition on OrgUnit, e.g. :func:`lms.accounts.scope.unit_condition` of the viewer) only the attempts
     of cadres in those units count."""
     query = (select(QuizAttempt)
              .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == AttemptStatus.submitted.value)

@@ -30,7 +30,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["localized"] = localized
-    from lms.home import nav_items, nav_menu
-
-    app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["nav_menu"] = nav_menu

@@ -10,11 +10,11 @@ from requests import RequestException
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts.scope import sees_everything
 from lms.core.db import db
 from lms.core.errors import localized
 from lms.core.numbers import db_id
 from lms.core.roles import Role, roles_required
-from lms.core.scope import sees_everything
 from lms.lti import services
 from lms.lti.forms import EmptyForm, PlatformForm
 from lms.lti.models import LtiLaunch, LtiPlatform

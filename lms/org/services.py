@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.sql import Select
 
+from lms.accounts.scope import in_subtree
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold, nfc
-from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
 
 #: called (no arguments, same transaction) after a bulk write to units or cadres, e.g. an import;

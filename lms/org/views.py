@@ -6,10 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.core.db import db
-from lms.core.numbers import page_number
-from lms.core.roles import Role, roles_required
-from lms.core.scope import (
+from lms.accounts.scope import (
     get_cadre_or_404,
     get_unit_or_404,
     scope_root,
@@ -17,6 +14,9 @@ from lms.core.scope import (
     start_unit_or_404,
     visible_cadres,
 )
+from lms.core.db import db
+from lms.core.numbers import page_number
+from lms.core.roles import Role, roles_required
 from lms.org import services
 from lms.org.models import EMPLOYMENT_LABELS, GENDER_LABELS, POSITION_LABELS, Cadre
 

@@ -143,8 +143,8 @@ def readable_state(cmi: dict[str, Any], version: str) -> dict[str, Any]:
 
 
 def scoped_attempts(user: Any, module_id: int) -> list[Attempt]:
-    """Attempts on a module by the cadres the user may see (lms.core.scope)."""
-    from lms.core.scope import visible_cadres
+    """Attempts on a module by the cadres the user may see (lms.accounts.scope)."""
+    from lms.accounts.scope import visible_cadres
 
     cadre_ids = visible_cadres(user).with_only_columns(Cadre.id)
     return list(db.session.scalars(select(Attempt).where(Attempt.module_id == module_id,

@@ -8,13 +8,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from lms.accounts.scope import get_cadre_or_404
 from lms.catalog.content import launcher_url
 from lms.catalog.models import Module, PackageVersion
 from lms.core.db import commit_even_on_error, db, pending
 from lms.core.errors import UserError, localized
 from lms.core.extensions import csrf, session_identity
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_cadre_or_404
 from lms.core.sessions import check_csrf_header
 from lms.player import sequencing, services
 from lms.player.commit_beacon import beacon_for

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
 from lms.accounts.models import User
+from lms.accounts.scope import can_see_unit, in_subtree, unit_condition, visible_cadres
 from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core.db import db, utcnow
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
-from lms.core.scope import can_see_unit, in_subtree, unit_condition, visible_cadres
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import Attendance, ClassStatus, Source, TrainingClass
 from lms.records.services import append_record, check_hours, check_score, revoke_record

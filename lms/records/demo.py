@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from lms.accounts.scope import in_subtree
 from lms.accounts.services import find_user
 from lms.catalog.models import Module
 from lms.core.db import db
-from lms.core.scope import in_subtree
 from lms.demo import demo_step
 from lms.org.models import Cadre, OrgUnit
 from lms.records.classes import ClassData, add_attendee, close_class, create_class

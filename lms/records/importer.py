@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lms.accounts.scope import in_subtree
 from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core import imports
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold
 from lms.core.imports import Preview
-from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import ImportBatch, Source, TrainingRecord
 from lms.records.services import CHUNK, append_records_bulk, effective_records

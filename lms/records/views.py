@@ -9,13 +9,13 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.accounts.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, visible_units
 from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core import imports
 from lms.core.db import db
 from lms.core.errors import UserError, localized
 from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, visible_units
 from lms.org.models import OrgUnit
 from lms.records import classes as class_service
 from lms.records import importer, services, transcript

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from lms.accounts.scope import in_subtree
 from lms.core.db import db
 from lms.core.jobs import Context, JobFailed, JobFile, enqueue, task
-from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from lms.accounts.scope import in_subtree, scope_root, sees_everything
 from lms.catalog.models import Module
 from lms.core.db import db
-from lms.core.scope import in_subtree, scope_root, sees_everything
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
 from lms.reports import plans, services

@@ -8,11 +8,11 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts.scope import get_unit_or_404
 from lms.catalog.models import TOPIC_LABELS, Topic
 from lms.core.errors import UserError, localized
 from lms.core.numbers import parse_vnd
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_unit_or_404
 from lms.reports import periods, plans, services
 from lms.reports.views import _crumbs, _year, bp, export_response
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy import case, distinct, func, select
 
+from lms.accounts.scope import in_subtree
 from lms.catalog.models import TOPIC_LABELS, Topic
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.numbers import MAX_VND
-from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import Source
 from lms.reports.exports import Column, Table

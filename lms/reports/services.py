@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from lms.accounts.scope import in_subtree
 from lms.core.db import db
-from lms.core.scope import in_subtree
 from lms.org.models import Cadre, OrgUnit
 from lms.reports.exports import Column, Table
 

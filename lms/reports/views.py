@@ -19,11 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.core.db import commit_even_on_error, db
-from lms.core.errors import UserError, localized
-from lms.core.exports import runs_as_job
-from lms.core.roles import Role, roles_required
-from lms.core.scope import (
+from lms.accounts.scope import (
     can_see_cadre,
     get_cadre_or_404,
     get_unit_or_404,
@@ -31,6 +27,10 @@ from lms.core.scope import (
     sees_everything,
     start_unit_or_404,
 )
+from lms.core.db import commit_even_on_error, db
+from lms.core.errors import UserError, localized
+from lms.core.exports import runs_as_job
+from lms.core.roles import Role, roles_required
 from lms.org.models import OrgUnit
 from lms.reports import certificates, services
 from lms.reports import jobs as report_jobs

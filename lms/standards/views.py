@@ -7,11 +7,17 @@ from datetime import date
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lms.accounts.scope import (
+    get_cadre_or_404,
+    get_unit_or_404,
+    scope_root,
+    sees_everything,
+    start_unit_or_404,
+)
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.numbers import db_id, page_number
 from lms.core.roles import Role, roles_required
-from lms.core.scope import get_cadre_or_404, get_unit_or_404, scope_root, sees_everything, start_unit_or_404
 from lms.core.templating import label
 from lms.org.models import EMPLOYMENT_LABELS, POSITION_LABELS, Cadre, OrgUnit
 from lms.org.services import breadcrumbs

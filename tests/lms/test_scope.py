@@ -6,8 +6,8 @@ function of the tree fixture giving a URL), and these tests check each role agai
 
 import pytest
 
+from lms.accounts.scope import visible_cadres, visible_units
 from lms.core.db import db
-from lms.core.scope import visible_cadres, visible_units
 from lms.org.services import move_unit
 
 #: name -> function(cadre) -> URL of a page about that cadre

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.accounts.scope import sees_everything
 from lms.api.models import Consumer
 from lms.core.db import db
 from lms.core.roles import Role
-from lms.core.scope import sees_everything
 from tests.conftest import csrf_token_from
 from tests.factories import gen_cadre, gen_user
 
