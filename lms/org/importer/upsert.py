@@ -40,9 +40,6 @@ from lms.org.importer.state import (
 )
 from lms.org.models import Cadre, OrgUnit
 
-#: a safety bound on the leave-out-and-check-again rounds (each round only removes rows)
-_ROUNDS = 10
-
 
 def plan_import(parsed: ParsedFile, *, deactivate_missing: bool = False, scope: OrgUnit | None = None) -> Plan:
     """Check ``parsed`` against the database and compute the writes; ImportRejected lists every bad row."""
@@ -66,7 +63,7 @@ def plan_valid_rows(parsed: ParsedFile, *, deactivate_missing: bool = False,
     errors = list(parsed.errors)
     dropped = dict(parsed.bad_codes.get("units", {}))
     rows = replace(parsed, errors=[])
-    for _ in range(_ROUNDS):
+    while True:  # each round leaves out at least one more row, so this ends
         rows, dependent = _drop_dependents(rows, dropped)
         errors += dependent
         plan, found = _check(rows, scope)
