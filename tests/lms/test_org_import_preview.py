@@ -171,3 +171,18 @@ def test_template_headers_are_vietnamese(tmp_path):
     assert heads == {"Đơn vị": [c.header for c in UNIT_COLUMNS], "Cán bộ": [c.header for c in CADRE_COLUMNS]}
     assert heads["Cán bộ"][:3] == ["Mã cán bộ", "Họ và tên", "Giới tính"]
     assert "Mã đơn vị cấp trên" in heads["Đơn vị"] and "Ngày bổ nhiệm" in heads["Cán bộ"]
+
+
+def test_csv_error_workbook_keeps_values_and_neutralises_formulas(client, auth, tree, tmp_path):
+    auth.login("admin")
+    csv = ("Mã cán bộ,Họ và tên,Giới tính,Mã đơn vị,Chức vụ\n"
+           "Q001,Hà Văn Khánh,Nam,HN-CDCS-1,Chủ tịch\n"
+           "Q002,=HYPERLINK(\"http://x\"),Nam,HN-CDCS-1,Chủ tịch\n").encode()
+    _confirm, errors_url = preview_urls(upload(client, csv, "canbo.csv").get_data(as_text=True))
+    path = tmp_path / "loi.xlsx"
+    path.write_bytes(client.get(errors_url).data)
+    book = openpyxl.load_workbook(path)  # not read-only: formulas would show as data_type "f"
+    sheet = book["CSV"]
+    assert [c.value for c in sheet[1]] == [*CADRE_HEAD, "Lỗi"]
+    assert sheet["F2"].value is None and sheet["F3"].value.startswith("Họ và tên: Ô bắt đầu bằng ký tự “=”")
+    assert sheet["B3"].data_type != "f" and "HYPERLINK" in sheet["B3"].value
