@@ -133,13 +133,26 @@ def error_workbook(headers: Sequence[str], rows: Iterable[tuple[int, Sequence[An
     ``rows`` are (sheet row number, values) as the importer read them; values are written as values
     (text that looks like a formula is neutralised by :func:`lms.core.exports.safe_row`).
     """
-    by_row = messages_by_row(issues)
+    return error_workbook_sheets([(sheet_name, headers, rows, issues)])
+
+
+def error_workbook_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[tuple[int, Sequence[Any]]],
+                                                 Iterable[Issue]]]) -> bytes:
+    """:func:`error_workbook` for a file of several sheets: (name, headers, rows, that sheet's issues) each."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet(sheet_name[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    flagged = book.add_format({"bg_color": "#F8D7DA"})
-    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
+    formats = (book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+               book.add_format({"bg_color": "#F8D7DA"}), book.add_format({"num_format": "dd/mm/yyyy"}))
+    for sheet_name, headers, rows, issues in sheets:
+        _error_sheet(book.add_worksheet(sheet_name[:31]), formats, headers, rows, issues)
+    book.close()
+    return out.getvalue()
+
+
+def _error_sheet(sheet: Any, formats: tuple[Any, Any, Any], headers: Sequence[str],
+                 rows: Iterable[tuple[int, Sequence[Any]]], issues: Iterable[Issue]) -> None:
+    bold, flagged, date_format = formats
+    by_row = messages_by_row(issues)
     sheet.write_row(0, 0, [*safe_row(headers), ERROR_HEADER], bold)
     written = 0
     for written, (number, values) in enumerate(rows, start=1):
@@ -148,12 +161,10 @@ def error_workbook(headers: Sequence[str], rows: Iterable[tuple[int, Sequence[An
         message = by_row.get(number)
         if message:
             sheet.write_string(written, len(headers), message, flagged)
-    sheet.set_column(0, len(headers) - 1, 18)
+    sheet.set_column(0, max(len(headers) - 1, 0), 18)
     sheet.set_column(len(headers), len(headers), 60)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(written, 1), len(headers))
-    book.close()
-    return out.getvalue()
 
 
 def _write(sheet: Any, row: int, col: int, value: Any, date_format: Any) -> None:

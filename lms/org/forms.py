@@ -3,18 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField
 
 
 class ImportUploadForm(FlaskForm):
-    """Upload an .xlsx/.csv of units and cadres for a dry run."""
+    """Upload an .xlsx/.csv of units and cadres for a preview."""
 
     file = FileField(_l("Tệp Excel (.xlsx) hoặc CSV (UTF-8)"), validators=[FileRequired()])
     deactivate_missing = BooleanField(_l("Ngừng hoạt động cán bộ của các đơn vị trong tệp mà không có trong tệp"))
-
-
-class ImportConfirmForm(FlaskForm):
-    """Confirm a dry-run: the signed token names the stored file."""
-
-    token = HiddenField(validators=[DataRequired(), Length(max=2000)])

@@ -1,4 +1,4 @@
-"""The import admin page: upload → dry run → confirm, with CSRF; admins only; scoped admins stay in scope."""
+"""The import admin page: upload → preview → confirm the valid rows, with CSRF; admins only; scoped admins stay in scope."""
 
 from __future__ import annotations
 
@@ -24,42 +24,49 @@ def upload(client, data: bytes, name: str = "canbo.csv", **extra):
                        content_type="multipart/form-data")
 
 
-def confirm_token(html: str) -> str:
-    return re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+def confirm_url(html: str) -> str:
+    return re.search(r'action="(/admin/org/import/[01]/[^"/]+/confirm)"', html).group(1)
+
+
+def confirm(client, html: str):
+    return client.post(confirm_url(html), data={"csrf_token": csrf_token_from(html)})
 
 
 def count_cadres() -> int:
     return db.session.scalar(select(func.count(Cadre.id)))
 
 
-def test_upload_dry_run_then_confirm(client, auth, tree):
+def test_upload_preview_then_confirm(client, auth, tree):
     auth.login("admin")
     response = upload(client, b"\xef\xbb\xbf" + CSV)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'data-count="cadres_created">2<' in body and "IMP1" in body and "Chạy thử tệp canbo.csv" in body
-    assert count_cadres() == 2  # the tree's two; nothing written by the dry run
-    page_token = csrf_token_from(body)
-    response = client.post("/admin/org/import/confirm", data={"csrf_token": page_token, "token": confirm_token(body)})
+    assert 'data-count="cadres_created">2<' in body and "IMP1" in body and "Xem trước tệp canbo.csv" in body
+    assert 'data-valid="2" data-invalid="0"' in body and "import-errors-download" not in body
+    assert count_cadres() == 2  # the tree's two; nothing written by the preview
+    response = confirm(client, body)
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert "Đã nhập tệp canbo.csv." in response.get_data(as_text=True)
+    assert "Đã nhập các dòng hợp lệ." in response.get_data(as_text=True)
     assert count_cadres() == 4
     assert db.session.scalar(select(Cadre.full_name).where(Cadre.code == "IMP1")) == "Hoàng Văn Thụ"
-    # the stored file is gone: confirming twice does not import twice
-    again = client.post("/admin/org/import/confirm", data={"csrf_token": page_token, "token": confirm_token(body)})
-    assert again.status_code == 400 and "Không tìm thấy tệp đã kiểm tra" in again.get_data(as_text=True)
+    # the kept file is gone: confirming twice does not import twice
+    again = confirm(client, body)
+    assert again.status_code == 410 and count_cadres() == 4
 
 
-def test_bad_file_shows_every_error_and_writes_nothing(client, auth, tree):
+def test_bad_rows_are_listed_and_only_the_valid_rows_are_imported(client, auth, tree):
     auth.login("admin")
     bad = CSV + "IMP3,=1+2,Nam,CB-CDCS-1,Chủ tịch,Không chuyên trách\nIMP4,Lò Văn Pá,Nam,KHONGCO,Chủ tịch,\n".encode()
     response = upload(client, bad)
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Tệp có 2 lỗi; không có dữ liệu nào được ghi." in body
+    assert 'data-valid="2" data-invalid="2"' in body
     assert "<td>4</td><td>Họ và tên</td>" in body
     assert "<td>5</td><td>Mã đơn vị</td><td>Không tìm thấy đơn vị “KHONGCO”" in body
-    assert 'name="token"' not in body and count_cadres() == 2
+    assert count_cadres() == 2
+    assert confirm(client, body).status_code == 200
+    codes = set(db.session.scalars(select(Cadre.code)))
+    assert {"IMP1", "IMP2"} <= codes and not {"IMP3", "IMP4"} & codes
 
 
 def test_upload_without_csrf_is_refused(client, auth, tree):
@@ -72,17 +79,20 @@ def test_upload_without_csrf_is_refused(client, auth, tree):
 def test_forged_or_foreign_confirm_token_is_refused(client, auth, tree, app):
     auth.login("admin")
     body = upload(client, CSV).get_data(as_text=True)
-    token = confirm_token(body)
-    forged = client.post("/admin/org/import/confirm", data={"csrf_token": csrf_token_from(body),
-                                                            "token": token[:-3] + "abc"})
-    assert forged.status_code == 400 and "Phiên nhập đã hết hạn hoặc không hợp lệ" in forged.get_data(as_text=True)
+    url = confirm_url(body)
+    forged = client.post(url.replace("/confirm", "x/confirm"), data={"csrf_token": csrf_token_from(body)})
+    assert forged.status_code == 410 and "Bản xem trước đã hết hạn" in forged.get_data(as_text=True)
+    # the option chosen at upload is part of the token's kind: flipping it in the URL finds nothing
+    flipped = client.post(url.replace("/import/0/", "/import/1/"), data={"csrf_token": csrf_token_from(body)})
+    assert flipped.status_code == 410
     other = gen_user("admin2", (Role.admin,))
     db.session.commit()
     auth.logout()
     auth.login(other.login)
     page = client.get("/admin/org/import").get_data(as_text=True)
-    stolen = client.post("/admin/org/import/confirm", data={"csrf_token": csrf_token_from(page), "token": token})
-    assert stolen.status_code == 400 and count_cadres() == 2
+    stolen = client.post(url, data={"csrf_token": csrf_token_from(page)})
+    assert stolen.status_code == 410 and count_cadres() == 2
+    assert client.get(url.replace("/confirm", "/errors.xlsx")).status_code == 410
 
 
 def test_wrong_type_and_too_large_upload(client, auth, tree, app):
@@ -129,8 +139,7 @@ def test_scoped_admin_rows_outside_subtree_are_errors(client, auth, tree):
     assert "Đơn vị “CB-CDCS-1” nằm ngoài phạm vi quản lý của bạn." in body
     units = "Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên\nHN-NEW,Công đoàn Trường THCS Nguyễn Du,CĐCS,HN\n"
     body = upload(client, units.encode(), "donvi.csv").get_data(as_text=True)
-    response = client.post("/admin/org/import/confirm", data={"csrf_token": csrf_token_from(body),
-                                                              "token": confirm_token(body)})
+    response = confirm(client, body)
     assert response.status_code == 200
     assert db.session.scalar(select(OrgUnit.parent_id).where(OrgUnit.code == "HN-NEW")) == tree["hn"].id
 

@@ -1,7 +1,8 @@
 """Import of org units and cadres from .xlsx / .csv: read → check → plan → (dry run or) apply.
 
-One bad row rejects the whole file: :class:`ImportRejected` lists every bad row (sheet, row,
-column, reason in Vietnamese and English) and nothing is written. Upsert is by code.
+Here (the CLI, the demo seed) one bad row rejects the whole file: :class:`ImportRejected` lists every
+bad row (sheet, row, column, reason in Vietnamese and English) and nothing is written. The web page
+previews first and imports the valid rows (:mod:`lms.org.importer.preview`). Upsert is by code.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from lms.accounts.provision import ensure_accounts_for_codes
+from lms.org.importer.apply import apply_plan
 from lms.org.importer.reader import CadreRow, ImportRejected, ParsedFile, RowError, UnitRow, read_import_file
-from lms.org.importer.upsert import ImportReport, Plan, apply_plan, plan_import
+from lms.org.importer.state import ImportReport, Plan
+from lms.org.importer.upsert import plan_import
 from lms.org.models import OrgUnit
 from lms.org.services import notify_bulk_change
 

@@ -93,10 +93,18 @@ class ParsedFile:
     cadre_fields: set[str] = field(default_factory=set)
     errors: list[RowError] = field(default_factory=list)
     sheet_names: dict[str, str] = field(default_factory=dict)
+    #: kind -> code -> row number, of rows left out for a bad cell (rows that depend on them are left out too)
+    bad_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: sheet title -> (header row, [(row number, values)]), kept only when asked (the error workbook)
+    raw: dict[str, tuple[list[Any], list[tuple[int, list[Any]]]]] | None = None
 
 
-def read_import_file(path: str | Path, filename: str, max_bytes: int, today: date) -> ParsedFile:
-    """Read ``path`` (uploaded as ``filename``): the kind is taken from the extension, checked by content."""
+def read_import_file(path: str | Path, filename: str, max_bytes: int, today: date, *,
+                     keep_rows: bool = False) -> ParsedFile:
+    """Read ``path`` (uploaded as ``filename``): the kind is taken from the extension, checked by content.
+
+    ``keep_rows`` keeps every sheet's values as read (``ParsedFile.raw``), for the error workbook.
+    """
     path = Path(path)
     size = path.stat().st_size
     if size > max_bytes:
@@ -107,7 +115,7 @@ def read_import_file(path: str | Path, filename: str, max_bytes: int, today: dat
     if size == 0:
         raise ImportRejected.of("Tệp rỗng.", "The file is empty.", "import_empty")
     suffix = Path(filename).suffix.lower()
-    parsed = ParsedFile()
+    parsed = ParsedFile(raw={} if keep_rows else None)
     if suffix == ".xlsx":
         _read_xlsx(path, parsed, today)
     elif suffix in (".csv", ".txt"):
@@ -193,6 +201,10 @@ def _read_table(sheet: str, rows: Iterator[tuple[int, list[tuple[Any, Any]]]], p
     kind = C.detect_kind(headers)
     if kind is None:  # e.g. an instructions sheet
         return False
+    if parsed.raw is not None:
+        kept: list[tuple[int, list[Any]]] = []
+        parsed.raw[sheet] = ([v for v, _t in cells], kept)
+        rows = _keeping(rows, kept)
     sheet_vi, _sheet_en, columns = C.SHEETS[kind]
     if kind in parsed.sheet_names:
         parsed.errors.append(RowError(sheet, number, "", f"Tệp có hai trang {sheet_vi}; chỉ được có một.",
@@ -219,6 +231,13 @@ def _read_table(sheet: str, rows: Iterator[tuple[int, list[tuple[Any, Any]]]], p
         seen[row.code] = number
         target.append(row)
     return True
+
+
+def _keeping(rows: Iterator[tuple[int, list[tuple[Any, Any]]]],
+             kept: list[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[tuple[Any, Any]]]]:
+    for number, cells in rows:
+        kept.append((number, [v for v, _t in cells]))
+        yield number, cells
 
 
 def _column_index(sheet: str, number: int, headers: list[str], columns: tuple[C.Column, ...],
@@ -261,6 +280,8 @@ def _read_row(kind: str, sheet: str, number: int, cells: list[tuple[Any, Any]], 
             parsed.errors.append(RowError(sheet, number, column.header, exc.message_vi, exc.message_en))
             bad = True
     if bad:
+        if isinstance(values.get("code"), str):
+            parsed.bad_codes.setdefault(kind, {}).setdefault(values["code"], number)
         return None
     if kind == "units":
         return UnitRow(number, values["code"], values["name"], values["level"], values["parent"], values["active"])
