@@ -39,11 +39,11 @@ def import_cmi5(module: Module, zip_path: Path, digest: str, size: int,
     """The new version when the zip is a cmi5 package, None when it has no root ``cmi5.xml`` (a SCORM zip).
     A hostile zip, a bad ``cmi5.xml`` or an AU whose file is missing is refused (422, nothing stored)."""
     limits = Limits()
+    if not _has_cmi5_xml(zip_path, limits):
+        return None
     try:
         with open_zip(zip_path, limits) as zf:
             entries = _entries(zf, limits)
-            if CMI5_XML not in entries:
-                return None
             course = parse_course(read_member(zf, entries[CMI5_XML], CMI5_XML, limits.max_manifest_size))
             _check_urls(course, entries)
             files = _store_files(zf, entries, limits)
@@ -51,6 +51,16 @@ def import_cmi5(module: Module, zip_path: Path, digest: str, size: int,
         raise _refused(exc.message_vi, str(exc)) from exc
     get_storage().put_file(zip_path, (digest, size), move=True)
     return _add_version(module, course, files, digest, size, uploaded_by_id)
+
+
+def _has_cmi5_xml(zip_path: Path, limits: Limits) -> bool:
+    """Whether the zip has a root ``cmi5.xml``; a broken or hostile zip without one is left to the SCORM
+    validation, whose report names every problem."""
+    try:
+        with open_zip(zip_path, limits) as zf:
+            return any(decode_name(info)[0] == CMI5_XML for info in zf.infolist())
+    except PackageError:
+        return False
 
 
 def _entries(zf: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from lms.catalog.services import create_module, import_package, package_file
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.xapi.cmi5_models import Cmi5Au, Cmi5Course
+from tests.lms.catalog.helpers import simple_package
 from tests.lms.xapi.cmi5_package import AU_IRI, COURSE_IRI, STRUCTURE, cmi5_zip
 
 
@@ -45,3 +48,18 @@ def test_a_bad_cmi5_zip_is_refused_and_nothing_is_written(app, tmp_path, structu
     assert refused.value.status == 422 and refused.value.code == "cmi5_invalid"
     assert db.session.scalar(select(func.count()).select_from(PackageVersion)) == 0
     assert db.session.scalar(select(func.count()).select_from(Cmi5Au)) == 0
+
+
+def test_a_cmi5_zip_with_a_hostile_entry_is_refused(app, tmp_path):
+    module = create_module("KNTL", "Kỹ năng thương lượng", topic="other", hours=2)
+    path = cmi5_zip(tmp_path)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("../../evil.html", "<script>alert(1)</script>")
+    with pytest.raises(UserError) as refused:
+        import_package(module, path)
+    assert (refused.value.status, refused.value.code) == (422, "cmi5_invalid")
+
+
+def test_a_scorm_zip_still_goes_to_the_scorm_import(app, tmp_path):
+    module = create_module("KNTL", "Kỹ năng thương lượng", topic="other", hours=2)
+    assert import_package(module, simple_package(tmp_path)).scorm_version != "cmi5"
