@@ -35,8 +35,9 @@ def course(app, learner, tmp_path, monkeypatch, ralph):
     return module
 
 
-def _launch(client, auth) -> dict[str, str]:
-    auth.login("hv.mai")
+def _launch(client, auth, *, log_in: bool = True) -> dict[str, str]:
+    if log_in:
+        auth.login("hv.mai")
     response = client.get("/cmi5/KNTL/au/1")
     assert response.status_code == 302
     url = response.headers["Location"]
@@ -122,3 +123,22 @@ def test_completed_and_passed_satisfy_the_au_and_append_a_ledger_record(client, 
                             ("satisfied", COURSE_IRI)])
     satisfied = db.session.scalars(select(XapiOutbox).where(XapiOutbox.verb == "satisfied")).all()
     assert len(satisfied) == 2
+
+
+def test_completed_and_failed_do_not_meet_completed_and_passed(client, auth, course):
+    params = _launch(client, auth)
+    headers = _token(client, params)
+    assert _put(client, headers, _statement(params, "completed")) == 204
+    assert _put(client, headers, _statement(params, "failed", result={"success": False, "score": {"scaled": 0.4}})) == 204
+    assert _put(client, headers, _statement(params, "terminated")) == 204
+    assert db.session.scalar(select(TrainingRecord).where(TrainingRecord.module_id == course.id)) is None
+    assert db.session.scalars(select(XapiOutbox).where(XapiOutbox.verb == "satisfied")).all() == []
+
+
+def test_a_second_launch_keeps_the_registration_and_needs_a_new_token(client, auth, course):
+    first = _launch(client, auth)
+    old = _token(client, first)
+    second = _launch(client, auth, log_in=False)
+    assert second["registration"] == first["registration"] and second["fetch"] != first["fetch"]
+    new = _token(client, second)
+    assert new != old and _put(client, new, _statement(second, "initialized")) == 204
