@@ -21,7 +21,7 @@ from lms.core.db import db
 from lms.core.errors import UserError
 from lms.org.models import Cadre
 from lms.xapi import cmi5, lrs
-from lms.xapi.cmi5_models import Cmi5Au, Cmi5Course, Cmi5Registration, Cmi5Session
+from lms.xapi.cmi5_models import Cmi5Au, Cmi5AuState, Cmi5Course, Cmi5Registration, Cmi5Session
 from lms.xapi.models import XapiOutbox
 
 LAUNCH_DATA = "LMS.LaunchData"
@@ -58,6 +58,14 @@ def registration_for(course: Cmi5Course, cadre: Cadre) -> Cmi5Registration:
         db.session.add(found)
         db.session.flush()
     return found
+
+
+def states_for(course: Cmi5Course, cadre: Cadre) -> dict[int, Cmi5AuState]:
+    """The cadre's state of each AU of the course (AU id → state), empty before the first launch."""
+    rows = db.session.scalars(select(Cmi5AuState).join(
+        Cmi5Registration, Cmi5Registration.id == Cmi5AuState.registration_id).where(
+        Cmi5Registration.course_id == course.id, Cmi5Registration.cadre_id == cadre.id))
+    return {row.au_id: row for row in rows}
 
 
 def au_at(course: Cmi5Course, position: int) -> Cmi5Au | None:

@@ -3,7 +3,7 @@ so no CORS and no cookies — the fetch URL (§8.2) and the LRS proxy (lms.xapi.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,6 +15,18 @@ from lms.xapi import cmi5_launch, cmi5_progress, cmi5_proxy
 from lms.xapi.cmi5_models import Cmi5Session
 
 bp = Blueprint("cmi5", __name__)
+
+
+@bp.route("/cmi5/<code>")
+@login_required
+def course_page(code: str):
+    """The AUs of the module's published cmi5 course with the cadre's progress, each with its launch link."""
+    module = services.get_module(code)
+    course = cmi5_launch.course_of(module.published_version) if module else None
+    if course is None or not services.can_launch(current_user, module):
+        abort(404)
+    states = cmi5_launch.states_for(course, current_user.cadre) if current_user.cadre else {}
+    return render_template("xapi/cmi5_course.html", module=module, course=course, states=states)
 
 
 @bp.route("/cmi5/<code>/au/<int:position>")

@@ -142,3 +142,15 @@ def test_a_second_launch_keeps_the_registration_and_needs_a_new_token(client, au
     assert second["registration"] == first["registration"] and second["fetch"] != first["fetch"]
     new = _token(client, second)
     assert new != old and _put(client, new, _statement(second, "initialized")) == 204
+
+
+def test_the_course_page_lists_the_aus_with_the_cadres_progress(client, auth, course):
+    auth.login("hv.mai")
+    page = client.get("/cmi5/KNTL").get_data(as_text=True)
+    assert "Bài 1" in page and "Chưa học" in page and "/cmi5/KNTL/au/1" in page
+    params = _launch(client, auth, log_in=False)
+    headers = _token(client, params)
+    _put(client, headers, _statement(params, "completed"))
+    _put(client, headers, _statement(params, "passed", result={"success": True}))
+    assert "Đã đạt" in client.get("/cmi5/KNTL").get_data(as_text=True)
+    assert client.get("/cmi5/ATVSLD").status_code == 404  # a SCORM module has no cmi5 course
