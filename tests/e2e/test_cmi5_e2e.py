@@ -25,7 +25,8 @@ def test_a_cmi5_au_played_in_chromium_reaches_ralph_and_the_transcript(app, live
     import_package(module, cmi5_zip(tmp_path))
     db.session.commit()
     login(page, live_server, "hv.mai")
-    page.goto(f"{live_server.url}/cmi5/KNTL/au/1")
+    page.goto(f"{live_server.url}/cmi5/KNTL")
+    page.click("#cmi5-aus a.btn")
     page.wait_for_function("document.getElementById('status').textContent !== 'starting'")
     assert page.text_content("#status").startswith("done CompletedAndPassed")
     assert page.url.startswith(content_server.url + "/c/")
@@ -39,3 +40,5 @@ def test_a_cmi5_au_played_in_chromium_reaches_ralph_and_the_transcript(app, live
             ("launched", AU_IRI), ("satisfied", AU_IRI), ("satisfied", COURSE_IRI)} <= verbs
     page.goto(f"{live_server.url}/records/me")
     assert "Kỹ năng thương lượng tập thể" in page.content()
+    page.goto(f"{live_server.url}/cmi5/KNTL")
+    assert "Đã đạt" in page.text_content("#cmi5-aus")
