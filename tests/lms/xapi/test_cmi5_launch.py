@@ -154,3 +154,10 @@ def test_the_course_page_lists_the_aus_with_the_cadres_progress(client, auth, co
     _put(client, headers, _statement(params, "passed", result={"success": True}))
     assert "Đã đạt" in client.get("/cmi5/KNTL").get_data(as_text=True)
     assert client.get("/cmi5/ATVSLD").status_code == 404  # a SCORM module has no cmi5 course
+
+
+def test_the_players_module_page_and_launch_send_a_cmi5_module_to_its_course_page(client, auth, course):
+    auth.login("hv.mai")
+    assert client.get("/player/modules/KNTL").headers["Location"].endswith("/cmi5/KNTL")
+    page = client.get("/player/modules/ATVSLD")
+    assert page.status_code == 200  # SCORM modules are untouched
