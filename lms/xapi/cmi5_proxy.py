@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from lms.core.db import db
+from lms.core.db import db, utcnow
 from lms.xapi import cmi5_launch, lrs
 from lms.xapi.cmi5_models import Cmi5Session
 
 #: verbs only the LMS makes (§9.3)
 LMS_VERBS = frozenset({"http://adlnet.gov/expapi/verbs/launched", "https://w3id.org/xapi/adl/verbs/satisfied",
                        "https://w3id.org/xapi/adl/verbs/abandoned", "https://w3id.org/xapi/adl/verbs/waived"})
+
+
+#: an AU's auth token works this long after the launch (a day of study; then launch again)
+SESSION_LIFETIME = timedelta(hours=24)
 
 
 class Refused(Exception):
@@ -35,7 +40,8 @@ def session_of(authorization: str) -> Cmi5Session | None:
     session = db.session.scalar(select(Cmi5Session).where(Cmi5Session.auth_hash == cmi5_launch.digest(token.strip())))
     if session is None or session.fetched_at is None or session.terminated_at is not None:
         return None
-    return session
+    started = session.created_at if session.created_at.tzinfo else session.created_at.replace(tzinfo=UTC)
+    return session if utcnow() - started <= SESSION_LIFETIME else None
 
 
 def _same_actor(session: Cmi5Session, agent: Any) -> bool:

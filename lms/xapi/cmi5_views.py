@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.catalog import content, services
 from lms.core.db import db, utcnow
@@ -65,10 +65,11 @@ def fetch(token: str):
     session = db.session.scalar(select(Cmi5Session).where(Cmi5Session.fetch_hash == cmi5_launch.digest(token)))
     if session is None:
         return _fetch_error("3", "Mã khởi chạy không hợp lệ.", "Unknown fetch token.", 404)
-    if session.fetched_at is not None:
-        return _fetch_error("1", "Mã khởi chạy đã được dùng.", "The fetch URL was already used.")
-    session.fetched_at = utcnow()
+    claimed = db.session.execute(update(Cmi5Session).where(  # one winner even when two requests race
+        Cmi5Session.id == session.id, Cmi5Session.fetched_at.is_(None)).values(fetched_at=utcnow()))
     db.session.commit()
+    if claimed.rowcount != 1:
+        return _fetch_error("1", "Mã khởi chạy đã được dùng.", "The fetch URL was already used.")
     return jsonify({"auth-token": cmi5_launch.auth_token(session.id)})
 
 

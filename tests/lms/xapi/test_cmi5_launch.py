@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ from lms.catalog.services import create_module, import_package
 from lms.core.db import db
 from lms.records.models import TrainingRecord
 from lms.xapi import sender
+from lms.xapi.cmi5_models import Cmi5Session
 from lms.xapi.models import XapiOutbox
 from tests.lms.xapi.cmi5_package import AU_IRI, COURSE_IRI, cmi5_zip
 from tests.lms.xapi.ralph import PASSWORD, USERNAME
@@ -161,3 +163,12 @@ def test_the_players_module_page_and_launch_send_a_cmi5_module_to_its_course_pag
     assert client.get("/player/modules/KNTL").headers["Location"].endswith("/cmi5/KNTL")
     page = client.get("/player/modules/ATVSLD")
     assert page.status_code == 200  # SCORM modules are untouched
+
+
+def test_an_auth_token_expires_a_day_after_the_launch(client, auth, course):
+    params = _launch(client, auth)
+    headers = _token(client, params)
+    session = db.session.scalars(select(Cmi5Session)).one()
+    session.created_at = session.created_at - timedelta(hours=25)
+    db.session.commit()
+    assert _put(client, headers, _statement(params, "initialized")) == 401
