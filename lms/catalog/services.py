@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -177,13 +178,33 @@ def import_package(module: Module, source: Path | BinaryIO, *, uploaded_by_id: i
         if existing is not None:
             version = existing
         else:
-            report = _validated(zip_path)
-            version = _store(module, zip_path, digest, size, report, work / "x", uploaded_by_id)
+            version = _from_importers(module, zip_path, digest, size, uploaded_by_id)
+            if version is None:
+                version = _store(module, zip_path, digest, size, _validated(zip_path), work / "x", uploaded_by_id)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if publish:
         publish_version(version)
     return version
+
+
+#: other package formats (cmi5: lms.xapi): each gets the spooled zip and returns the new version, or None
+#: when the zip is not its format (then the next one, finally SCORM, is tried)
+_importers: list[Callable[[Module, Path, str, int, int | None], PackageVersion | None]] = []
+
+
+def register_importer(importer: Callable[[Module, Path, str, int, int | None], PackageVersion | None]) -> None:
+    if importer not in _importers:
+        _importers.append(importer)
+
+
+def _from_importers(module: Module, zip_path: Path, digest: str, size: int,
+                    uploaded_by_id: int | None) -> PackageVersion | None:
+    for importer in _importers:
+        version = importer(module, zip_path, digest, size, uploaded_by_id)
+        if version is not None:
+            return version
+    return None
 
 
 #: work folders older than this were left by a crashed process (an import never takes a day)

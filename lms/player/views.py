@@ -63,10 +63,19 @@ def my_modules():
 @bp.route("/modules/<code>")
 @login_required
 def module(code: str):
-    """The learner's module page (lms.learning): a finished module opens on its result."""
+    """The learner's module page (lms.learning): a finished module opens on its result; a cmi5 module
+    opens on its course page (lms.xapi)."""
     from lms.learning.views import module_page
 
-    return module_page(code)
+    return _cmi5_page(code) or module_page(code)
+
+
+def _cmi5_page(code: str):
+    """A redirect to the cmi5 course page when the module's published version is a cmi5 package."""
+    module = db.session.scalar(select(Module).where(Module.code == code))
+    version = module.published_version if module else None
+    return redirect(url_for("cmi5.course_page", code=module.code)) if version and version.scorm_version == "cmi5" \
+        else None
 
 
 @bp.route("/modules/<code>/launch", methods=["POST"])
@@ -80,6 +89,8 @@ def launch(code: str):
     module = db.session.scalar(select(Module).where(Module.code == code))
     if module is None or not module.active:
         abort(404)
+    if (cmi5 := _cmi5_page(code)) is not None:
+        return cmi5
     want_new = request.form.get("new") == "1"
     attempts = services.attempts_of(cadre.id, module.id)
     if not want_new and attempts and finished(attempts[-1]):

@@ -9,11 +9,17 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The outbox's table, the ledger listener that queues statements (only with an LRS configured: a
-    registered listener makes bulk imports read their rows back), the CLI."""
+    registered listener makes bulk imports read their rows back), the CLI; cmi5: the package importer, the
+    launch, fetch and LRS-proxy routes."""
+    from lms.catalog.services import register_importer
     from lms.records.services import on_record_appended
-    from lms.xapi import cli, models  # noqa: F401  (tables)
+    from lms.xapi import cli, cmi5_models, models  # noqa: F401  (tables)
+    from lms.xapi.cmi5_import import import_cmi5
+    from lms.xapi.cmi5_views import bp
     from lms.xapi.outbox import queue_record
 
     if app.config.get("LMS_XAPI_ENDPOINT"):
         on_record_appended(queue_record)
     app.cli.add_command(cli.xapi)
+    app.register_blueprint(bp)
+    register_importer(import_cmi5)
