@@ -99,8 +99,8 @@ def _append_record(attempt: Attempt) -> None:
 
     module, platform = attempt.module, launch_platform_name(attempt.id)
     if rules.completed_by_quiz_alone(module.completion_rule):
-        earlier = recorded_completion(attempt.cadre_id, module.id)
-        if earlier is not None:  # the quiz pass already recorded this completion (or an earlier attempt did)
+        earlier = recorded_completion(attempt.cadre_id, module.id, today())
+        if earlier is not None:  # the quiz pass recorded this completion today (or an earlier attempt did)
             attempt.record_id = earlier
             return
     record = append_record(
@@ -110,19 +110,28 @@ def _append_record(attempt: Attempt) -> None:
     attempt.record_id = record.id
 
 
-def recorded_completion(cadre_id: int, module_id: int) -> int | None:
-    """The cadre's effective (not revoked) record of a completion of the module — an attempt's or a quiz
-    pass's — if any."""
+def recorded_completion(cadre_id: int, module_id: int, on: date) -> int | None:
+    """The cadre's effective (not revoked) record of a completion of the module dated ``on`` — an
+    attempt's or a quiz pass's — if any. Records are dated by day: a second completion the same day is the
+    same completion (one record); one on a later day is a new completion (a renewal counts from it)."""
     from lms.records.services import effective_records
 
     rows = effective_records([cadre_id]).subquery()
     return db.session.scalar(select(rows.c.record_id).where(
-        rows.c.module_id == module_id, rows.c.source.in_(("online", "assessment"))).order_by(rows.c.record_id).limit(1))
+        rows.c.module_id == module_id, rows.c.completed_on == on,
+        rows.c.source.in_(("online", "assessment"))).order_by(rows.c.record_id).limit(1))
 
 
 def today() -> date:
-    """Today in Vietnam (records are dated as the learner sees the calendar)."""
-    return datetime.now(VN).date()
+    """Today in Vietnam (records are dated as the learner sees the calendar). The clock tests inject for
+    the quizzes (``LMS_ASSESSMENT_CLOCK``) dates the player's records too: one calendar for both."""
+    from flask import current_app, has_app_context
+
+    clock = current_app.config.get("LMS_ASSESSMENT_CLOCK") if has_app_context() else None
+    moment = clock() if clock is not None else datetime.now(VN)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(VN).date()
 
 
 def reevaluate(cadre_id: int, module_id: int) -> bool:
@@ -130,14 +139,15 @@ def reevaluate(cadre_id: int, module_id: int) -> bool:
     passed, an attendance): the latest attempt is re-graded and, when the rule is now met, gets the
     module's record (with the module's hours) — one record per completion. Returns whether the player took
     care of the completion: the cadre has an attempt on the module, or — for a module completed by its
-    quiz alone — the completion is already recorded (a second pass records nothing: issue 15)."""
+    quiz alone — the completion is already recorded today (a second pass the same day records nothing:
+    issue 15; a pass on a later day is a new completion)."""
     attempts = attempts_of(cadre_id, module_id)
     if not attempts:
         from lms.catalog.models import Module
 
         module = db.session.get(Module, module_id)
         return module is not None and rules.completed_by_quiz_alone(module.completion_rule) and \
-            recorded_completion(cadre_id, module_id) is not None
+            recorded_completion(cadre_id, module_id, today()) is not None
     latest = attempts[-1]
     if not latest.rule_met or latest.record_id is None:
         refresh_attempt(latest)

@@ -62,7 +62,7 @@ def manifests(draw: st.DrawFn) -> bytes:
 
 @functools.cache
 def _package() -> bytes:
-    from conftest import PackageKit  # the rootdir-style conftest module of this folder
+    from tests.scorm.conftest import PackageKit
 
     return PackageKit().fixture_zip("ispring_12_multi")
 

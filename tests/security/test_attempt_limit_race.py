@@ -71,7 +71,7 @@ def test_parallel_launch_requests_never_exceed_the_limit(app, limited, tree, mon
     def go(i: int) -> None:
         try:
             with app.app_context():
-                answers[i] = clients[i].post("/player/modules/LIM/launch", data={"csrf_token": tokens[i]})
+                answers[i] = clients[i].post("/player/modules/LIM/launch", data={"csrf_token": tokens[i], "new": "1"})
         except BaseException as exc:  # noqa: BLE001 - reported below
             answers[i] = exc
 

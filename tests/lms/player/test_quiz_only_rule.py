@@ -90,3 +90,15 @@ def test_launched_then_quiz_passed_twice_records_once(setup):
     _pass(quiz, cadre)
     _pass(quiz, cadre)
     _one_effective_with_the_hours(cadre, module)
+
+
+def test_a_pass_on_a_later_day_is_a_new_completion(setup, clock):  # noqa: F811 - the fixture
+    """A second pass the same day is the same completion; a pass on a later day is a renewal: its own record
+    (a requirement with a validity period counts from it), while the certificate stays one per module."""
+    module, quiz, cadre = setup
+    _pass(quiz, cadre)
+    _pass(quiz, cadre)
+    clock.advance(days=200)
+    _pass(quiz, cadre)
+    rows = _records(cadre, module)
+    assert len(rows) == 2 and len({r.completed_on for r in rows}) == 2
