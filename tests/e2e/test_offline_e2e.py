@@ -149,7 +149,7 @@ def test_download_study_offline_close_reopen_and_sync(app, tree, tmp_path, serve
     page.click('[data-module="OF12"] button[type=submit]')  # the attempt is opened online once
     page.wait_for_url("**/attempts/*/play**")
     attempt_id = int(page.url.split("/attempts/")[1].split("/")[0])
-    sco_frame(page)
+    leave_open(sco_frame(page))
     page.goto(f"{server.url}/player/")
     controlled(page)
 
@@ -215,12 +215,19 @@ def test_download_study_offline_close_reopen_and_sync(app, tree, tmp_path, serve
     assert "lms-content-files" not in probe.evaluate("caches.keys()")
 
 
+def leave_open(frame) -> None:
+    """The test SCO finishes itself when its page goes away, and the launcher's beacon now delivers that
+    last commit (issue 15): a 1.2 SCO finished with no status is completed (RTE 1.2 3.4.4), and a completed
+    module is no longer offered for download. The learner here leaves mid-module: keep the SCO open."""
+    frame.evaluate("() => { sco.unloadMode = 'hang'; }")
+
+
 def download_module(page, server, code):
     """Open the module online once (the attempt), then download it from "Học phần của tôi"."""
     page.goto(f"{server.url}/player/")
     page.click(f'[data-module="{code}"] button[type=submit]')
     page.wait_for_url("**/attempts/*/play**")
-    sco_frame(page)
+    leave_open(sco_frame(page))
     attempt_id = int(page.url.split("/attempts/")[1].split("/")[0])
     page.goto(f"{server.url}/player/")
     controlled(page)
