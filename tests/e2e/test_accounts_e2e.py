@@ -30,7 +30,9 @@ def _logout(page) -> None:
     if page.is_visible("nav .navbar-toggler"):  # the phone's collapsed menu
         page.click("nav .navbar-toggler")
     page.click("nav form[action$='/logout'] button")
-    page.wait_for_url(re.compile(r"/login"))
+    # logging out first sends or clears what the offline layer holds (lms/static/js/offline.js: at most
+    # ≈ 5.5 s of bounded waits before the form goes), which a loaded CI machine stretches
+    page.wait_for_url(re.compile(r"/login"), timeout=45_000)
 
 
 def test_import_invite_activate_reset_and_forced_change(live_server, page, browser, tmp_path, app):
