@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import make_server
 
+from tests.needs import missing
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
@@ -32,10 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def _require_chromium() -> None:
     if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing and CI=true: browser tests must run")
-        print(f"skipping browser test: {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (browser tests run in CI)")
+        missing(f"{CHROMIUM} is missing (browser tests run in CI)")
 
 
 def _free_port() -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from lms.catalog.services import create_module, import_package
@@ -12,6 +10,7 @@ from tests.factories import gen_cadre, gen_unit, gen_user
 from tests.lms.catalog.helpers import simple_package
 from tests.lms.xapi import ralph as lrs
 from tests.lms.xapi.helpers import listen
+from tests.needs import missing
 
 
 @pytest.fixture
@@ -40,11 +39,7 @@ def ralph(tmp_path_factory):
     """A running Ralph LRS (session-wide); skipped with a reason when not installed, except under CI."""
     binary = lrs.ralph_bin()
     if binary is None:
-        reason = "Ralph is not installed: run `make ralph` (or set LMS_RALPH_BIN)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " — required under CI")
-        print(f"\nSKIP xAPI/Ralph tests: {reason}")
-        pytest.skip(reason)
+        missing("Ralph is not installed: run `make ralph` (or set LMS_RALPH_BIN)")
     server = lrs.start(binary, tmp_path_factory.mktemp("ralph"))
     yield server
     server.stop()
