@@ -22,8 +22,8 @@ precacheAndRoute(self.__WB_MANIFEST || [], { ignoreURLParametersMatching: [/^v$/
 
 /* ---- the sync log: what arrived on the server, and when ---- */
 async function readLog() {
-  const cache = await caches.open(LOG);
-  const found = await cache.match(LOG_KEY);
+  // caches.match with a cacheName reads without creating the cache (caches.open would create it)
+  const found = await caches.match(LOG_KEY, { cacheName: LOG });
   return found ? found.json() : [];
 }
 async function writeLog(entries) {
@@ -144,7 +144,8 @@ async function retryWithFreshToken(request, refused) {
 const ATTEMPTS_KEY = "/__offline/attempts";
 const downloaded = new Set();
 let ready = false;
-const loaded = caches.open(LOG).then((c) => c.match(ATTEMPTS_KEY)).then((r) => (r ? r.json() : []))
+// read without creating: a worker starting after logout (the login page registers it) leaves no cache behind
+const loaded = caches.match(ATTEMPTS_KEY, { cacheName: LOG }).then((r) => (r ? r.json() : []))
   .then((ids) => ids.forEach((id) => downloaded.add(String(id)))).catch(() => {})
   .then(() => { ready = true; });
 
