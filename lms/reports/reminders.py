@@ -51,9 +51,13 @@ class Outcome:
 
 
 def due_items(as_of: date) -> list[Item]:
-    """Due-soon, overdue and expired items from the compliance engine."""
+    """Due-soon, overdue and expired items from the compliance engine (none while no standard is in force:
+    the engine's "as of" statement has no requirement to select from)."""
+    from lms.standards.plans import cached_requirements
     from lms.standards.services import due_and_overdue
 
+    if not cached_requirements(as_of):
+        return []
     items = []
     for row in due_and_overdue(as_of):
         cadre_id, requirement_id, state, due_on = tuple(row)[:4]
