@@ -34,6 +34,8 @@ from lms.core.jobs_models import Job
 log = logging.getLogger(__name__)
 QUEUE = "lms"
 _PENDING = "lms_jobs_pending"
+#: key → job id of the jobs enqueued in the open transaction (a listener enqueueing per row costs one lookup)
+_KEYS = "lms_jobs_keys"
 #: progress of running jobs where it cannot be written by a second connection (SQLite)
 _LIVE_PROGRESS: dict[int, int] = {}
 
@@ -43,7 +45,17 @@ PERIODIC: dict[str, tuple[str, str]] = {
     #: Monday 07:15 Viet Nam time
     "digest": ("lms.reports.jobs:send_digests", "15 0 * * 1"),
     "standards-recompute": ("lms.standards.jobs:recompute_all", "30 17 * * *"),
+    #: the xAPI outbox to the LRS (also enqueued after each commit that queues statements)
+    "xapi-send": ("lms.xapi.jobs:send_statements", "* * * * *"),
 }
+#: periodic jobs that keep one row, queued again at each run (a row a day would be 1,440 rows for a
+#: duty running every minute); the others keep one row per day, their key naming the day
+RECURRING = frozenset({"xapi-send"})
+
+
+def periodic_key(name: str, day: str) -> str:
+    """The idempotency key of a periodic job's run on ``day`` (``YYYY-MM-DD``); one key for a recurring one."""
+    return f"periodic:{name}" if name in RECURRING else f"periodic:{name}:{day}"
 
 
 class JobFailed(Exception):  # noqa: N818 - reads as "the job failed: <reason>"
@@ -92,23 +104,45 @@ def task_name(func: Callable[..., Any] | str) -> str:
 
 
 def enqueue(func: Callable[..., Any] | str, *, title: str = "", user_id: int | None = None,
-            key: str | None = None, max_attempts: int = 3, **kwargs: Any) -> Job:
+            key: str | None = None, max_attempts: int = 3, again: bool = False, **kwargs: Any) -> Job:
     """Add a job in the current transaction; it starts when that transaction commits.
 
-    With ``key``, a job already holding that key is returned instead (a failed one is queued again).
+    With ``key``, a job already holding that key is returned instead: a failed one is queued again, and
+    with ``again`` a succeeded one too (a recurring duty: one row, and a burst of enqueues while it is
+    queued or running adds nothing). Only one of two concurrent transactions queues it again.
     """
+    known = db.session.info.setdefault(_KEYS, {})
+    if key in known and (job := db.session.get(Job, known[key])) is not None:
+        return job
     values = {"task": task_name(func), "args": json.dumps(kwargs, default=str), "key": key, "title": title,
               "user_id": user_id, "max_attempts": max_attempts, "state": "queued", "progress": 0,
               "attempts": 0, "created_at": utcnow()}
     job = insert_once(Job, "key", values) if key else _insert(values)
     if job is None:
         job = db.session.scalars(db.select(Job).where(Job.key == key)).one()
-        if job.state != "failed":
+        if not _queue_again(job, ("failed", "succeeded") if again else ("failed",)):
+            if job.state in ("queued", "running"):
+                known[key] = job.id
             return job
-        job.state, job.attempts, job.error, job.progress = "queued", 0, None, 0
-    db.session.flush()
+    if key:
+        known[key] = job.id
     db.session.info.setdefault(_PENDING, []).append((job.id, job.max_attempts))
     return job
+
+
+def _queue_again(job: Job, finished: tuple[str, ...]) -> bool:
+    """Set a finished job back to ``queued`` (its ``created_at`` becomes the time it was queued again, which
+    :func:`lms.core.jobs_rq.requeue_stale` reads). False when it is not finished, or another transaction
+    queued it first (the row's state is tested in the UPDATE itself)."""
+    if job.state not in finished:
+        return False
+    changed = db.session.execute(
+        update(Job).where(Job.id == job.id, Job.state.in_(finished)).values(
+            state="queued", attempts=0, error=None, progress=0, summary=None, result_sha256=None,
+            result_name=None, result_mime=None, started_at=None, finished_at=None, created_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(job)
+    return bool(changed)
 
 
 def _insert(values: dict[str, Any]) -> Job:
@@ -202,6 +236,7 @@ def redis_url(app: Flask | None = None) -> str | None:
 
 
 def _after_commit(session: Session) -> None:
+    session.info.pop(_KEYS, None)
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return
@@ -218,6 +253,7 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_KEYS, None)
 
 
 def drain() -> int:

@@ -64,11 +64,13 @@ def execute(job_id: int) -> None:
 
 def run_periodic(name: str) -> None:
     """Cron entry: enqueue the day's job of a periodic task (its key makes a second scheduler, or a
-    redelivery, harmless); it then runs like any job, with its retries. Eager mode runs it here."""
+    redelivery, harmless), or queue a recurring one's row again unless it is still queued or running;
+    it then runs like any job, with its retries. Eager mode runs it here."""
     with _app_context():
         try:
             task, _cron = jobs.PERIODIC[name]
-            jobs.enqueue(task, key=f"periodic:{name}:{utcnow():%Y-%m-%d}", title=name)
+            jobs.enqueue(task, key=jobs.periodic_key(name, f"{utcnow():%Y-%m-%d}"), title=name,
+                         again=name in jobs.RECURRING)
             db.session.commit()
             if not jobs.redis_url():
                 jobs.drain()

@@ -1,4 +1,5 @@
-"""Queueing statements: the ledger listener writes them to the outbox in the record's own transaction.
+"""Queueing statements: the ledger listener writes them to the outbox in the record's own transaction,
+and enqueues the sending job (:mod:`lms.xapi.jobs`), which starts after that transaction commits.
 
 Nothing is queued while no LRS is configured (``LMS_XAPI_ENDPOINT`` unset). Imports and waivers make no
 statement (nothing was learned here); a revocation voids the revoked record's statements; a correction
@@ -43,9 +44,13 @@ def queue_record(record: TrainingRecord) -> None:
 
 
 def _queue(record_id: int, verb: str, statement: dict[str, Any]) -> None:
-    insert_once(XapiOutbox, "statement_id", {
-        "statement_id": statement["id"], "record_id": record_id, "verb": verb, "statement": statement,
-        "status": "pending", "tries": 0, "last_error": ""})
+    """Queue one statement; the sending job starts once the transaction commits."""
+    from lms.xapi.jobs import schedule_send
+
+    if insert_once(XapiOutbox, "statement_id", {
+            "statement_id": statement["id"], "record_id": record_id, "verb": verb, "statement": statement,
+            "status": "pending", "tries": 0, "last_error": ""}) is not None:
+        schedule_send()
 
 
 def gather(record: TrainingRecord, base_url: str) -> statements.Facts:

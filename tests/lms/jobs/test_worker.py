@@ -31,6 +31,7 @@ def redis_queue(app):
         Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as exc:  # noqa: BLE001 - any failure: no Redis here
         missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+    tasks.CALLS.clear()  # calls made by earlier tests in this process (the order differs under xdist)
     name = f"lms-test-{uuid.uuid4().hex[:8]}"
     saved = {k: app.config.get(k) for k in ("LMS_JOBS_REDIS_URL", "LMS_JOBS_QUEUE", "LMS_JOBS_RETRY_DELAYS")}
     app.config.update(LMS_JOBS_REDIS_URL=REDIS_URL, LMS_JOBS_QUEUE=name, LMS_JOBS_RETRY_DELAYS="1")

@@ -10,6 +10,7 @@ from tests.factories import gen_cadre, gen_unit, gen_user
 from tests.lms.catalog.helpers import simple_package
 from tests.lms.xapi import ralph as lrs
 from tests.lms.xapi.helpers import listen
+from tests.lms.xapi.ralph import PASSWORD, USERNAME
 from tests.needs import missing
 
 
@@ -43,3 +44,14 @@ def ralph(tmp_path_factory):
     server = lrs.start(binary, tmp_path_factory.mktemp("ralph"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def lrs_on(app, monkeypatch, ralph):
+    """Ralph configured as the app's LRS, with its credentials."""
+    listen()
+    monkeypatch.setitem(app.config, "LMS_XAPI_ENDPOINT", ralph.url)
+    monkeypatch.setitem(app.config, "LMS_XAPI_USERNAME", USERNAME)
+    monkeypatch.setitem(app.config, "LMS_XAPI_PASSWORD", PASSWORD)
+    monkeypatch.setitem(app.config, "LMS_BASE_URL", "https://lms.congdoan.test")
+    return ralph

@@ -4,23 +4,11 @@ resending is idempotent (same statement ids); wrong credentials leave the statem
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from lms.core.db import db
 from lms.xapi.models import XapiOutbox
-from tests.lms.xapi.helpers import complete, listen
-from tests.lms.xapi.ralph import PASSWORD, USERNAME
-
-
-@pytest.fixture
-def lrs_on(app, monkeypatch, ralph):
-    listen()
-    monkeypatch.setitem(app.config, "LMS_XAPI_ENDPOINT", ralph.url)
-    monkeypatch.setitem(app.config, "LMS_XAPI_USERNAME", USERNAME)
-    monkeypatch.setitem(app.config, "LMS_XAPI_PASSWORD", PASSWORD)
-    monkeypatch.setitem(app.config, "LMS_BASE_URL", "https://lms.congdoan.test")
-    return ralph
+from tests.lms.xapi.helpers import complete
 
 
 def test_a_completion_arrives_in_ralph(lrs_on, learner, runner):
