@@ -5,32 +5,33 @@ Who: an admin picks a unit (its whole subtree) or a list of cadre codes, always 
 (:func:`lms.accounts.provision.ensure_accounts`); the ones that have no password yet are the targets.
 Cadres with an e-mail get an invitation link; the others get a code on a printable sheet.
 
-No request objects here: the views pass ``link``, which turns a secret into the absolute URL of the page
-that redeems it. Mail goes through :mod:`lms.core.mail` (SMTP, or the file outbox).
+No request objects here: the views pass ``base_url``, the address links in mails start with. The mails
+are sent by jobs after the caller commits (:mod:`lms.accounts.mail_jobs`), so the request answers at once
+and a mail failure is retried and shown on the job.
 """
 
 from __future__ import annotations
 
 import secrets
-import smtplib
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from lms.accounts import tokens
+from lms.accounts.mail_jobs import email_of
 from lms.accounts.models import User
 from lms.accounts.provision import ensure_accounts
 from lms.accounts.scope import in_subtree, unit_condition
 from lms.accounts.services import has_password, set_password
-from lms.core import mail
+from lms.core import jobs
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
+from lms.core.jobs_models import Job
 from lms.org.models import Cadre, OrgUnit
 
-Link = Callable[[str], str]
 #: at most one "forgot password" mail per account in this many seconds (the answer stays the same)
 RESET_MAIL_INTERVAL = 120
 MAX_CODES = 5000
@@ -86,44 +87,20 @@ def select_accounts(actor: User, unit_code: str = "", codes: Sequence[str] = ())
     for user in sorted(users, key=lambda u: order[u.cadre_id or 0]):
         if has_password(user):
             selection.already_active += 1
-        elif _email(user):
+        elif email_of(user):
             selection.with_email.append(user)
         else:
             selection.without_email.append(user)
     return selection
 
 
-def _email(user: User) -> str | None:
-    return user.email or (user.cadre.email if user.cadre else None) or None
+def send_invitations(users: Sequence[User], by: User, base_url: str) -> Job:
+    """Enqueue the job mailing an invitation link to each account (it starts once the caller commits);
+    ``by`` follows its progress on the job's page."""
+    from lms.accounts.mail_jobs import send_invitations as task
 
-
-def _send(user: User, subject: str, body: str) -> bool:
-    message = mail.build_message(_email(user) or "", subject, body, to_name=user.full_name)
-    try:
-        mail.send(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        current_app.logger.warning("mail to account %s failed: %s", user.id, exc)
-        return False
-    return True
-
-
-def invitation_body(user: User, url: str) -> str:
-    days = tokens.lifetime(tokens.INVITE).days
-    return (f"Kính gửi đồng chí {user.full_name},\n\n"
-            "Đồng chí được mời sử dụng Hệ thống đào tạo cán bộ công đoàn.\n"
-            f"Tên đăng nhập của đồng chí: {user.login}\n\n"
-            f"Hãy mở liên kết sau để đặt mật khẩu (dùng được một lần, trong {days} ngày):\n{url}\n\n"
-            "Nếu đồng chí không mong đợi thư này, xin bỏ qua.\n")
-
-
-def send_invitations(users: Sequence[User], by: User, link: Link) -> tuple[int, int]:
-    """Mail an invitation link to each account; returns (sent, failed)."""
-    sent = failed = 0
-    for user in users:
-        secret = tokens.issue(user, tokens.INVITE, by)
-        ok = _send(user, "Mời kích hoạt tài khoản học tập cán bộ công đoàn", invitation_body(user, link(secret)))
-        sent, failed = sent + ok, failed + (not ok)
-    return sent, failed
+    return jobs.enqueue(task, user_ids=[u.id for u in users], by_id=by.id, base_url=base_url, user_id=by.id,
+                        title="Gửi thư mời kích hoạt tài khoản")
 
 
 @dataclass
@@ -145,22 +122,20 @@ def issue_codes(users: Sequence[User], by: User) -> list[CodeRow]:
             for u in users]
 
 
-def request_reset(email: str, link: Link) -> None:
-    """"Forgot password": mail a reset link to every active account with this address. Says nothing
-    about whether one exists (the page answers the same); at most one mail per account per
-    :data:`RESET_MAIL_INTERVAL` seconds."""
+def request_reset(email: str, base_url: str) -> None:
+    """"Forgot password": enqueue a reset-link mail to every active account with this address (sent once
+    the caller commits). Says nothing about whether one exists (the page answers the same); at most one
+    mail per account per :data:`RESET_MAIL_INTERVAL` seconds (a job per account and interval)."""
+    from lms.accounts.mail_jobs import send_reset
+
     address = email.strip().lower()
     if not address:
         return
+    window = int(time.time()) // RESET_MAIL_INTERVAL
     for user in db.session.scalars(select(User).where(func.lower(User.email) == address, User.active)):
-        if tokens.recently_issued(user, tokens.RESET, RESET_MAIL_INTERVAL):
-            continue
-        secret = tokens.issue(user, tokens.RESET)
-        minutes = int(tokens.lifetime(tokens.RESET).total_seconds() // 60)
-        _send(user, "Đặt lại mật khẩu — Hệ thống đào tạo cán bộ công đoàn",
-              f"Kính gửi đồng chí {user.full_name},\n\nCó yêu cầu đặt lại mật khẩu cho tài khoản “{user.login}”.\n"
-              f"Mở liên kết sau để đặt mật khẩu mới (dùng được một lần, trong {minutes} phút):\n{link(secret)}\n\n"
-              "Nếu đồng chí không yêu cầu, xin bỏ qua thư này; mật khẩu hiện tại vẫn giữ nguyên.\n")
+        if not tokens.recently_issued(user, tokens.RESET, RESET_MAIL_INTERVAL):
+            jobs.enqueue(send_reset, account_id=user.id, base_url=base_url, key=f"reset:{user.id}:{window}",
+                         title="Gửi thư đặt lại mật khẩu")
 
 
 def temporary_password() -> str:

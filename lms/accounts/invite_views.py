@@ -18,7 +18,6 @@ from lms.accounts import invitations, tokens
 from lms.accounts.admin_views import get_managed_user_or_404
 from lms.accounts.forms import EmptyForm
 from lms.accounts.invitations import CodeRow
-from lms.accounts.recovery_views import link_for
 from lms.accounts.scope import start_unit_or_404
 from lms.core.errors import UserError
 from lms.core.roles import Role, roles_required
@@ -61,8 +60,8 @@ def invitations_page():
         selection = _selection(form)
     except UserError as exc:
         return _invite_page(form, None, exc.status, error=exc.message())
-    sent, failed = invitations.send_invitations(selection.with_email, current_user, link_for)
-    result = {"sent": sent, "failed": failed, "without_email": len(selection.without_email),
+    job = invitations.send_invitations(selection.with_email, current_user, request.url_root)
+    result = {"queued": len(selection.with_email), "job_id": job.id, "without_email": len(selection.without_email),
               "already_active": selection.already_active}
     return _invite_page(form, result, 200)
 

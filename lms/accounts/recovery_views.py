@@ -32,11 +32,6 @@ ALLOWED_ENDPOINTS = {"accounts.password", "accounts.logout", "accounts.logout_ev
                      "static"}
 
 
-def link_for(secret: str) -> str:
-    """The absolute URL of the page that redeems an invitation or reset secret."""
-    return url_for("recovery.set_password", token=secret, _external=True)
-
-
 @bp.before_app_request
 def _force_password_change():
     if not session.get(MUST_CHANGE) or request.endpoint in ALLOWED_ENDPOINTS or request.endpoint is None:
@@ -65,7 +60,7 @@ def forgot():
     """Ask for a reset link by e-mail; the same answer whatever the address."""
     form = ForgotForm()
     if form.validate_on_submit():
-        invitations.request_reset(form.email.data, link_for)
+        invitations.request_reset(form.email.data, request.url_root)
         return render_template("accounts/forgot.html", form=form, sent=True)
     return render_template("accounts/forgot.html", form=form, sent=False), 400 if request.method == "POST" else 200
 

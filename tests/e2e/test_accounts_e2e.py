@@ -5,6 +5,7 @@ e-mail; an admin's reset → forced password change on the next login."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from lms.core.db import db
 from lms.core.roles import Role
@@ -54,7 +55,12 @@ def test_import_invite_activate_reset_and_forced_change(live_server, page, brows
     page.click("#import-accounts a")
     page.fill("#invite-form input[name=unit_code]", "CB")
     page.click("#invite-form button[type=submit]")
-    assert "Đã gửi 1 thư mời" in page.inner_text("#invite-result")
+    assert "Đang gửi 1 thư mời" in page.inner_text("#invite-result")  # by a job, after the request
+    progress = page.context.new_page()
+    progress.goto(urljoin(page.url, page.get_attribute("#invite-job", "href")))
+    progress.wait_for_selector("[data-job-state-succeeded]:not([hidden])")
+    assert "Đã gửi 1 thư mời" in progress.inner_text("#job")
+    progress.close()
     with page.expect_popup() as popup:
         page.fill("#codes-form input[name=unit_code]", "CB")
         page.click("#codes-form button[value=html]")

@@ -12,16 +12,22 @@ from lms.accounts import invitations, tokens
 from lms.accounts.models import AccountToken, User
 from lms.accounts.provision import ensure_accounts
 from lms.accounts.services import check_password_policy, verify_password
+from lms.core import jobs
 from lms.core.db import db
 from lms.core.errors import UserError
+from lms.core.jobs_models import Job
 from tests.factories import gen_cadre
 from tests.lms.accounts.helpers import clear_outbox, outbox
 
 NEW = "mat-khau-moi-9"
 
 
-def link(secret: str) -> str:
-    return f"http://lms.test/password/set/{secret}"
+BASE = "http://lms.test/"
+
+
+def _commit_and_run_jobs() -> None:
+    db.session.commit()
+    jobs.drain()
 
 
 @pytest.fixture
@@ -91,13 +97,16 @@ def test_a_code_of_one_account_does_not_open_another(tree, learner):
 
 def test_reset_mail_goes_only_to_an_existing_address_and_not_twice_in_a_row(learner):
     clear_outbox()
-    invitations.request_reset("nobody@example.vn", link)
+    invitations.request_reset("nobody@example.vn", BASE)
+    _commit_and_run_jobs()
     assert outbox() == []
-    invitations.request_reset(" LAN@example.vn ", link)
+    invitations.request_reset(" LAN@example.vn ", BASE)
+    _commit_and_run_jobs()
     mails = outbox()
     assert len(mails) == 1 and mails[0]["To"].addresses[0].addr_spec == "lan@example.vn"
-    assert "hn0002" in mails[0].get_content() and "/password/set/" in mails[0].get_content()
-    invitations.request_reset("lan@example.vn", link)
+    assert "hn0002" in mails[0].get_content() and "http://lms.test/password/set/" in mails[0].get_content()
+    invitations.request_reset("lan@example.vn", BASE)
+    _commit_and_run_jobs()
     assert len(outbox()) == 1
 
 
@@ -129,7 +138,11 @@ def test_an_invitation_run_mails_those_with_an_address_once(tree, learner):
     selection = invitations.select_accounts(tree["admin"], "HN")
     assert [u.login for u in selection.with_email] == ["hn0002"]
     assert selection.already_active == 1  # hv.nhung has a password
-    assert invitations.send_invitations(selection.with_email, tree["admin"], link) == (1, 0)
+    job = invitations.send_invitations(selection.with_email, tree["admin"], BASE)
+    assert outbox() == []  # sent by the job, once the caller commits
+    _commit_and_run_jobs()
+    job = db.session.get(Job, job.id)
+    assert (job.state, job.summary, job.user_id) == ("succeeded", "Đã gửi 1 thư mời.", tree["admin"].id)
     assert "hn0002" in outbox()[0].get_content()
 
 
