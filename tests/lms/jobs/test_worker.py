@@ -45,6 +45,7 @@ def redis_queue(app):
 def _worker(app, queue: str) -> None:
     env = {**os.environ, "LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "LMS_STORAGE_DIR": app.config["LMS_STORAGE_DIR"], "LMS_JOBS_REDIS_URL": REDIS_URL,
+           "LMS_MAIL_OUTBOX": app.config["LMS_MAIL_OUTBOX"],
            "LMS_JOBS_QUEUE": queue, "LMS_JOBS_RETRY_DELAYS": "1", "LMS_SECRET_KEY": "worker-test",
            "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "lms:create_app", "worker", "--burst"],
@@ -99,3 +100,20 @@ def test_jobs_left_queued_by_a_redis_outage_are_requeued_and_run(app, redis_queu
     _worker(app, redis_queue)
     db.session.expire_all()
     assert db.session.get(Job, job.id).state == "succeeded"
+
+
+def test_a_worker_runs_the_scheduled_reminders_once(app, redis_queue, world):
+    """The scheduler's cron entry (``run_periodic``) enqueues the day's reminders on Redis; a second
+    scheduler the same day adds nothing; the worker process sends them, logged once per person."""
+    from lms.core import jobs_rq
+    from lms.reports.models import ReminderLog
+
+    jobs_rq.run_periodic("reminders")
+    jobs_rq.run_periodic("reminders")
+    (job,) = db.session.scalars(select(Job)).all()
+    assert job.state == "queued" and job.key.startswith("periodic:reminders:")
+    _worker(app, redis_queue)
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert (job.state, job.attempts) == ("succeeded", 1) and job.summary.startswith("Đã gửi 2,")
+    assert len(db.session.scalars(select(ReminderLog)).all()) == 2
