@@ -249,6 +249,21 @@ def summary(label: str, results: list[tuple[float, int]], wall: float) -> None:
           f"max {latencies[-1]:.0f} ms; statuses {dict(sorted(collections.Counter(r[1] for r in results).items()))}")
 
 
+def _floor(port: int, rows: list[tuple[int, str, str]], pids: dict) -> float:
+    """p99 (s) of bench_floor.py's ``read+write`` view (the attempt's items read, one UPDATE) for the same
+    learners, cookies and form bodies, released together — a warm-up burst, then the measured one."""
+    users = [_load.User(f"/floor/read+write/{attempt_id}",
+                        f"Content-Type: application/x-www-form-urlencoded\r\nCookie: session={cookie}\r\n",
+                        (lambda n, body=body: body.encode()), lambda status, body: status == 200)
+             for attempt_id, cookie, body in rows]
+    for run in ("warm-up", "measured"):
+        result = _load.run(port, users, burst=True, cpu_pids=pids)
+        if result.errors:
+            raise SystemExit(f"floor: failures {dict(result.errors)}")
+        print(f"floor (read + one write, {run}): " + result.summary().replace("\n", " | "), flush=True)
+    return result.percentile(99)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
@@ -262,6 +277,8 @@ def main() -> None:
     parser.add_argument("--login-threads", type=int, default=4)
     parser.add_argument("--no-standards", action="store_true",
                         help="no training standards in the database (a pass then updates no compliance status)")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the floor (bench_floor.py's read+write view, the same burst, in the same run)")
     args = parser.parse_args()
 
     url, drop = make_database(args.db, "lms_bench")
@@ -278,8 +295,10 @@ def main() -> None:
         t0 = time.perf_counter()
         seeded, expected = seed(app, args.learners + args.sample, standards=not args.no_standards)
         print(f"seeded {len(seeded)} learners with saved answers in {time.perf_counter() - t0:.1f} s")
+        # the app with bench_floor.py's floor views (the LMS's own routes unchanged)
         server, port = servers.enter_context(_load.gunicorn(
-            "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
+            "bench_floor:make_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads,
+            pythonpath=str(ROOT / "bench")))
         base = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.login_threads) as pool:
@@ -300,11 +319,15 @@ def main() -> None:
                             f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
                             (lambda n, body=body: body.encode()), lambda status, body: status == 302)
                  for attempt_id, cookie, body in burst]
-        result = _load.run(port, users, burst=True, cpu_pids={
-            "gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)})
+        pids = {"gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)}
+        floor = None if args.no_floor else _floor(port, burst, pids)
+        result = _load.run(port, users, burst=True, cpu_pids=pids)
         print(f"all {len(burst)} at once ({args.workers} gunicorn workers × {args.worker_class}"
               f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''})")
         print(result.summary("submissions"))
+        if floor is not None:
+            print(f"p99 {result.percentile(99) * 1000:.0f} ms = {result.percentile(99) / floor:.2f} × the floor "
+                  f"({floor * 1000:.0f} ms) measured just before")
 
         with app.app_context():
             from lms.core.db import db

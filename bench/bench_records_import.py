@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import os
 import random
@@ -93,13 +94,13 @@ def _time_listeners() -> dict[str, float]:
     spent: dict[str, float] = {}
 
     def timed(func, name):
+        @functools.wraps(func)  # keeps the listener's ``lms_wants``
         def wrapper(*a, **kw):
             t0 = time.perf_counter()
             try:
                 return func(*a, **kw)
             finally:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
-        wrapper.__module__ = getattr(func, "__module__", None)
         return wrapper
 
     services._listeners[:] = [timed(f, f"{f.__module__}.{f.__name__}") for f in services._listeners]
@@ -108,10 +109,34 @@ def _time_listeners() -> dict[str, float]:
     return spent
 
 
+def _profiler(lines: int):
+    """A running cProfile.Profile when ``lines`` > 0, else None."""
+    if lines <= 0:
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _report(profiler, lines: int, title: str) -> None:
+    if profiler is None:
+        return
+    import pstats
+
+    profiler.disable()
+    print(f"--- cProfile of {title} (top {lines}, cumulative) ---")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--cadres", type=int, default=20_000)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="print the N top lines (cumulative time) of a cProfile of check + apply + commit "
+                             "and of the after-commit jobs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -146,11 +171,13 @@ def _run(url: str, tmp: Path, args) -> None:
         print(f"check (dry run): {t1 - t0:.2f} s; to add {len(report.to_add)}, skipped {len(report.skipped)}, "
               f"errors {len(report.errors)}")
         spent = _time_listeners()
+        profiler = _profiler(args.profile)
         t0 = time.perf_counter()
         report = check_file(data, "bench.csv", max_bytes=limit)
         apply_import(report)
         db.session.commit()
         t1 = time.perf_counter()
+        _report(profiler, args.profile, "check + apply + commit")
         count = db.session.scalar(select(func.count(TrainingRecord.id)))
         print(f"check + apply + commit: {t1 - t0:.2f} s; {count} records in the ledger "
               f"({count / (t1 - t0):.0f} rows/s)")
@@ -158,8 +185,10 @@ def _run(url: str, tmp: Path, args) -> None:
             print(f"  of which in listener/hook {name}: {seconds:.2f} s")
         from lms.core import jobs
 
+        profiler = _profiler(args.profile)
         t0 = time.perf_counter()
         ran = jobs.drain()  # the after-commit jobs (certificates of the imported cadres), in-process here
+        _report(profiler, args.profile, "after-commit jobs")
         print(f"after-commit jobs (run in-process; a worker's in production): {ran} in "
               f"{time.perf_counter() - t0:.2f} s")
         t0 = time.perf_counter()

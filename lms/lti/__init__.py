@@ -26,7 +26,9 @@ def init_app(app: Flask) -> None:
                                             "lti.resume", "lti.link", "lti.static"})
     headers.on_response(app, allow_platform_framing)
     app.session_interface = LtiSessionInterface.wrapping(app.session_interface)
-    on_record_appended(on_record)
+    # a score goes back only for a record of an attempt (bulk imports read no rows back for it)
+    on_record_appended(on_record, wants=lambda row: row.get("kind", "record") == "record"
+                       and (row.get("evidence") or {}).get("attempt_id") is not None)
     for command in cli.commands:
         app.cli.add_command(command)
     register_nav(NavItem("lti_admin.platforms", "Tích hợp LTI", "LTI integration", (Role.admin,), 91))

@@ -141,7 +141,16 @@ def install_listener() -> None:
     """Register :func:`on_record` with the ledger (idempotent)."""
     from lms.records.services import on_record_appended
 
-    on_record_appended(on_record)
+    on_record_appended(on_record, wants=_acts_on)
+
+
+def _acts_on(row) -> bool:
+    """Whether :func:`on_record` has anything to do with a row (from its column values)."""
+    from lms.records.models import Kind, Source
+
+    if row.get("kind") == Kind.revocation.value:
+        return True
+    return row.get("module_id") is not None and row.get("source") not in (Source.waiver.value, Source.imported.value)
 
 
 def find(code: str) -> Certificate | None:
@@ -249,30 +258,13 @@ def _qr_block(pdf, certificate: Certificate) -> None:
 
 
 def issue_due(cadre_ids: list[int], as_of: date) -> int:
-    """Issue every certificate not yet issued to ``cadre_ids``: module completions and requirements met."""
-    from lms.records.models import TrainingRecord
+    """Issue every certificate not yet issued to ``cadre_ids`` (set-based: :mod:`lms.reports.certificates_due`)."""
+    from lms.reports.certificates_due import issue_due as issue_all
 
-    before = db.session.scalar(select(func.count(Certificate.id))) or 0
-    for start in range(0, len(cadre_ids), 500):
-        chunk = cadre_ids[start:start + 500]
-        records = db.session.scalars(select(TrainingRecord).where(
-            TrainingRecord.cadre_id.in_(chunk), TrainingRecord.module_id.is_not(None),
-            TrainingRecord.completed_on <= as_of).order_by(TrainingRecord.id))
-        for record in records:
-            if not _is_revoked(record.id):
-                issue_for_record(record)
-        _issue_standards(chunk, as_of)
-    return (db.session.scalar(select(func.count(Certificate.id))) or 0) - before
+    return issue_all(cadre_ids, as_of)
 
 
-def _is_revoked(record_id: int) -> bool:
-    from lms.records.models import Kind, TrainingRecord
-
-    return db.session.scalar(select(func.count(TrainingRecord.id)).where(
-        TrainingRecord.amends_id == record_id, TrainingRecord.kind == Kind.revocation.value)) > 0
-
-
-def _issue_standards(cadre_ids: list[int], as_of: date) -> None:
+def issue_standards(cadre_ids: list[int], as_of: date) -> None:
     """A certificate per stored compliant status (requirement met, still valid on ``as_of``)."""
     try:
         from lms.standards.models import ComplianceStatus

@@ -16,10 +16,10 @@ def init_app(app: Flask) -> None:
     from lms.xapi import cli, cmi5_models, models  # noqa: F401  (tables)
     from lms.xapi.cmi5_import import import_cmi5
     from lms.xapi.cmi5_views import bp
-    from lms.xapi.outbox import queue_record
+    from lms.xapi.outbox import queue_record, wants_statement
 
     if app.config.get("LMS_XAPI_ENDPOINT"):
-        on_record_appended(queue_record)
+        on_record_appended(queue_record, wants=wants_statement)
     app.cli.add_command(cli.xapi)
     app.register_blueprint(bp)
     register_importer(import_cmi5)

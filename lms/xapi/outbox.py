@@ -8,6 +8,7 @@ makes none (docs/xapi.md says why).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
@@ -41,6 +42,12 @@ def queue_record(record: TrainingRecord) -> None:
     facts = gather(record, base_url)
     for verb in statements.verbs_for(facts):
         _queue(record.id, verb, statements.build(facts, verb))
+
+
+def wants_statement(row: Mapping[str, Any]) -> bool:
+    """Whether :func:`queue_record` queues anything for a row (from its column values)."""
+    kind = row.get("kind", Kind.record.value)
+    return kind == Kind.revocation.value or (kind == Kind.record.value and row.get("source") in statements.SOURCES)
 
 
 def _queue(record_id: int, verb: str, statement: dict[str, Any]) -> None:

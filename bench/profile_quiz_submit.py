@@ -1,0 +1,103 @@
+"""Where a quiz submission's time goes: cProfile of ``--learners`` submissions through the test client.
+
+Same data as ``bench/bench_quiz.py`` (its ``seed``: the example standards, one attempt in progress per
+learner with every answer saved); each learner's taking page is opened with the minted session cookie
+and its form posted as the browser does on "Nộp bài" — only the POSTs are profiled. Prints the top
+``--top`` lines by cumulative time and the share of the profiled time in a few named parts.
+
+    .venv/bin/python bench/profile_quiz_submit.py [--db postgresql://postgres@127.0.0.1:5432/test] [--learners 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_quiz  # noqa: E402
+
+from tests.pgdb import make_database  # noqa: E402
+
+#: (label, function name as pstats shows it) of the parts reported as shares
+PARTS = [
+    ("the whole POST (test client)", "open"),
+    ("the module's rule re-evaluated (player)", "reevaluate"),
+    ("grading path (closing.close)", "close"),
+    ("ledger append + listeners", "append_record"),
+    ("compliance listener", "update_for_record"),
+    ("certificate listener", "issue_for_record"),
+    ("reading the attempt (read_for_closing)", "read_for_closing"),
+    ("commit", "commit"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL",
+                                                       "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--learners", type=int, default=150)
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    url, drop = make_database(args.db, "lms_bench")
+    os.environ.update({"LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
+                       "LMS_INSTANCE_PATH": tempfile.mkdtemp(prefix="profile-quiz-"), "LMS_SECURE_COOKIES": "0"})
+    try:
+        from lms import create_app
+
+        app = create_app()
+        seeded, _expected = bench_quiz.seed(app, args.learners)
+        bodies = []
+        for attempt_id, _login, cookie in seeded:
+            client = app.test_client()
+            client.set_cookie("session", cookie, domain="localhost")
+            page = client.get(f"/quiz/attempt/{attempt_id}")
+            form = bench_quiz.FormFields()
+            form.feed(page.get_data(as_text=True))
+            bodies.append((client, attempt_id, urllib.parse.urlencode([*form.fields, ("go", "submit")])))
+        profiler = cProfile.Profile()
+        statuses = []
+        profiler.enable()
+        for client, attempt_id, body in bodies:
+            statuses.append(client.post(f"/quiz/attempt/{attempt_id}/save", data=body,
+                                        content_type="application/x-www-form-urlencoded").status_code)
+        profiler.disable()
+        print(f"{len(statuses)} submissions, statuses {sorted(set(statuses))}")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        total = max(v[3] for k, v in stats.stats.items() if k[2] == "open")
+        for label, name in PARTS:
+            spent = max((v[3] for k, v in stats.stats.items() if k[2] == name
+                         and ("/lms/" in k[0] or (name == "commit" and "scoping" in k[0]))), default=0.0)
+            if name == "open":
+                spent = total
+            print(f"  {label:<42} {spent / len(statuses) * 1000:6.2f} ms/submission ({spent / total:5.1%})")
+        stats.sort_stats("cumulative").print_stats(args.top)
+        with app.app_context():
+            from sqlalchemy import text
+
+            from lms.core.db import db
+
+            tracked = db.session.execute(text(
+                "SELECT count(DISTINCT s.cadre_id) FROM compliance_statuses s JOIN quiz_attempts a"
+                " ON a.cadre_id = s.cadre_id AND a.passed")).scalar()
+            should = db.session.execute(text(
+                "SELECT count(*) FROM quiz_attempts a JOIN cadres c ON c.id = a.cadre_id WHERE a.passed"
+                " AND (c.employment = 'full_time' OR c.is_key)")).scalar()
+            print(f"compliance statuses for {tracked} of the {should} passing full-time or key cadres")
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+if __name__ == "__main__":
+    main()
