@@ -76,7 +76,7 @@ def _step(kind, spec, units, cadres, originals) -> None:
         if revoked is None and kind == "revoke":
             revoke_record(record, reason="sai", actor=None)
         elif revoked is None:
-            new_day = day - timedelta(days=spec["days"])
+            new_day = day - timedelta(days=spec["days"] + 1)  # corrections check against the server's date
             current = db.session.scalars(select(TrainingRecord.completed_on).where(
                 TrainingRecord.amends_id == record.id).order_by(TrainingRecord.id.desc())).first()
             if new_day != (current or record.completed_on):
