@@ -95,6 +95,10 @@ def national(args) -> dict:
                     conn.execute(db.text(f"VACUUM ANALYZE {table}"))  # what autovacuum does after a bulk load
             print(results, flush=True)
         root, province = db.session.get(OrgUnit, 1), db.session.get(OrgUnit, 2)
+        # held like a request holds its unit: the rollback after each run would otherwise expire them and
+        # every run would reload them (one more round trip that is not the headline's)
+        db.session.expunge(root)
+        db.session.expunge(province)
         overall = headline.headline(root)[0]
         results["national overall"] = f"{overall.met} / {overall.applicable} meeting, {overall.overdue} overdue"
 
