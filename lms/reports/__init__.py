@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     register_panel(Panel(Role.manager, "reports/_manager_home.html", home_panel_context, 5, wide=True))
     register_panel(Panel(Role.admin, "reports/_manager_home.html", home_panel_context, 5, wide=True))
     register_nav(NavItem("reports.my_certificates", "Chứng nhận của tôi", "My certificates", (Role.learner,), 70))
-    from lms.reports import certificates
+    from lms.reports import certificates, trained
 
     certificates.install_listener()
+    trained.install()  # the home page's "trained in the year / active cadres" counts

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.core.db import db, utcnow
+from lms.core.db import BinaryString, db, utcnow
 from lms.org.models import Cadre, OrgUnit
 
 
@@ -199,3 +199,28 @@ class VerifyLookup(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CadreTrainedYear(db.Model):
+    """An active cadre and a year with an effective training record in it (year 0: every active cadre),
+    with the cadre's unit and path when counted; kept by :mod:`lms.reports.trained`. No foreign key: a
+    deleted cadre's rows are removed by the refresh that takes them off the unit counts."""
+
+    __tablename__ = "cadre_trained_years"
+
+    cadre_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(Integer)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+
+
+class UnitTrainedCount(db.Model):
+    """Per unit and year: how many of its own active cadres were trained (year 0: active cadres)."""
+
+    __tablename__ = "unit_trained_counts"
+    __table_args__ = (Index("ix_unit_trained_counts_year_path", "year", "org_path", "n"),)
+
+    org_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    n: Mapped[int] = mapped_column(Integer, default=0)

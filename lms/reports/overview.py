@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from lms.accounts.scope import in_subtree, scope_root, sees_everything
 from lms.catalog.models import Module
@@ -15,6 +15,7 @@ from lms.core.db import db
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
 from lms.reports import plans, services
+from lms.reports.trained import counts
 
 
 @dataclass
@@ -44,34 +45,12 @@ def home_unit(user) -> OrgUnit | None:
     return scope_root(user)
 
 
-#: active cadres of a subtree with a record completed in the period, by the effective ledger (the latest
-#: correction's date, revoked rows left out, no waivers) — the same count as the plan report's total, in two
-#: parts: records never corrected, filtered on their own date first (so the index probes for corrections and
-#: revocations run only for the period's rows), and the few corrected ones, by their latest correction — both
-#: read through the (cadre_id, completed_on) index from the subtree's cadres (a correction carries the cadre)
-_TRAINED = """SELECT COUNT(DISTINCT cadre_id) FROM (
-SELECT r.cadre_id FROM training_records r
-JOIN cadres c ON c.id = r.cadre_id JOIN org_units u ON u.id = c.org_unit_id
-WHERE u.path >= :p AND u.path < :pe AND c.active AND r.kind = 'record' AND r.source <> 'waiver'
-  AND r.completed_on BETWEEN :s AND :e
-  AND NOT EXISTS (SELECT 1 FROM training_records v WHERE v.amends_id = r.id AND v.kind IN ('correction', 'revocation'))
-UNION
-SELECT r.cadre_id FROM training_records k
-JOIN cadres c ON c.id = k.cadre_id JOIN org_units u ON u.id = c.org_unit_id
-JOIN training_records r ON r.id = k.amends_id
-WHERE k.kind = 'correction' AND k.completed_on BETWEEN :s AND :e
-  AND k.id = (SELECT MAX(k2.id) FROM training_records k2 WHERE k2.amends_id = r.id AND k2.kind = 'correction')
-  AND u.path >= :p AND u.path < :pe AND c.active AND r.kind = 'record' AND r.source <> 'waiver'
-  AND NOT EXISTS (SELECT 1 FROM training_records v WHERE v.amends_id = r.id AND v.kind = 'revocation')
-) trained"""
-
-
 def trained_in_year(unit: OrgUnit, year: int) -> Trained:
-    """The seed's second figure: share of active cadres trained in the year, against the plan (if any)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    active = db.session.scalar(select(func.count(Cadre.id)).join(OrgUnit, Cadre.org_unit_id == OrgUnit.id)
-                               .where(in_subtree(unit), Cadre.active)) or 0
-    trained = db.session.execute(text(_TRAINED), {"p": unit.path, "pe": unit.path_end, "s": start, "e": end}).scalar()
+    """The seed's second figure: share of active cadres trained in the year, against the plan (if any).
+
+    Active cadres of the subtree with a record completed in the year by the effective ledger (the latest
+    correction's date, revoked rows left out, no waivers) — the plan report's total."""
+    trained, active = counts(unit, year)  # maintained per unit and year: one index range, not the ledger
     plan = plans.get_plan(unit, year)
     targets = [float(t.trained_pct) for t in plan.targets] if plan else []
     return Trained(trained, active, max(targets) if targets else None, year)

@@ -20,6 +20,7 @@ from lms.org.models import Cadre, OrgUnit
 from lms.standards import engine
 from lms.standards.counts import OVERALL, VALID_SQL
 from lms.standards.models import ROLLUP_DEPTH, Requirement, Standard
+from lms.standards.plans import GENERATION_ROW, prime_generation
 from lms.standards.sql import execute, in_list
 
 FIGURES = ("applicable", "met", "overdue", "due_soon")
@@ -117,9 +118,17 @@ def _fill(figures: list[Figure], rows) -> list[Figure]:
 
 
 def headline(unit: OrgUnit | None) -> list[Figure]:
-    """Today's figures of ``unit``'s subtree (None: the whole tree): overall first, then per standard."""
+    """Today's figures of ``unit``'s subtree (None: the whole tree): overall first, then per standard.
+
+    One round trip on a new transaction: the standards generation (the key of the cached requirement
+    versions that name the standards) rides along with the sums as the row keyed -1.
+    """
     sql, params = _totals_sql(unit)
-    return _fill(standards_in_force(), execute(sql, params))
+    rows = execute(f"{sql} UNION ALL {GENERATION_ROW.format(zeros=', 0' * (len(FIGURES) - 1))}", params).all()
+    for row in rows:
+        if int(row[0]) == -1:
+            prime_generation(int(row[1]))
+    return _fill(standards_in_force(), [row for row in rows if int(row[0]) != -1])
 
 
 def _children_sql(parent: OrgUnit) -> tuple[str, dict[str, Any]]:

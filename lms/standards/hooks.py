@@ -29,6 +29,19 @@ def update_for_record(record: TrainingRecord) -> None:
     engine.update_for_record(record)
 
 
+def update_for_records_bulk(cadre_ids: list[int]) -> None:
+    """Bulk ledger listener: per cadre for a few, one full recompute above ``BULK_CADRES`` (registered
+    explicitly, since any registered bulk listener replaces the ledger's fallback to the engine)."""
+    from lms.records.services import BULK_CADRES
+    from lms.standards import engine
+
+    if len(cadre_ids) > BULK_CADRES:
+        engine.recompute()
+    else:
+        for cadre_id in cadre_ids:
+            engine.recompute_cadre(cadre_id)
+
+
 def _has_requirements() -> bool:
     """Any requirement in force today (cached per generation; no query on a warm cache)."""
     from lms.standards import engine
@@ -144,9 +157,10 @@ def after_bulk_change() -> None:
 def install() -> None:
     """Register the ledger listener, the org bulk-change listener and the session hooks (idempotent)."""
     from lms.org.services import on_bulk_change
-    from lms.records.services import on_record_appended
+    from lms.records.services import on_record_appended, on_records_bulk_appended
 
     on_record_appended(update_for_record)
+    on_records_bulk_appended(update_for_records_bulk)
     on_bulk_change(after_bulk_change)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
