@@ -43,6 +43,8 @@ PERIODIC: dict[str, tuple[str, str]] = {
     #: Monday 07:15 Viet Nam time
     "digest": ("lms.reports.jobs:send_digests", "15 0 * * 1"),
     "standards-recompute": ("lms.standards.jobs:recompute_all", "30 17 * * *"),
+    #: 01:45 in Viet Nam: the last month end's compliance snapshot when missing (a no-op otherwise)
+    "standards-snapshot": ("lms.standards.jobs:take_snapshots", "45 18 * * *"),
 }
 
 

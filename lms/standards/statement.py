@@ -48,10 +48,14 @@ class Scope:
 
     cadre_id: int | None = None
     path: str | None = None
+    #: a SELECT of cadre ids (with ``path``: those of the subtree among them), e.g. a CTE of the statement
+    cadres_sql: str | None = None
 
     def ledger_filter(self) -> str:
         if self.cadre_id is not None:
             return " AND r.cadre_id = :scope_cadre"
+        if self.cadres_sql is not None:
+            return f" AND r.cadre_id IN ({self.cadres_sql})"
         if self.path is not None:
             return (" AND r.cadre_id IN (SELECT sc.id FROM cadres sc JOIN org_units su ON su.id = sc.org_unit_id"
                     " WHERE su.path >= :scope_path AND su.path < :scope_path_end)")
@@ -60,9 +64,10 @@ class Scope:
     def cadre_filter(self) -> str:
         if self.cadre_id is not None:
             return " AND c.id = :scope_cadre"
+        out = f" AND c.id IN ({self.cadres_sql})" if self.cadres_sql is not None else ""
         if self.path is not None:
-            return " AND u.path >= :scope_path AND u.path < :scope_path_end"
-        return ""
+            out += " AND u.path >= :scope_path AND u.path < :scope_path_end"
+        return out
 
     def params(self) -> dict[str, Any]:
         if self.cadre_id is not None:
