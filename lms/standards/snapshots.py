@@ -144,8 +144,12 @@ def usable(day: date) -> ComplianceSnapshot | None:
     return snap if snap is not None and snap.fingerprint == fingerprint(reqs) else None
 
 
-def _changed_sql(snap: ComplianceSnapshot, day: date, params: dict[str, Any]) -> str | None:
-    """SELECT of the ids of cadres whose facts may differ from the snapshot's (None: too many units changed)."""
+def _changed_sql(snap: ComplianceSnapshot, day: date, params: dict[str, Any]) -> tuple[str, str] | None:
+    """SELECTs of the ids of cadres whose facts may differ from the snapshot's (None: too many units changed).
+
+    Two sets: ``rec``, a ledger row entered since (or completed since, ``pending``) — their requirements
+    are those of the snapshot; ``attr``, the cadre or a unit above edited since — anything may differ.
+    """
     since_taken = snap.taken_at - MARGIN
     params.update(chg_from=_db_time(min(since_taken, _cutoff(snap.day) - MARGIN)), chg_to=_db_time(_cutoff(day)),
                   chg_taken=_db_time(since_taken))
@@ -153,18 +157,30 @@ def _changed_sql(snap: ComplianceSnapshot, day: date, params: dict[str, Any]) ->
                                .limit(MAX_CHANGED_UNITS + 1)).all()
     if len(units) > MAX_CHANGED_UNITS:
         return None
-    parts = ["SELECT t.cadre_id AS cid FROM training_records t WHERE t.created_at >= :chg_from"
-             " AND t.created_at < :chg_to",
-             "SELECT o.cadre_id FROM training_records t JOIN training_records o ON o.id = t.amends_id"
-             " WHERE t.created_at >= :chg_from AND t.created_at < :chg_to",
-             "SELECT c.id FROM cadres c WHERE c.updated_at >= :chg_taken"]
+    rec = ["SELECT t.cadre_id AS cid FROM training_records t WHERE t.created_at >= :chg_from"
+           " AND t.created_at < :chg_to",
+           "SELECT o.cadre_id FROM training_records t JOIN training_records o ON o.id = t.amends_id"
+           " WHERE t.created_at >= :chg_from AND t.created_at < :chg_to AND t.amends_id IS NOT NULL"]
     if snap.pending:
-        parts.append("SELECT c.id FROM cadres c WHERE c.id IN " + in_list("chg_p", snap.pending, params))
+        rec.append("SELECT c.id FROM cadres c WHERE c.id IN " + in_list("chg_p", snap.pending, params))
+    attr = ["SELECT c.id AS cid FROM cadres c WHERE c.updated_at >= :chg_taken"]
     for i, path in enumerate(units):
         params[f"chg_u{i}"], params[f"chg_u{i}_end"] = path, path[:-1] + "0"
-        parts.append("SELECT c.id FROM cadres c JOIN org_units u ON u.id = c.org_unit_id"
-                     f" WHERE u.path >= :chg_u{i} AND u.path < :chg_u{i}_end")
-    return " UNION ".join(parts)
+        attr.append("SELECT c.id FROM cadres c JOIN org_units u ON u.id = c.org_unit_id"
+                    f" WHERE u.path >= :chg_u{i} AND u.path < :chg_u{i}_end")
+    return " UNION ".join(rec), " UNION ".join(attr)
+
+
+def _state_sql() -> str:
+    """The state on ``:snap_today`` from a snapshot row's facts (the engine's rule, :func:`rules.classify`)."""
+    d = _Dialect(db.engine.dialect.name)
+    return f"""CASE WHEN k.waived_on IS NOT NULL THEN 'waived'
+  WHEN k.satisfied_on IS NOT NULL AND (k.valid_until IS NULL OR :snap_today <= k.valid_until) THEN
+    CASE WHEN k.valid_until IS NOT NULL AND :snap_today >= k.renew_from THEN 'due_soon' ELSE 'compliant' END
+  WHEN k.satisfied_on IS NOT NULL THEN 'expired'
+  WHEN :snap_today > k.due_on THEN 'overdue'
+  WHEN :snap_today >= {d.add_days('k.due_on', -rules.DUE_SOON_DAYS)} THEN 'due_soon'
+  ELSE 'not_yet_due' END"""
 
 
 def status_rows(unit: OrgUnit | None, day: date) -> tuple[str, dict[str, Any]] | None:
@@ -175,31 +191,33 @@ def status_rows(unit: OrgUnit | None, day: date) -> tuple[str, dict[str, Any]] |
     snap = usable(day)
     if snap is None:
         return None
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {"snap_id": snap.id, "snap_today": day}
     changed = _changed_sql(snap, day, params)
     if changed is None:
         return None
-    reqs = cached_requirements(day)
     path = unit.path if unit is not None else None
-    ledger, ledger_params = build_select(reqs, day, Scope(path=path, cadres_sql="SELECT cid FROM chg"),
-                                         cutoff=_cutoff(day))
+    # the ledger part evaluates the subtree's changed cadres (``chgp``); the snapshot part leaves out every
+    # changed cadre (``rec``, ``attr``: one moved out of the subtree still has snapshot rows in it)
+    ledger, ledger_params = build_select(cached_requirements(day), day,
+                                         Scope(path=path, cadres_sql="SELECT cid FROM chgp"), cutoff=_cutoff(day))
     params.update(ledger_params)
-    params.update(snap_id=snap.id, snap_today=day)
-    d = _Dialect(db.engine.dialect.name)
-    where = ""
+    where = chgp = ""
     if path is not None:
         params["snap_path"], params["snap_path_end"] = path, path[:-1] + "0"
         where = " AND k.org_path >= :snap_path AND k.org_path < :snap_path_end"
-    state = f"""CASE WHEN k.waived_on IS NOT NULL THEN 'waived'
-  WHEN k.satisfied_on IS NOT NULL AND (k.valid_until IS NULL OR :snap_today <= k.valid_until) THEN
-    CASE WHEN k.valid_until IS NOT NULL AND :snap_today >= k.renew_from THEN 'due_soon' ELSE 'compliant' END
-  WHEN k.satisfied_on IS NOT NULL THEN 'expired'
-  WHEN :snap_today > k.due_on THEN 'overdue'
-  WHEN :snap_today >= {d.add_days('k.due_on', -rules.DUE_SOON_DAYS)} THEN 'due_soon'
-  ELSE 'not_yet_due' END"""
-    kept = (f"SELECT k.cadre_id, k.requirement_id, k.org_unit_id, k.org_path, {state}, k.due_on, k.satisfied_on,"
-            " k.valid_until, k.waived_on, k.record_ids, :snap_today FROM compliance_snapshot_rows k"
-            f" WHERE k.snapshot_id = :snap_id{where} AND NOT EXISTS (SELECT 1 FROM chg WHERE chg.cid = k.cadre_id)")
+        # without an edit, a cadre's requirements are the snapshot's: those in the subtree have rows there
+        # (no lookup of each changed cadre's unit: thousands nationally in a month)
+        chgp = (f"SELECT k.cadre_id AS cid FROM compliance_snapshot_rows k WHERE k.snapshot_id = :snap_id{where}"
+                " AND k.cadre_id IN (SELECT cid FROM rec) UNION SELECT c.id FROM cadres c JOIN org_units u"
+                " ON u.id = c.org_unit_id WHERE u.path >= :snap_path AND u.path < :snap_path_end"
+                " AND c.id IN (SELECT cid FROM attr)")
+    else:
+        chgp = "SELECT cid FROM rec UNION SELECT cid FROM attr"
+    kept = (f"SELECT k.cadre_id, k.requirement_id, k.org_unit_id, k.org_path, {_state_sql()}, k.due_on,"
+            " k.satisfied_on, k.valid_until, k.waived_on, k.record_ids, :snap_today FROM compliance_snapshot_rows k"
+            f" WHERE k.snapshot_id = :snap_id{where} AND NOT EXISTS (SELECT 1 FROM rec WHERE rec.cid = k.cadre_id)"
+            " AND NOT EXISTS (SELECT 1 FROM attr WHERE attr.cid = k.cadre_id)")
     assert ledger.startswith("WITH ")
-    sql = f"WITH chg AS ({changed}),\n{ledger[5:]}\nUNION ALL\n{kept}"
+    sql = (f"WITH rec AS MATERIALIZED ({changed[0]}),\nattr AS MATERIALIZED ({changed[1]}),\n"
+           f"chgp AS MATERIALIZED ({chgp}),\n{ledger[5:]}\nUNION ALL\n{kept}")
     return f"SELECT {COLUMNS} FROM ({sql}) snap_rows", params

@@ -50,7 +50,8 @@ def upgrade():
     op.create_index('ix_compliance_snapshot_rows_path', 'compliance_snapshot_rows', ['snapshot_id', 'org_path'],
                     unique=False)
     # "what changed since the snapshot": ledger rows entered, cadres and units edited after it
-    op.create_index('ix_training_records_created_at', 'training_records', ['created_at'], unique=False)
+    op.create_index('ix_training_records_created_at', 'training_records', ['created_at', 'cadre_id', 'amends_id'],
+                    unique=False)
     op.create_index('ix_cadres_updated_at', 'cadres', ['updated_at'], unique=False)
     op.create_index('ix_org_units_updated_at', 'org_units', ['updated_at'], unique=False)
 
