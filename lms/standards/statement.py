@@ -207,10 +207,12 @@ def build_select(requirements: list[Requirement] | list[ReqInfo] | tuple[ReqInfo
         apps.append(more.pop(1))  # the cadres it applies to: defined before the ledger, which they narrow
         ctes += more
         selects.append(final)
-    # and only the rows of cadres some requirement applies to: a requirement for full-time cadres (3 %)
-    # no longer ranks every cadre's courses (the full recompute's time went there)
+    # a full run: only the rows of cadres some requirement applies to — a requirement for full-time
+    # cadres (3 %) no longer ranks every cadre's courses (the full recompute's time went there). Not
+    # with a scope: its filter already narrows the ledger, and both together made PostgreSQL expect one
+    # row and choose nested loops (a province as of a past day took 3× longer)
     applicable = ""
-    if selects and scope.cadre_id is None:
+    if selects and scope == Scope():
         applicable = ("\n  AND r.cadre_id IN (" + " UNION ".join(f"SELECT cadre_id FROM q{n}_app"
                                                                    for n in range(len(selects))) + ")")
     eff = (f"eff AS ({_ledger_sql(cutoff is not None, scope)}\n  AND (CASE WHEN k.id IS NULL THEN r.completed_on"
