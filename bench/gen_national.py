@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -18,7 +19,8 @@ from datetime import date, datetime, timedelta
 import psycopg
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
-DB = "lms_bench"
+#: a dedicated database (``LMS_BENCH_DB``: parallel benches each use their own)
+DB = os.environ.get("LMS_BENCH_DB", "lms_bench")
 URL = f"{SERVER}/{DB}"
 PROVINCES = 63
 UPPER_PER_PROVINCE = 10
@@ -36,7 +38,6 @@ def recreate_database() -> None:
 
 
 def migrate() -> None:
-    import os
     import tempfile
 
     os.environ["LMS_INSTANCE_PATH"] = tempfile.mkdtemp()

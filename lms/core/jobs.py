@@ -47,6 +47,8 @@ PERIODIC: dict[str, tuple[str, str]] = {
     "standards-recompute": ("lms.standards.jobs:recompute_all", "30 17 * * *"),
     #: the xAPI outbox to the LRS (also enqueued after each commit that queues statements)
     "xapi-send": ("lms.xapi.jobs:send_statements", "* * * * *"),
+    #: 01:45 in Viet Nam: the last month end's compliance snapshot when missing (a no-op otherwise)
+    "standards-snapshot": ("lms.standards.jobs:take_snapshots", "45 18 * * *"),
 }
 #: periodic jobs that keep one row, queued again at each run (a row a day would be 1,440 rows for a
 #: duty running every minute); the others keep one row per day, their key naming the day

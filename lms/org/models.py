@@ -67,7 +67,8 @@ class OrgUnit(db.Model):
     """A union organisation (Tổng LĐLĐ, LĐLĐ tỉnh, công đoàn ngành, CĐ cấp trên cơ sở, CĐCS, tổ CĐ)."""
 
     __tablename__ = "org_units"
-    __table_args__ = (Index("ix_org_units_path", "path"),)
+    #: updated_at: units edited since a compliance snapshot (lms.standards.snapshots)
+    __table_args__ = (Index("ix_org_units_path", "path"), Index("ix_org_units_updated_at", "updated_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: unique business code, used by imports and URLs
@@ -109,6 +110,8 @@ class Cadre(db.Model):
         _enum_check("employment", Employment),
         _enum_check("position", Position),
         Index("ix_cadres_org_active", "org_unit_id", "active"),
+        #: cadres edited since a compliance snapshot (lms.standards.snapshots)
+        Index("ix_cadres_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

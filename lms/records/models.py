@@ -82,6 +82,8 @@ class TrainingRecord(db.Model):
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
         CheckConstraint("kind = 'record' OR amends_id IS NOT NULL", name="amendment_has_target"),
         Index("ix_training_records_cadre_completed", "cadre_id", "completed_on"),
+        #: what was entered since a compliance snapshot (lms.standards.snapshots): index-only
+        Index("ix_training_records_created_at", "created_at", "cadre_id", "amends_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

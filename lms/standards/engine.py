@@ -12,8 +12,9 @@
   generation (``standards_generation``, bumped in the transaction that changes a standard, requirement
   or module; read once per transaction).
 * :func:`recompute_subtree` — the cadres of a unit's subtree (a moved unit).
-* :func:`status_rows` — the same SELECT as of a past day for a subtree, computed on the fly from the
-  ledger (records created by the end of that day, the requirement versions in force then).
+* :func:`status_rows` — the same SELECT as of a past day for a subtree: from a snapshot taken at a
+  period end and the ledger since (:mod:`.snapshots`), or on the fly from the ledger
+  (:func:`ledger_status_rows`: records created by the end of that day, the requirement versions then).
 
 The statement itself is built in :mod:`.statement`, the requirement versions in force are resolved and
 cached in :mod:`.plans`, and the counts the dashboards read are kept in :mod:`.counts`; the names are
@@ -233,6 +234,21 @@ def recompute_subtree(unit: OrgUnit, today: date | None = None) -> None:
 
 
 def status_rows(unit: OrgUnit | None, day: date, cadre_id: int | None = None) -> tuple[str, dict[str, Any]]:
-    """SELECT of the status rows as of ``day`` for a subtree (or one cadre), from the ledger."""
+    """SELECT of the status rows as of ``day`` for a subtree (or one cadre).
+
+    A subtree's from the latest usable snapshot and the ledger since (:mod:`.snapshots`), else — and
+    for one cadre — from the ledger.
+    """
+    if cadre_id is None:
+        from lms.standards import snapshots
+
+        found = snapshots.status_rows(unit, day)
+        if found is not None:
+            return found
+    return ledger_status_rows(unit, day, cadre_id)
+
+
+def ledger_status_rows(unit: OrgUnit | None, day: date, cadre_id: int | None = None) -> tuple[str, dict[str, Any]]:
+    """SELECT of the status rows as of ``day`` for a subtree (or one cadre), from the ledger alone."""
     scope = Scope(cadre_id=cadre_id) if cadre_id is not None else Scope(path=unit.path if unit else None)
     return build_select(cached_requirements(day), day, scope, cutoff=end_of_day(day))

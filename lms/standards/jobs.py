@@ -40,3 +40,20 @@ def recompute_cadres(ctx: Context, cadre_ids: list[int] | None = None, unit_id: 
         if index % 100 == 0:
             ctx.progress(95 * index / len(ids))
     return f"Đã tính lại cho {len(ids)} cán bộ."
+
+
+@task
+def take_snapshots(ctx: Context, day: str | None = None) -> str:
+    """The last month end's snapshot for "as of" reads, when missing or stale (daily on the scheduler;
+    a no-op once taken), or the snapshot of ``day`` (yyyy-mm-dd, taken again if there)."""
+    from datetime import date
+
+    from lms.standards import engine, snapshots
+
+    if day:
+        snap = snapshots.take(date.fromisoformat(day))
+    else:
+        snap = snapshots.ensure_period_ends(engine.today_vn())
+        if snap is None:
+            return "Ảnh chụp số liệu cuối kỳ đã có sẵn."
+    return f"Đã chụp số liệu tuân thủ ngày {snap.day:%d/%m/%Y}: {snap.rows} trạng thái."

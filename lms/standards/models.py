@@ -323,3 +323,47 @@ class ComplianceStandardDelta(db.Model):
     met: Mapped[int] = mapped_column(Integer)
     overdue: Mapped[int] = mapped_column(Integer)
     due_soon: Mapped[int] = mapped_column(Integer)
+
+
+class ComplianceSnapshot(db.Model):
+    """The status rows as of a past day (a period end), kept so that "as of" reads need not replay the ledger.
+
+    Taken by :func:`lms.standards.snapshots.take` (the scheduler: every month end); as of a later day
+    the rows of cadres whose inputs did not change since are re-classified for that day, the others
+    evaluated from the ledger (see :mod:`lms.standards.snapshots`).
+    """
+
+    __tablename__ = "compliance_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the day the rows are as of (records created by the end of that day, Vietnam time)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    #: when it was taken: cadres and units changed from (about) then on are evaluated from the ledger
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: hash of the requirement versions in force on ``day`` (rules, applicability, module ids)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: cadres with a ledger row entered by then but completed after ``day`` (it counts on a later day)
+    pending: Mapped[list[int]] = mapped_column(JSON, default=list)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComplianceSnapshotRow(db.Model):
+    """One status row of a snapshot: the day-independent facts; the state follows from them and the day."""
+
+    __tablename__ = "compliance_snapshot_rows"
+    __table_args__ = (Index("ix_compliance_snapshot_rows_path", "snapshot_id", "org_path"),)
+
+    #: cadre first: deleting a cadre finds its rows by the primary key
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"), primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("compliance_snapshots.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(Integer)
+    org_path: Mapped[str] = mapped_column(BinaryString)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    satisfied_on: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    #: ``valid_until`` minus the requirement's renewal window: due soon from this day
+    renew_from: Mapped[date | None] = mapped_column(Date)
+    waived_on: Mapped[date | None] = mapped_column(Date)
+    record_ids: Mapped[str | None] = mapped_column(String(2000))
