@@ -11,6 +11,7 @@ p50/p90/p99 latency, CPU per commit of gunicorn, PostgreSQL and the load generat
     .venv/bin/python bench/bench_commits.py --learners 200 --rate 800 --seconds 30
     .venv/bin/python bench/bench_commits.py --learners 200 --rate 0 --seconds 30     # saturation
     .venv/bin/python bench/bench_commits.py --in-process 3000   # CPU of the Flask request path alone
+    .venv/bin/python bench/bench_commits.py --in-process 3000 --profile /tmp/commit.prof   # where it goes
 
 ``--in-process N`` runs no server: one learner logs in through the test client, then N commits are
 made by calling ``app.wsgi_app`` with the same request the load generator sends; it prints the CPU time
@@ -90,7 +91,7 @@ def commit_body(n: int) -> bytes:
         "cmi.core.session_time": f"00:{n // 60 % 60:02d}:{n % 60:02d}"}}).encode()
 
 
-def in_process(commits: int) -> None:
+def in_process(commits: int, profile: str = "") -> None:
     """CPU per commit of the Flask request path (see the module); the schema and one learner seeded."""
     from werkzeug.test import EnvironBuilder
 
@@ -110,11 +111,24 @@ def in_process(commits: int) -> None:
                 for n in range(1, commits + 101)]
     answers = [b"".join(app.wsgi_app(e, lambda *a: None)) for e in environs[:100]]
     assert b'"stored"' in answers[-1], answers[-1]
-    started = time.process_time()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+    started, wall = time.process_time(), time.perf_counter()
     for environ in environs[100:]:
         b"".join(app.wsgi_app(environ, lambda *a: None))
-    cpu = time.process_time() - started
-    print(f"in-process: {commits} commits, {cpu / commits * 1000:.3f} ms CPU per commit (Flask request path)")
+    cpu, wall = time.process_time() - started, time.perf_counter() - wall
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        profiler.dump_stats(profile)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+    print(f"in-process: {commits} commits, {cpu / commits * 1000:.3f} ms CPU per commit (Flask request path; "
+          f"wall {wall / commits * 1000:.3f} ms, load average {os.getloadavg()[0]:.2f})")
 
 
 def stored(status: int, body: bytes) -> bool:
@@ -134,6 +148,8 @@ def main() -> None:
                         help="LMS_PLAYER_COMMIT_LOG of the server")
     parser.add_argument("--in-process", type=int, default=0, metavar="N",
                         help="no server: N commits through app.wsgi_app, CPU per commit (see above)")
+    parser.add_argument("--profile", metavar="FILE", default="",
+                        help="with --in-process: cProfile the commits (process CPU), stats to FILE, top 40 printed")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-commits-"))
@@ -145,7 +161,7 @@ def main() -> None:
     try:
         seed(str(tmp), 1 if args.in_process else args.learners, tmp)
         if args.in_process:
-            in_process(args.in_process)
+            in_process(args.in_process, args.profile)
             return
         gunicorn, port = servers.enter_context(gunicorn_server(
             "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))

@@ -24,6 +24,7 @@
 | ``LMS_SECURE_COOKIES`` | send cookies only over HTTPS | on unless ``LMS_ENV=development`` |
 | ``LMS_MAX_UPLOAD_MB`` | largest accepted upload | 1024 |
 | ``LMS_MAX_COMMIT_KB`` | largest SCO commit body, KiB (larger: 413, nothing stored) | 4096 |
+| ``LMS_PLAYER_STATE_CACHE`` | SCO state rows a worker process keeps so that a plain commit is one statement (0 = off) | 2048 |
 | ``LMS_IMPORT_MAX_MB`` | largest spreadsheet accepted by an importer | 20 |
 | ``LMS_IMPORT_MAX_ROWS`` / ``_COLUMNS`` / ``_CELLS`` | caps on one imported sheet's data rows, columns, non-empty cells | 100000 / 50 / 2000000 |
 | ``LMS_IMPORT_MAX_UNPACKED_MB`` | most an imported .xlsx may expand to (zip bombs) | 200 |

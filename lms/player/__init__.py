@@ -19,6 +19,8 @@ def init_app(app: Flask) -> None:
     # "all": a log row per commit; "problems": only duplicate, stale and refused ones (docs/player.md)
     log = os.environ.get("LMS_PLAYER_COMMIT_LOG", "all").strip().lower()
     app.config.setdefault("LMS_PLAYER_COMMIT_LOG", log if log in {"all", "problems"} else "all")
+    # state rows kept per worker process so that a plain commit is one statement (lms.player.state_cache)
+    app.config.setdefault("LMS_PLAYER_STATE_CACHE", int(os.environ.get("LMS_PLAYER_STATE_CACHE", "2048") or 0))
     app.register_blueprint(bp)
     app.register_blueprint(beacon_bp)
     register_nav(NavItem("player.my_modules", "Học phần của tôi", "My modules", (Role.learner,), 10))

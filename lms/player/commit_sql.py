@@ -97,7 +97,26 @@ class StateRow(NamedTuple):
     cadre_id: int
 
 
-PLAIN_SELECT = _LOCK_SELECT + _STATE_WHERE + _USER_OWNS
+#: the plain path's read: the state row, the session's claim, and the row versions (``xmin``, changed by
+#: every UPDATE of the row) of the state and the attempt, kept with the row in :mod:`lms.player.state_cache`
+PLAIN_SELECT = (_LOCK_SELECT.replace("\n  FROM", ",\n       s.xmin::text, a.xmin::text\n  FROM", 1)
+                + _STATE_WHERE + _USER_OWNS)
+#: the plain path's write: the same UPDATE (with its log row) returning the state row's new version
+PLAIN_UPDATE = STATE_UPDATE + "\n RETURNING xmin::text"
+PLAIN_UPDATE_AND_LOG = (f"WITH u AS ({STATE_UPDATE} RETURNING id, xmin::text AS version)\n"
+                        "INSERT INTO player_commit_logs (sco_state_id, seq, status, size, received_at)\n"
+                        "SELECT id, %(seq)s, 'stored', %(size)s, %(now)s FROM u RETURNING (SELECT version FROM u)")
+#: the write of a commit judged against a cached row, with no read before it: it changes the row only if
+#: neither the state nor the attempt changed since the cached read (their ``xmin``) and the session's
+#: claim still holds (the account active, the same session version, the attempt its cadre's)
+_CACHED_WHERE = ("\n   AND xmin = %(state_version)s::xid AND EXISTS (SELECT 1 FROM player_attempts a"
+                 " JOIN users u ON u.cadre_id = a.cadre_id WHERE a.id = player_sco_states.attempt_id"
+                 " AND a.xmin = %(attempt_version)s::xid AND u.id = %(user_id)s AND u.active"
+                 " AND u.session_version = %(session_version)s)")
+CACHED_UPDATE = STATE_UPDATE + _CACHED_WHERE + "\n RETURNING xmin::text"
+CACHED_UPDATE_AND_LOG = (f"WITH u AS ({STATE_UPDATE}{_CACHED_WHERE} RETURNING id, xmin::text AS version)\n"
+                         "INSERT INTO player_commit_logs (sco_state_id, seq, status, size, received_at)\n"
+                         "SELECT id, %(seq)s, 'stored', %(size)s, %(now)s FROM u RETURNING (SELECT version FROM u)")
 PLAIN_LOG = ("INSERT INTO player_commit_logs (sco_state_id, seq, status, size, errors, received_at)"
               " VALUES (%(id)s, %(seq)s, %(status)s, %(size)s, %(errors)s, %(now)s)")
 

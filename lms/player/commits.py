@@ -7,6 +7,7 @@ position, and re-grades the attempt.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
@@ -21,6 +22,7 @@ from lms.player.grading import refresh_attempt
 from lms.player.merge import MAX_REFUSED, Commit, Judgement, judge, summary
 from lms.player.models import Attempt, CommitStatus, ScoState
 from lms.player.shared_data import save_buckets
+from lms.player.state_cache import MAX_ROW_BYTES, Cached, Key, StateCache, state_cache
 from lms.player.versions import version_info
 
 
@@ -132,40 +134,82 @@ def _side_effects(row: Any, attempt_id: int, sco_id: str, seq: int, judged: Judg
 
 def _plain_commit(attempt_id: int, sco_id: str, commit: Commit, user: tuple[int, int]) -> CommitResult | None:
     """The commits a SCO sends while the learner works (bookmark, suspend_data, interactions, session
-    time) on PostgreSQL, in two statements and no explicit transaction: read the state (checking the
-    session's user), validate and merge, then one UPDATE conditional on the sequence read — with its
-    log row, in the same statement — that is its own transaction. A commit that lost a race with
-    another tab re-reads and tries again.
+    time) on PostgreSQL, with no explicit transaction: read the state (checking the session's user),
+    validate and merge, then one UPDATE conditional on the sequence read — with its log row, in the same
+    statement — that is its own transaction. A commit that lost a race with another tab re-reads and
+    tries again. When this process wrote the row last (:mod:`lms.player.state_cache`) the read is
+    skipped: the commit is judged against that row and written by one statement that also checks the
+    row versions and the session's claim; if anything changed, it reads and is judged again.
 
     ``None`` hands the commit to the locking path of :func:`apply_commit`: no row (401/404 are decided
     there), a commit that changes the SCO's result, ends the run-time session or starts the attempt
     (the attempt is re-graded and may get its record, which needs one transaction), that refused an
     element, writes shared data or the suspendAll position, or three lost races.
     """
-    from psycopg.types.json import Json
-
     log_all = current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") != "problems"
-    params = {"attempt_id": attempt_id, "sco_id": sco_id, "user_id": user[0], "session_version": user[1]}
+    cache = state_cache(current_app)
+    key = (attempt_id, sco_id, user[0], user[1])
+    claim = {"user_id": user[0], "session_version": user[1]}
     with sql.autocommit_cursor() as cursor:
+        if cache is not None and (cached := cache.get(key)) is not None:
+            judged = _judge(cached.row, sco_id, commit)
+            if judged.status == CommitStatus.stored and not judged.needs_lock:
+                versions = {**claim, "state_version": cached.state_version, "attempt_version": cached.attempt_version}
+                statement = sql.CACHED_UPDATE_AND_LOG if log_all else sql.CACHED_UPDATE
+                if _write(cursor, statement, versions, cached.row, cached.attempt_version, judged, cache, key):
+                    return CommitResult(CommitStatus.stored.value, commit.seq, summary=judged.summary)
+            cache.drop(key)
         for _ in range(3):
-            cursor.execute(sql.PLAIN_SELECT, params)
+            cursor.execute(sql.PLAIN_SELECT, {"attempt_id": attempt_id, "sco_id": sco_id, **claim})
             found = cursor.fetchone()
             if found is None:
                 return None
-            row = sql.StateRow(*found)
+            row, attempt_version = sql.StateRow(*found[:-2]), found[-1]
             judged = _judge(row, sco_id, commit)
             if judged.status != CommitStatus.stored:
                 cursor.execute(sql.PLAIN_LOG, {"id": row.id, "seq": commit.seq, "status": judged.status.value,
                                                "size": commit.size, "now": utcnow(),
-                                               "errors": Json(judged.errors) if judged.errors else None})
+                                               "errors": _json(judged.errors) if judged.errors else None})
                 return CommitResult(judged.status.value, row.last_seq, judged.errors, summary=judged.summary)
             if judged.needs_lock:
                 return None
-            cursor.execute(sql.UPDATE_AND_LOG if log_all else sql.STATE_UPDATE,
-                           {**judged.values, "cmi": Json(judged.values["cmi"])})
-            if cursor.rowcount == 1:
+            statement = sql.PLAIN_UPDATE_AND_LOG if log_all else sql.PLAIN_UPDATE
+            if _write(cursor, statement, {}, row, attempt_version, judged, cache, key):
                 return CommitResult(CommitStatus.stored.value, commit.seq, summary=judged.summary)
     return None
+
+
+def _write(cursor: Any, statement: str, extra: dict[str, Any], row: sql.StateRow, attempt_version: str,
+           judged: Judgement, cache: StateCache | None, key: Key) -> bool:
+    """Run the plain path's UPDATE; when it changed the row, keep the row as written (with its new
+    version) in the cache. False: the row had changed (nothing written)."""
+    values = judged.values
+    encoded = json.dumps(values["cmi"])
+    cursor.execute(statement, {**values, **extra, "cmi": _json(encoded, _as_is)})
+    written = cursor.fetchone()
+    if written is None:
+        return False
+    if cache is not None:
+        if written[0] and len(encoded) <= MAX_ROW_BYTES:
+            cache.put(key, Cached(row._replace(
+                cmi=values["cmi"], last_seq=values["seq"], session_key=values["session_key"],
+                session_seconds=values["session_seconds"], completion=values["completion"],
+                success=values["success"], score_scaled=values["score_scaled"],
+                sco_attempt=values["sco_attempt"], prior_seconds=values["prior_seconds"]),
+                written[0], attempt_version))
+        else:
+            cache.drop(key)
+    return True
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _json(value: Any, dumps: Any = None) -> Any:
+    from psycopg.types.json import Json
+
+    return Json(value, dumps)
 
 
 def _not_found(attempt_id: int, user: tuple[int, int] | None) -> NoReturn:
