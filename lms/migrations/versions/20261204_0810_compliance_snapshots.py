@@ -1,7 +1,7 @@
 """standards: compliance snapshots at period ends (fast "as of" reads); created_at / updated_at indexes
 
 Revision ID: 0810
-Revises: 0797
+Revises: 0800
 Create Date: 2026-12-04 20:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0810'
-down_revision = '0797'
+down_revision = "0800"
 branch_labels = None
 depends_on = None
 
