@@ -85,7 +85,8 @@ def seed(app, learners: int, standards: bool = True) -> tuple[list[tuple[int, st
 
             for path in sorted(DEFAULTS.iterdir()):
                 standard_services.load_file(path, recompute=False)
-        unit = create_unit("BENCH", "Công đoàn thử tải", "CĐCS", None)
+        # the level the example standards name (grassroots_key.toml): key cadres have requirements too
+        unit = create_unit("BENCH", "Công đoàn thử tải", "Công đoàn cơ sở", None)
         module = Module(code="BENCHQ", title_vi="Học phần thử tải", topic="union_law", hours=4,
                         completion_rule={"all": [{"kind": "quiz_passed"}]})
         db.session.add(module)

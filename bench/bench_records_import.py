@@ -172,15 +172,16 @@ def _run(url: str, tmp: Path, args) -> None:
               f"errors {len(report.errors)}")
         spent = _time_listeners()
         profiler = _profiler(args.profile)
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         report = check_file(data, "bench.csv", max_bytes=limit)
         apply_import(report)
         db.session.commit()
-        t1 = time.perf_counter()
+        t1, cpu1 = time.perf_counter(), time.process_time()
         _report(profiler, args.profile, "check + apply + commit")
         count = db.session.scalar(select(func.count(TrainingRecord.id)))
         print(f"check + apply + commit: {t1 - t0:.2f} s; {count} records in the ledger "
-              f"({count / (t1 - t0):.0f} rows/s)")
+              f"({count / (t1 - t0):.0f} rows/s); CPU of this process {cpu1 - cpu0:.2f} s; "
+              f"load average {os.getloadavg()[0]:.1f}")
         for name, seconds in sorted(spent.items()):
             print(f"  of which in listener/hook {name}: {seconds:.2f} s")
         from lms.core import jobs

@@ -64,7 +64,8 @@ def issue_for_record(record) -> Certificate | None:
 
     Waivers and imported history get none: a certificate attests training done through this system
     (online, assessment, in-person class, Open edX). This also keeps bulk imports fast. The module,
-    the holder and their unit are read in one query (a quiz pass issues one on the submission's path).
+    the holder, their unit and a certificate already held are read in one query (a quiz pass issues one on
+    the submission's path).
     """
     from lms.catalog.models import Module
     from lms.records.models import Kind, Source
@@ -74,26 +75,27 @@ def issue_for_record(record) -> Certificate | None:
             or (record.source == Source.assessment.value and not record.hours)):  # a quiz score, not a completion
         return None
     found = db.session.execute(
-        select(Module.title_vi, Module.hours, Cadre.full_name, OrgUnit.name)
+        select(Module.title_vi, Module.hours, Cadre.full_name, OrgUnit.name,
+               _held(record.cadre_id, record.module_id, record.id).scalar_subquery())
         .select_from(Cadre).join(Module, Module.id == record.module_id)
         .outerjoin(OrgUnit, OrgUnit.id == Cadre.org_unit_id).where(Cadre.id == record.cadre_id)
     ).first()
     if found is None:
         return None
-    held = _held(record.cadre_id, record.module_id, record.id)
-    if held is not None:  # one certificate per achievement: a retake or a second quiz pass adds none
-        return held
-    title, module_hours, holder_name, unit_name = found
+    title, module_hours, holder_name, unit_name, held_id = found
+    if held_id is not None:  # one certificate per achievement: a retake or a second quiz pass adds none
+        return db.session.get(Certificate, held_id)
     return _issue(record.cadre_id, holder_name, unit_name, kind=CertificateKind.module,
                   subject_key=f"module:{record.id}", title=title, hours=record.hours or module_hours,
                   completed_on=record.completed_on, module_id=record.module_id, record_id=record.id)
 
 
-def _held(cadre_id: int, module_id: int, record_id: int) -> Certificate | None:
-    """The cadre's valid (not revoked) certificate of the module, issued for another ledger row."""
-    return db.session.scalar(select(Certificate).where(
+def _held(cadre_id: int, module_id: int, record_id: int):
+    """SELECT of the id of the cadre's valid (not revoked) certificate of the module issued for another
+    ledger row (read with the module and the holder: one statement per completion)."""
+    return select(Certificate.id).where(
         Certificate.cadre_id == cadre_id, Certificate.module_id == module_id, Certificate.kind == CertificateKind.module.value,
-        Certificate.revoked_at.is_(None), Certificate.record_id != record_id).order_by(Certificate.id).limit(1))
+        Certificate.revoked_at.is_(None), Certificate.record_id != record_id).order_by(Certificate.id).limit(1)
 
 
 def issue_for_requirement(cadre: Cadre, *, requirement_id: int, title: str, hours: Decimal | float,
