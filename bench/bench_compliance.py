@@ -7,6 +7,10 @@ change, and the update for one new record (append + listener). Usage::
 
     .venv/bin/python bench/bench_compliance.py --scale 0.01
     nohup .venv/bin/python bench/bench_compliance.py --scale 1 > bench/compliance.log 2>&1 &
+    LMS_BENCH_DB=lms_bench_x .venv/bin/python bench/bench_compliance.py --scale 1 --skip-generate --as-of-only
+
+``--as-of-only``: a province as of a year ago from the ledger alone, the month-end snapshot taken, then
+from the snapshot plus the ledger since (issue #20), in the same run.
 """
 
 from __future__ import annotations
