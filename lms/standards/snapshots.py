@@ -81,8 +81,16 @@ def _db_time(moment: datetime) -> datetime:
 
 
 def take(day: date) -> ComplianceSnapshot:
-    """Take (or take again) the snapshot as of ``day``: one ``INSERT … SELECT`` per requirement in force."""
-    from lms.standards.engine import end_of_day
+    """Take (or take again) the snapshot as of ``day``: one ``INSERT … SELECT`` per requirement in force.
+
+    ``day`` must not be after today (Viet Nam): a UserError otherwise, nothing written.
+    """
+    from lms.core.errors import UserError
+    from lms.standards.engine import end_of_day, today_vn
+
+    if day > today_vn():
+        raise UserError("Không thể chụp số liệu của một ngày trong tương lai.",
+                        "A snapshot cannot be taken of a future day.", status=422, code="future_day")
 
     db.session.flush()
     db.session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.day == day))
