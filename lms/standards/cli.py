@@ -62,12 +62,16 @@ def snapshot_command(day) -> None:
     from lms.standards import engine, snapshots
 
     start = time.perf_counter()
-    with command_transaction():
-        snap = snapshots.take(day.date()) if day else snapshots.ensure_period_ends(engine.today_vn())
-        if snap is None:
-            click.echo("Ảnh chụp cuối kỳ đã có sẵn. / The period-end snapshot is already there.")
-            return
-        click.echo(f"{snap.day}: {snap.rows} statuses in {time.perf_counter() - start:.1f} s.")
+    try:
+        with command_transaction():
+            snap = snapshots.take(day.date()) if day else snapshots.ensure_period_ends(engine.today_vn())
+    except UserError as exc:
+        click.echo(f"LỖI: {exc.message_vi} / {exc.message_en}", err=True)
+        sys.exit(2)
+    if snap is None:
+        click.echo("Ảnh chụp cuối kỳ đã có sẵn. / The period-end snapshot is already there.")
+        return
+    click.echo(f"{snap.day}: {snap.rows} statuses in {time.perf_counter() - start:.1f} s.")
 
 
 commands = [standards]

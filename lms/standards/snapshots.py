@@ -81,8 +81,16 @@ def _db_time(moment: datetime) -> datetime:
 
 
 def take(day: date) -> ComplianceSnapshot:
-    """Take (or take again) the snapshot as of ``day``: one ``INSERT … SELECT`` per requirement in force."""
-    from lms.standards.engine import end_of_day
+    """Take (or take again) the snapshot as of ``day``: one ``INSERT … SELECT`` per requirement in force.
+
+    ``day`` must not be after today (Viet Nam): a UserError otherwise, nothing written.
+    """
+    from lms.core.errors import UserError
+    from lms.standards.engine import end_of_day, today_vn
+
+    if day > today_vn():
+        raise UserError("Không thể chụp số liệu của một ngày trong tương lai.",
+                        "A snapshot cannot be taken of a future day.", status=422, code="future_day")
 
     db.session.flush()
     db.session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.day == day))
@@ -99,7 +107,8 @@ def take(day: date) -> ComplianceSnapshot:
         params["snap_id"] = snap.id
         total += execute(f"INSERT INTO compliance_snapshot_rows ({_ROW_COLUMNS}) SELECT s.cadre_id, :snap_id,"
                          " s.requirement_id, s.org_unit_id, s.org_path, s.due_on, s.satisfied_on, s.valid_until,"
-                         f" {renew}, s.waived_on, s.record_ids FROM ({sql}) s", params).rowcount or 0
+                         f" {renew}, s.waived_on, s.record_ids FROM ({sql}) s ORDER BY s.org_path",  # a subtree's
+                         params).rowcount or 0  # rows on few pages
     snap.rows = total
     db.session.flush()
     return snap
@@ -207,8 +216,9 @@ def status_rows(unit: OrgUnit | None, day: date) -> tuple[str, dict[str, Any]] |
         where = " AND k.org_path >= :snap_path AND k.org_path < :snap_path_end"
         # without an edit, a cadre's requirements are the snapshot's: those in the subtree have rows there
         # (no lookup of each changed cadre's unit: thousands nationally in a month)
-        chgp = (f"SELECT k.cadre_id AS cid FROM compliance_snapshot_rows k WHERE k.snapshot_id = :snap_id{where}"
-                " AND k.cadre_id IN (SELECT cid FROM rec) UNION SELECT c.id FROM cadres c JOIN org_units u"
+        # (a join, not IN: PostgreSQL guessed 200 distinct ids in the CTE and probed the rows by key)
+        chgp = (f"SELECT k.cadre_id AS cid FROM compliance_snapshot_rows k JOIN rec ON rec.cid = k.cadre_id"
+                f" WHERE k.snapshot_id = :snap_id{where} UNION SELECT c.id FROM cadres c JOIN org_units u"
                 " ON u.id = c.org_unit_id WHERE u.path >= :snap_path AND u.path < :snap_path_end"
                 " AND c.id IN (SELECT cid FROM attr)")
     else:

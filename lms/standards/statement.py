@@ -18,6 +18,11 @@ from lms.standards.sql import in_list as _in_list
 COLUMNS = ("cadre_id, requirement_id, org_unit_id, org_path, state, due_on, satisfied_on, valid_until, "
            "waived_on, record_ids, computed_on")
 
+#: full runs read only the ledger rows of cadres some requirement applies to (off: the engine before
+#: issue #20, for ``bench/bench_recompute.py``'s comparison in the same run)
+NARROW_FULL_RUNS = True
+
+
 class _Dialect:
     """The few SQL fragments that differ between databases."""
 
@@ -212,7 +217,7 @@ def build_select(requirements: list[Requirement] | list[ReqInfo] | tuple[ReqInfo
     # with a scope: its filter already narrows the ledger, and both together made PostgreSQL expect one
     # row and choose nested loops (a province as of a past day took 3× longer)
     applicable = ""
-    if selects and scope == Scope():
+    if selects and scope == Scope() and NARROW_FULL_RUNS:
         applicable = ("\n  AND r.cadre_id IN (" + " UNION ".join(f"SELECT cadre_id FROM q{n}_app"
                                                                    for n in range(len(selects))) + ")")
     eff = (f"eff AS ({_ledger_sql(cutoff is not None, scope)}\n  AND (CASE WHEN k.id IS NULL THEN r.completed_on"

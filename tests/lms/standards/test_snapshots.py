@@ -176,3 +176,7 @@ def test_cli_takes_a_snapshot_of_a_given_day(app, runner):
     assert result.exit_code == 0, result.output
     assert "2025-03-31: 1 statuses" in result.output
     assert db.session.scalar(select(ComplianceSnapshot.day)) == date(2025, 3, 31)
+    future = (engine.today_vn() + timedelta(days=1)).isoformat()
+    refused = runner.invoke(args=["standards", "snapshot", "--day", future])
+    assert refused.exit_code == 2 and "tương lai" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(ComplianceSnapshot)) == 1
