@@ -76,7 +76,7 @@ def national(args) -> dict:
                       "SECRET_KEY": "bench"})
     results: dict = {}
     with app.app_context():
-        if not args.skip_generate:
+        if not args.skip_generate or args.prepare:
             _load_standards(services, read_file, DEFAULTS)
             db.session.commit()
             start = time.perf_counter()
@@ -183,6 +183,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--prepare", action="store_true",
+                        help="with --skip-generate: still load the standards, recompute and rebuild the counts")
     parser.add_argument("--db", default=DB, help=f"database to (re)create and use (default {DB})")
     parser.add_argument("--home", action="store_true", help="time the manager home page on the demo data")
     args = parser.parse_args()

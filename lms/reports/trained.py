@@ -178,6 +178,8 @@ def install() -> None:
     on_record_appended(on_record)
     on_records_bulk_appended(on_records_bulk)
     on_bulk_change(rebuild)
+    # registered after the standards hooks (FEATURES order): at a commit the compliance counts are written
+    # first, then these, in every transaction — the same lock order, so no deadlock between the two
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)
