@@ -83,11 +83,17 @@
     sendBeacon(stateCommit(true));
   }
 
-  // the page stays (hidden tab, back/forward cache): what was set since the last commit, session open
+  // the page stays (hidden tab, back/forward cache): what was set since the last commit, session open —
+  // to the page's durable queue and by beacon (the page may be frozen or killed before it sends)
   function saveWhileHidden() {
-    var seq = 0;
-    if (dirty && running()) { dirty = false; seq = sendBeacon(stateCommit(false)); }
-    else if (unconfirmed) seq = sendBeacon(unconfirmed);
+    if (dirty && running()) {
+      dirty = false;
+      st.commitId += 1;
+      var commit = stateCommit(false);
+      unconfirmed = { type: "lms-commit", id: st.commitId, cmi: commit.cmi, terminate: false };
+      post(unconfirmed);
+    }
+    var seq = unconfirmed ? sendBeacon(unconfirmed) : 0;
     if (seq) post({ type: "lms-beaconed", seq: seq });
   }
 
