@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 LMS := $(VENV)/bin/lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# the address to open: browsers resolve *.localhost to this machine, and the package files then come from
+# content.lms.localhost, the same site (lms.catalog.content): offline downloads work (issue #22)
+DEMO_URL ?= http://lms.localhost:$(PORT)
 
 .PHONY: install ralph demo serve test test-sqlite test-postgres lint i18n browsers bench clean packages
 
@@ -44,12 +47,14 @@ translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel --quiet compile -d lms/translations
 
 demo: install
-	LMS_ENV=development $(LMS) db upgrade
-	LMS_ENV=development $(LMS) demo
-	LMS_ENV=development $(LMS) run --host $(HOST) --port $(PORT)
+	LMS_ENV=development LMS_BASE_URL=$(DEMO_URL) $(LMS) db upgrade
+	LMS_ENV=development LMS_BASE_URL=$(DEMO_URL) $(LMS) demo
+	@echo "Mở / open $(DEMO_URL)/login"
+	LMS_ENV=development LMS_BASE_URL=$(DEMO_URL) $(LMS) run --host $(HOST) --port $(PORT)
 
 serve: install
-	LMS_ENV=development $(LMS) run --host $(HOST) --port $(PORT)
+	@echo "Mở / open $(DEMO_URL)/login"
+	LMS_ENV=development LMS_BASE_URL=$(DEMO_URL) $(LMS) run --host $(HOST) --port $(PORT)
 
 packages: install
 	$(LMS) packages build

@@ -37,6 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _content_frames(app)
     _trust_proxies(app)
     _init_transfer(app)
+    from lms.core import devhost
+
+    devhost.init_app(app)  # make demo: 127.0.0.1 → lms.localhost (one site with its content origin)
     return app
 
 

@@ -9,6 +9,7 @@ import importlib
 from collections.abc import Callable
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.core.db import command_transaction
@@ -51,3 +52,6 @@ def demo_command() -> None:
         with command_transaction():
             step(click.echo)
     click.echo("Xong. Demo data is ready.")
+    # *.localhost reaches this machine with no hosts-file edit; lessons then come from content.<host>, the
+    # same site, so offline downloads work (lms.catalog.content, issue #22)
+    click.echo(f"Đăng nhập tại / log in at {current_app.config['LMS_BASE_URL'].rstrip('/')}/login")

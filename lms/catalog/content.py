@@ -5,11 +5,14 @@ run there, where the LMS session cookie (host-only, no ``Domain``) is never sent
 act as whoever views it. The content origin is
 
 * ``LMS_CONTENT_ORIGIN`` when set (production: a separate host name, e.g. ``https://content.lms.example``);
-* otherwise derived from the LMS's own address: ``content.localhost:<port>`` for a loopback LMS
-  (``make demo``: ``127.0.0.1:5000`` → ``http://content.localhost:5000``; browsers resolve ``*.localhost``
-  to the loopback interface, so the same server answers, told apart by the ``Host`` header), and
-  ``content.<host>:<port>`` for an LMS reached by a DNS name (wildcard DNS needed). An LMS reached by a
-  bare IP address cannot derive one: the player then refuses to launch until the setting is made.
+* otherwise derived from the LMS's own address: ``content.<host>:<port>`` for an LMS reached by a name
+  (wildcard DNS needed), which keeps the two origins on one *site* — the content frame may then keep its
+  offline worker and storage (issue #22). ``make demo`` serves ``http://lms.localhost:5000`` →
+  ``http://content.lms.localhost:5000``: browsers resolve ``*.localhost`` to the loopback interface with
+  no hosts-file edit, so the same server answers, told apart by the ``Host`` header. A bare loopback
+  name (``127.0.0.1``, ``localhost``) gets ``content.localhost:<port>``, another site (lessons play,
+  offline downloads are refused by the browser). An LMS reached by a bare IP address other than loopback
+  cannot derive one: the player then refuses to launch until the setting is made.
 
 The content origin serves ``<origin>/c/<token>/<path>`` (the token a signed, expiring
 ``{v: version_id, u: user_id, a: attempt_id}``) and the launcher (``/c/_lms/…``), nothing else; the LMS
@@ -116,10 +119,11 @@ def same_origin_unsafe() -> bool:
 def derive_origin(lms_url: str) -> str | None:
     """The content origin for an LMS at ``lms_url`` (scheme and port kept), or None for a bare IP.
 
-    Loopback names become ``content.localhost``; a DNS name ``h`` becomes ``content.h``."""
+    Bare loopback names become ``content.localhost`` (another *site*: no offline study there); a DNS name
+    ``h``, ``lms.localhost`` included, becomes ``content.h``, a subdomain of the same site."""
     parts = urlsplit(lms_url)
     host = (parts.hostname or "").lower()
-    if host in _LOOPBACK or host.endswith(".localhost"):
+    if host in _LOOPBACK or host == "content.localhost":
         name = "content.localhost"
     elif not host or _is_ip(host):
         return None

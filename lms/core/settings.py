@@ -6,7 +6,7 @@
 | ``LMS_SECRET_KEY`` | session signing key | generated once into ``instance/secret_key`` |
 | ``LMS_STORAGE_DIR`` | package files (content-addressed) | ``instance/storage`` |
 | ``LMS_BASE_URL`` | the LMS's public address, for links built outside a request (QR codes, emails) | ``http://127.0.0.1:5000`` |
-| ``LMS_CONTENT_ORIGIN`` | the separate origin serving package files; in production a host name of its own, e.g. ``https://content.lms.example`` (see docs/security.md) | derived: ``content.localhost:<port>`` for a loopback LMS, ``content.<host>`` for a named one |
+| ``LMS_CONTENT_ORIGIN`` | the separate origin serving package files; in production a host name of its own, e.g. ``https://content.lms.example`` (see docs/security.md) | derived: ``content.<host>`` for a named LMS (``make demo``: ``lms.localhost`` → ``content.lms.localhost``, one site), ``content.localhost:<port>`` for a bare loopback address |
 | ``LMS_UNSAFE_SAME_ORIGIN_CONTENT`` | serve package files from the LMS's own origin: packages then run as their viewer (admins see a warning) | off |
 | ``LMS_REDIS_URL`` | Redis for rate limits and jobs | unset (database used) |
 | ``LMS_JOBS_REDIS_URL`` | Redis of the job queue (RQ; ``lms worker``, ``lms scheduler``) | ``LMS_REDIS_URL`` |

@@ -217,9 +217,10 @@ def test_download_study_offline_close_reopen_and_sync(app, tree, tmp_path, serve
 
 def leave_open(frame) -> None:
     """The test SCO finishes itself when its page goes away, and the launcher's beacon now delivers that
-    last commit (issue 15): a 1.2 SCO finished with no status is completed (RTE 1.2 3.4.4), and a completed
-    module is no longer offered for download. The learner here leaves mid-module: keep the SCO open."""
-    frame.evaluate("() => { sco.unloadMode = 'hang'; }")
+    last commit (issue 15); a SCO that does not is ended by the LMS the same way. A 1.2 SCO ended with no
+    status is completed (RTE 1.2 3.4.4), and a completed module is no longer offered for download. The
+    learner here leaves mid-module: the SCO says so (incomplete) and does not finish itself."""
+    frame.evaluate("() => { sco.unloadMode = 'hang'; sco.set('cmi.core.lesson_status', 'incomplete'); }")
 
 
 def download_module(page, server, code):

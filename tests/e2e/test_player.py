@@ -58,15 +58,13 @@ def state(attempt, sco):
     return db.session.scalar(select(ScoState).where(ScoState.attempt_id == attempt.id, ScoState.sco_id == sco))
 
 
-def _leave_without_suspending(frame):
-    """The test SCO suspends itself on unload; its last commit now reaches the server even while the page
-    leaves (the launcher's beacon, tests/e2e/test_unload_commit.py), so a test that looks and starts over
-    ab-initio must keep it from suspending."""
-    frame.evaluate("() => { sco.unloadMode = 'hang'; }")
+def play_single_12(page, server, tree, frame=None):
+    """The learner's path through the 1.2 module, from its first launch (``frame``: already launched).
 
-
-def play_single_12(page, server, tree):
-    frame = start(page, server, "E12")
+    The first launch must be this one: a SCO left on any navigation now ends its session (it suspends
+    itself, or the LMS terminates it — a 1.2 SCO with no status is then completed, RTE 1.2 3.4.4 — and
+    the launcher's beacon delivers it: tests/e2e/test_unload_terminate.py), so no relaunch is ab-initio."""
+    frame = frame or start(page, server, "E12")
     assert frame.inner_text("#entry") == "ab-initio"
     assert frame.inner_text("#launch") == "chapter=1"
     assert frame.inner_text("#page") == "one"  # item parameters on the launch URL
@@ -107,8 +105,7 @@ def test_scorm12_single_sco_default_derived_content_origin(app, tree, tmp_path, 
     frame = start(page, live_server, "E12")
     assert frame.url.startswith(f"http://content.localhost:{live_server.port}/c/")
     assert page.evaluate("typeof window.API") == "undefined"
-    _leave_without_suspending(frame)
-    play_single_12(page, live_server, tree)
+    play_single_12(page, live_server, tree, frame)
 
 
 def test_scorm12_single_sco_unsafe_same_origin(app, tree, tmp_path, live_server, unsafe_same_origin, page):
@@ -117,8 +114,7 @@ def test_scorm12_single_sco_unsafe_same_origin(app, tree, tmp_path, live_server,
     login(page, live_server, "hv.nhung")
     frame = start(page, live_server, "E12")
     assert frame.url.startswith(f"{live_server.url}/content/")
-    _leave_without_suspending(frame)
-    play_single_12(page, live_server, tree)
+    play_single_12(page, live_server, tree, frame)
 
 
 def test_scorm12_single_sco_separate_content_origin(app, tree, tmp_path, live_server, content_server, page):

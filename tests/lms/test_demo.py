@@ -37,7 +37,9 @@ def test_demo_twice_is_idempotent_and_realistic(app, runner, client, auth):
     assert db.session.scalar(select(func.count(TrainingRecord.id))) == records
     _assert_compliance_is_a_realistic_mix()
     _assert_examples_apply_to_their_cadres()
-    assert result.output.rstrip().splitlines()[-2].strip().startswith("learner")  # logins printed last
+    lines = result.output.rstrip().splitlines()
+    assert lines[-3].strip().startswith("learner")  # logins printed last, then where to log in
+    assert lines[-1] == "Đăng nhập tại / log in at http://127.0.0.1:5000/login"  # LMS_BASE_URL (make demo's)
 
     levels = Counter(db.session.scalars(select(OrgUnit.level)))
     assert levels[LEVEL_BASE] >= 200 and levels[LEVEL_PROVINCE] >= 3 and levels[LEVEL_SECTOR] >= 1

@@ -9,7 +9,7 @@
  *                       lms-commit-result {id, ok, status}
  * launcher -> LMS page: lms-frame-ready, lms-initialized, lms-commit {id, cmi, terminate, elapsedSeconds},
  *                       lms-terminated {navRequest, elapsedSeconds}, lms-unloaded {initialized, terminated,
- *                       elapsedSeconds, cmi}
+ *                       elapsedSeconds, cmi}, lms-beaconed {seq}
  * See docs/player.md ("Bridge").
  *
  * Closing the tab: a SCO that terminates in its own pagehide/unload handler posts its last commit while
@@ -19,6 +19,16 @@
  * beacon URL, with the beacon token the page handed over (never the page's CSRF token:
  * lms/player/commit_beacon.py). The sequence number is the page's scheme (microseconds), so a commit
  * the page delivered as well is a harmless duplicate.
+ *
+ * A SCO that only calls SetValue (never Commit, never Terminate/LMSFinish) and is unloaded with the page
+ * (tab closed, the LMS page navigating elsewhere): the LMS ends its session (SCORM 2004 RTE 3.1.3.2 /
+ * SCORM 1.2 RTE 3.4.4): once the SCO's own unload handlers have run (a frame's events come after its
+ * parent's, so the launcher listens on the SCO's window) and it still has not terminated, the launcher
+ * renders the run-time's own commit of the current state (getCommitObject, through the adapter) and
+ * beacons it marked terminate_by_lms with the seconds since Initialize. A page going into the
+ * back/forward cache, or a tab merely hidden (visibilitychange; a phone may then kill it without a
+ * pagehide), sends what was set since the last commit without ending the session, and tells the page
+ * the beacon's sequence (lms-beaconed {seq}) so that its later commits are not older.
  */
 (function () {
   "use strict";
@@ -35,23 +45,76 @@
   var unconfirmed = null;  // the newest lms-commit the page has not confirmed
   var leavingPage = false;
   var beaconSeq = 0;
+  var dirty = false;        // the SCO set a value since the run-time's last commit
+  var endedByLms = false;   // the page already terminated the SCO on its behalf (lms-unloaded)
 
+  // the sequence of the beacon sent, or 0
   function sendBeacon(msg) {
-    if (!beacon || !navigator.sendBeacon) return false;
+    if (!beacon || !navigator.sendBeacon) return 0;
     beaconSeq += 1;
-    var body = { token: beacon.token, seq: Date.now() * 1000 + 500 + beaconSeq, session: beacon.session,
-                 cmi: msg.cmi, terminate: !!msg.terminate };
+    var seq = Date.now() * 1000 + 500 + beaconSeq;
+    var body = { token: beacon.token, seq: seq, session: beacon.session, cmi: msg.cmi, terminate: !!msg.terminate };
+    if (msg.byLms) body.terminate_by_lms = true;
     if (msg.elapsedSeconds !== undefined) body.elapsed = Math.round(msg.elapsedSeconds * 100) / 100;
     try {
-      return navigator.sendBeacon(beacon.url, new Blob([JSON.stringify(body)], { type: "text/plain;charset=UTF-8" }));
-    } catch (e) { return false; }
+      var blob = new Blob([JSON.stringify(body)], { type: "text/plain;charset=UTF-8" });
+      return navigator.sendBeacon(beacon.url, blob) ? seq : 0;
+    } catch (e) { return 0; }
   }
 
-  function goingAway() {
+  // the SCO runs: initialized, not terminated by itself nor by the LMS
+  function running() { return !!runtime && st.initialized && !st.terminated && !endedByLms; }
+
+  // the run-time's own commit of the current state (the payload the adapter sends), as a launcher message
+  function stateCommit(terminate) {
+    var api = runtime.api, cmi;
+    try {
+      cmi = typeof api.getCommitObject === "function" ? api.getCommitObject(terminate) : api.renderCommitCMI(terminate);
+    } catch (e) { cmi = {}; }
+    var msg = { cmi: ownValues(cmi), terminate: terminate, byLms: terminate };
+    if (terminate) msg.elapsedSeconds = elapsedSeconds();
+    return msg;
+  }
+
+  // the SCO is gone without Terminate: the LMS ends its session with its data as it stands
+  function terminateByLms() {
+    if (!running()) return;
+    endedByLms = true;
+    sendBeacon(stateCommit(true));
+  }
+
+  // the page stays (hidden tab, back/forward cache): what was set since the last commit, session open —
+  // to the page's durable queue and by beacon (the page may be frozen or killed before it sends)
+  function saveWhileHidden() {
+    if (dirty && running()) {
+      dirty = false;
+      st.commitId += 1;
+      var commit = stateCommit(false);
+      unconfirmed = { type: "lms-commit", id: st.commitId, cmi: commit.cmi, terminate: false };
+      post(unconfirmed);
+    }
+    var seq = unconfirmed ? sendBeacon(unconfirmed) : 0;
+    if (seq) post({ type: "lms-beaconed", seq: seq });
+  }
+
+  // runs after the SCO's own pagehide/unload handlers, or at once when its window cannot be reached
+  function afterScoHandlers() {
+    var win = null;
+    try { win = scoFrame.contentWindow; win.addEventListener("pagehide", function () {}); } catch (e) { win = null; }
+    if (!win || win.location.href === "about:blank") { terminateByLms(); return; }
+    var policy = win.document.featurePolicy;
+    var noUnload = !!(policy && policy.features && policy.features().indexOf("unload") >= 0 &&
+                      !policy.allowsFeature("unload"));
+    win.addEventListener(noUnload ? "pagehide" : "unload", terminateByLms);
+  }
+
+  function goingAway(ev) {
     if (leavingPage) return;
+    if (ev && ev.persisted) { saveWhileHidden(); return; }  // the page may come back as it was
     leavingPage = true;
     if (unconfirmed) sendBeacon(unconfirmed);
     unconfirmed = null;
+    if (running()) afterScoHandlers();
   }
 
   function post(msg) { window.parent.postMessage(msg, lmsOrigin); }
@@ -83,6 +146,7 @@
       st.commitId += 1;
       var msg = { type: "lms-commit", id: st.commitId, cmi: ownValues(params), terminate: !!immediate };
       if (immediate) msg.elapsedSeconds = elapsedSeconds();
+      dirty = false;
       post(msg);
       if (leavingPage) sendBeacon(msg); else unconfirmed = msg;
       return { result: "true", errorCode: 0 };
@@ -125,6 +189,16 @@
     ["exit", "exitAll", "abandon", "abandonAll", "suspendAll"].forEach(function (k) { set(k, true); });
   }
 
+  // a value the run-time took is not committed yet
+  function watchSetValue(api, name) {
+    var set = api[name];
+    api[name] = function () {
+      var result = set.apply(api, arguments);
+      if (String(result) === "true") dirty = true;
+      return result;
+    };
+  }
+
   function wrapGetValue(api) {
     var get = api.GetValue;
     api.GetValue = function (element) {
@@ -145,6 +219,7 @@
       api.loadFromFlattenedJSON(msg.state || {}, "");
     }
     if (is2004) { primeNav(api, msg.nav || {}); wrapGetValue(api); }
+    watchSetValue(api, is2004 ? "SetValue" : "LMSSetValue");
     var exposed = api;
     api.on(is2004 ? "Initialize" : "LMSInitialize", function () {
       st.initialized = true;
@@ -198,8 +273,9 @@
       setTimeout(function () {
         var msg = { type: "lms-unloaded", initialized: st.initialized, terminated: st.terminated,
                     elapsedSeconds: elapsedSeconds() };
-        if (st.initialized && !st.terminated && runtime) {
+        if (running()) {
           try { msg.cmi = ownValues(runtime.api.renderCommitCMI(false)); } catch (e) { msg.cmi = {}; }
+          endedByLms = true;  // the page ends the session with these (player.js leave)
         }
         post(msg);
       }, 0);
@@ -223,6 +299,9 @@
   });
   // this frame is going away (the tab closes, the LMS page leaves): the unconfirmed commit goes by beacon
   window.addEventListener("pagehide", goingAway);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && !leavingPage) saveWhileHidden();
+  });
   window.lmsLauncher = { api: null, state: st, results: results };
   post({ type: "lms-frame-ready" });
 })();

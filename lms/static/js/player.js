@@ -295,6 +295,8 @@
       // scorm-again's commits leave adl.* out: the server saves the suspendAll position from this one
       if (sco.navRequest && sco.navRequest !== "_none_") enqueue({ "adl.nav.request": sco.navRequest }, true);
       if (!leaving) afterTerminate();
+    } else if (msg.type === "lms-beaconed") {  // a hidden tab's beacon (launcher.js): later commits are newer
+      lastSeq = Math.max(lastSeq, Number(msg.seq) || 0);
     } else if (msg.type === "lms-unloaded" && unloadWaiter) {
       unloadWaiter(msg);
     }

@@ -243,6 +243,7 @@ def test_session_cookie_is_host_only_and_lax(app, client, auth, tree):
     ("http://[::1]:5000/", "http://content.localhost:5000"),
     ("https://lms.congdoan.vn/", "https://content.lms.congdoan.vn"),
     ("http://hoc.local:5000/", "http://content.hoc.local:5000"),
+    ("http://lms.localhost:5000/", "http://content.lms.localhost:5000"),  # make demo: one site (issue #22)
 ])
 def test_the_default_content_origin_is_derived_from_the_lms_address(app, lms, expected):
     with app.test_request_context(base_url=lms):
