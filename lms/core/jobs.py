@@ -34,7 +34,8 @@ from lms.core.jobs_models import Job
 log = logging.getLogger(__name__)
 QUEUE = "lms"
 _PENDING = "lms_jobs_pending"
-#: key → job id of the jobs enqueued in the open transaction (a listener enqueueing per row costs one lookup)
+#: key → job enqueued in the open transaction (a listener enqueueing per row costs a dict lookup; the
+#: object itself is kept: the session's identity map holds it weakly, and a read would autoflush)
 _KEYS = "lms_jobs_keys"
 #: progress of running jobs where it cannot be written by a second connection (SQLite)
 _LIVE_PROGRESS: dict[int, int] = {}
@@ -112,8 +113,8 @@ def enqueue(func: Callable[..., Any] | str, *, title: str = "", user_id: int | N
     queued or running adds nothing). Only one of two concurrent transactions queues it again.
     """
     known = db.session.info.setdefault(_KEYS, {})
-    if key in known and (job := db.session.get(Job, known[key])) is not None:
-        return job
+    if key in known:
+        return known[key]
     values = {"task": task_name(func), "args": json.dumps(kwargs, default=str), "key": key, "title": title,
               "user_id": user_id, "max_attempts": max_attempts, "state": "queued", "progress": 0,
               "attempts": 0, "created_at": utcnow()}
@@ -122,10 +123,10 @@ def enqueue(func: Callable[..., Any] | str, *, title: str = "", user_id: int | N
         job = db.session.scalars(db.select(Job).where(Job.key == key)).one()
         if not _queue_again(job, ("failed", "succeeded") if again else ("failed",)):
             if job.state in ("queued", "running"):
-                known[key] = job.id
+                known[key] = job
             return job
     if key:
-        known[key] = job.id
+        known[key] = job
     db.session.info.setdefault(_PENDING, []).append((job.id, job.max_attempts))
     return job
 
