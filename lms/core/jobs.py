@@ -252,9 +252,14 @@ def _after_commit(session: Session) -> None:
         g.setdefault("lms_jobs_ready", []).extend(job_id for job_id, _attempts in pending)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _after_rollback(session: Session, previous_transaction) -> None:
+    """The transaction's jobs are dropped with it. A savepoint's rollback keeps those of the outer
+    transaction (one enqueued inside the savepoint is gone from the database: ``run`` skips its id) and
+    forgets the keys cache (it may name such a job)."""
     session.info.pop(_KEYS, None)
+    if previous_transaction.nested:
+        return
+    session.info.pop(_PENDING, None)
 
 
 def drain() -> int:
@@ -280,7 +285,7 @@ def init_app(app: Flask) -> None:
 
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
 
     @app.teardown_request
     def _drain_after_request(exc: BaseException | None) -> None:
