@@ -34,7 +34,8 @@ from lms.core.jobs_models import Job
 log = logging.getLogger(__name__)
 QUEUE = "lms"
 _PENDING = "lms_jobs_pending"
-#: key → job id of the jobs enqueued in the open transaction (a listener enqueueing per row costs one lookup)
+#: key → job enqueued in the open transaction (a listener enqueueing per row costs a dict lookup; the
+#: object itself is kept: the session's identity map holds it weakly, and a read would autoflush)
 _KEYS = "lms_jobs_keys"
 #: progress of running jobs where it cannot be written by a second connection (SQLite)
 _LIVE_PROGRESS: dict[int, int] = {}
@@ -114,8 +115,8 @@ def enqueue(func: Callable[..., Any] | str, *, title: str = "", user_id: int | N
     queued or running adds nothing). Only one of two concurrent transactions queues it again.
     """
     known = db.session.info.setdefault(_KEYS, {})
-    if key in known and (job := db.session.get(Job, known[key])) is not None:
-        return job
+    if key in known:
+        return known[key]
     values = {"task": task_name(func), "args": json.dumps(kwargs, default=str), "key": key, "title": title,
               "user_id": user_id, "max_attempts": max_attempts, "state": "queued", "progress": 0,
               "attempts": 0, "created_at": utcnow()}
@@ -124,10 +125,10 @@ def enqueue(func: Callable[..., Any] | str, *, title: str = "", user_id: int | N
         job = db.session.scalars(db.select(Job).where(Job.key == key)).one()
         if not _queue_again(job, ("failed", "succeeded") if again else ("failed",)):
             if job.state in ("queued", "running"):
-                known[key] = job.id
+                known[key] = job
             return job
     if key:
-        known[key] = job.id
+        known[key] = job
     db.session.info.setdefault(_PENDING, []).append((job.id, job.max_attempts))
     return job
 
@@ -253,9 +254,14 @@ def _after_commit(session: Session) -> None:
         g.setdefault("lms_jobs_ready", []).extend(job_id for job_id, _attempts in pending)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _after_rollback(session: Session, previous_transaction) -> None:
+    """The transaction's jobs are dropped with it. A savepoint's rollback keeps those of the outer
+    transaction (one enqueued inside the savepoint is gone from the database: ``run`` skips its id) and
+    forgets the keys cache (it may name such a job)."""
     session.info.pop(_KEYS, None)
+    if previous_transaction.nested:
+        return
+    session.info.pop(_PENDING, None)
 
 
 def drain() -> int:
@@ -281,7 +287,7 @@ def init_app(app: Flask) -> None:
 
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
 
     @app.teardown_request
     def _drain_after_request(exc: BaseException | None) -> None:

@@ -131,3 +131,22 @@ def test_a_redis_outage_after_commit_keeps_the_commit_and_the_job_queued(app, ca
         app.config["LMS_JOBS_REDIS_URL"] = None
     assert db.session.get(Job, job.id).state == "queued" and db.session.get(Job, tasks_unit.id)
     assert "not handed to Redis" in caplog.text
+
+
+def test_a_key_enqueued_in_a_rolled_back_savepoint_is_enqueued_again(app):
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        jobs.enqueue(tasks.add_unit, code="J9", key="add-J9")
+        raise RuntimeError("the row's savepoint rolls back")
+    job = jobs.enqueue(tasks.add_unit, code="J9", key="add-J9")
+    assert jobs.enqueue(tasks.add_unit, code="J9", key="add-J9") is job  # the same transaction: cached
+    db.session.commit()
+    jobs.drain()
+    assert db.session.get(Job, job.id).state == "succeeded" and _units("J9") == ["J9"]
+
+
+def test_a_savepoint_rolled_back_keeps_the_jobs_enqueued_before_it(app):
+    job = jobs.enqueue(tasks.add_unit, code="J10")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        raise RuntimeError("one row of an import is refused")
+    db.session.commit()
+    assert jobs.drain() == 1 and db.session.get(Job, job.id).state == "succeeded"
