@@ -224,6 +224,7 @@ def build_select(requirements: list[Requirement] | list[ReqInfo] | tuple[ReqInfo
            " ELSE k.completed_on END) <= :today\n  AND (r.source = 'waiver' OR k.id IS NOT NULL"
            f" OR r.module_id IN {modules} OR r.topic IN {topics}){applicable})")
     if not selects:
-        selects.append(f"SELECT {', '.join('NULL' for _ in COLUMNS.split(','))} WHERE 1 = 0")
+        # named columns: callers select from it by name (``s.cadre_id``), also when nothing is in force
+        selects.append("SELECT " + ", ".join(f"NULL AS {c.strip()}" for c in COLUMNS.split(",")) + " WHERE 1 = 0")
     return "WITH " + ",\n".join([*apps, eff, *ctes]) + "\n" + "\nUNION ALL\n".join(selects), params
 

@@ -45,3 +45,18 @@ def test_overdue_list_and_remind_page_without_standards(app, client, auth, tree)
     assert client.get("/reports/units/HN/remind?which=due_soon").status_code == 200
     assert client.get("/reports/units/HN/not-meeting?standard=1").status_code == 404  # no such standard
     assert client.get("/reports/units/HN").status_code == 200
+
+
+
+def test_status_rows_as_of_a_past_day_without_standards(app, tree):
+    """The engine's statement with no requirement in force names its columns, so a caller selecting
+    ``s.cadre_id`` from it works (the root of "no such column: s.cadre_id"); it has no rows."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from lms.standards.engine import ledger_status_rows
+
+    sql, params = ledger_status_rows(tree["hn"], today() - timedelta(days=30))
+    rows = db.session.execute(text(f"SELECT s.cadre_id, s.state FROM ({sql}) s"), params).all()
+    assert rows == []
