@@ -15,7 +15,8 @@ p50/p90/p99 latency, CPU per commit of gunicorn, PostgreSQL and the load generat
 
 ``--in-process N`` runs no server: one learner logs in through the test client, then N commits are
 made by calling ``app.wsgi_app`` with the same request the load generator sends; it prints the CPU time
-per commit (``time.process_time``, the PostgreSQL client included, after 100 warm-up commits). It is
+per commit (``time.process_time``, the PostgreSQL client included, after 100 warm-up commits) and the
+CPU of the database's PostgreSQL backends over the same commits (``/proc``, 10 ms ticks). It is
 the figure to compare two versions on a busy machine: it does not depend on the other processes.
 """
 
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _load import User, children, run  # noqa: E402
+from _load import User, children, cpu_seconds, run  # noqa: E402
 from _load import gunicorn as gunicorn_server  # noqa: E402
 
 from tests.pgdb import backend_pids, make_database  # noqa: E402
@@ -117,10 +118,13 @@ def in_process(commits: int, profile: str = "") -> None:
 
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
+    backends = backend_pids(os.environ["LMS_DATABASE_URL"])
+    server = sum(cpu_seconds(pid) for pid in backends)
     started, wall = time.process_time(), time.perf_counter()
     for environ in environs[100:]:
         b"".join(app.wsgi_app(environ, lambda *a: None))
     cpu, wall = time.process_time() - started, time.perf_counter() - wall
+    server = sum(cpu_seconds(pid) for pid in backends) - server
     if profiler is not None:
         import pstats
 
@@ -128,7 +132,8 @@ def in_process(commits: int, profile: str = "") -> None:
         profiler.dump_stats(profile)
         pstats.Stats(profile).sort_stats("tottime").print_stats(40)
     print(f"in-process: {commits} commits, {cpu / commits * 1000:.3f} ms CPU per commit (Flask request path; "
-          f"wall {wall / commits * 1000:.3f} ms, load average {os.getloadavg()[0]:.2f})")
+          f"wall {wall / commits * 1000:.3f} ms, load average {os.getloadavg()[0]:.2f}); "
+          f"PostgreSQL {server / commits * 1000:.3f} ms CPU per commit ({len(backends)} backends)")
 
 
 def stored(status: int, body: bytes) -> bool:

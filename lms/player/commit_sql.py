@@ -113,10 +113,17 @@ _CACHED_WHERE = ("\n   AND xmin = %(state_version)s::xid AND EXISTS (SELECT 1 FR
                  " JOIN users u ON u.cadre_id = a.cadre_id WHERE a.id = player_sco_states.attempt_id"
                  " AND a.xmin = %(attempt_version)s::xid AND u.id = %(user_id)s AND u.active"
                  " AND u.session_version = %(session_version)s)")
-CACHED_UPDATE = STATE_UPDATE + _CACHED_WHERE + "\n RETURNING xmin::text"
-CACHED_UPDATE_AND_LOG = (f"WITH u AS ({STATE_UPDATE}{_CACHED_WHERE} RETURNING id, xmin::text AS version)\n"
-                         "INSERT INTO player_commit_logs (sco_state_id, seq, status, size, received_at)\n"
-                         "SELECT id, %(seq)s, 'stored', %(size)s, %(now)s FROM u RETURNING (SELECT version FROM u)")
+_CACHED_FRESH = (f"SELECT written.version, {', '.join(['NULL'] * 19)} FROM written\nUNION ALL\n"
+                 + PLAIN_SELECT.replace("SELECT ", "SELECT NULL, ", 1) + "\n   AND NOT EXISTS (SELECT 1 FROM written)")
+#: one row: (new version, NULLs) when it wrote; (NULL, the row as PLAIN_SELECT reads it) when the row or
+#: the attempt had changed, read in the same statement (so a stale cache costs no extra round trip); no
+#: row when the session's claim no longer holds or there is no such state
+CACHED_UPDATE = (f"WITH written AS ({STATE_UPDATE}{_CACHED_WHERE} RETURNING id, xmin::text AS version)\n"
+                 + _CACHED_FRESH)
+CACHED_UPDATE_AND_LOG = (f"WITH written AS ({STATE_UPDATE}{_CACHED_WHERE} RETURNING id, xmin::text AS version),\n"
+                         " logged AS (INSERT INTO player_commit_logs (sco_state_id, seq, status, size, received_at)\n"
+                         "  SELECT id, %(seq)s, 'stored', %(size)s, %(now)s FROM written)\n" + _CACHED_FRESH)
+
 PLAIN_LOG = ("INSERT INTO player_commit_logs (sco_state_id, seq, status, size, errors, received_at)"
               " VALUES (%(id)s, %(seq)s, %(status)s, %(size)s, %(errors)s, %(now)s)")
 

@@ -139,7 +139,8 @@ def _plain_commit(attempt_id: int, sco_id: str, commit: Commit, user: tuple[int,
     statement — that is its own transaction. A commit that lost a race with another tab re-reads and
     tries again. When this process wrote the row last (:mod:`lms.player.state_cache`) the read is
     skipped: the commit is judged against that row and written by one statement that also checks the
-    row versions and the session's claim; if anything changed, it reads and is judged again.
+    row versions and the session's claim; if anything changed, that statement reads the row instead
+    (no extra round trip) and the commit is judged again on it.
 
     ``None`` hands the commit to the locking path of :func:`apply_commit`: no row (401/404 are decided
     there), a commit that changes the SCO's result, ends the run-time session or starts the attempt
@@ -149,22 +150,28 @@ def _plain_commit(attempt_id: int, sco_id: str, commit: Commit, user: tuple[int,
     log_all = current_app.config.get("LMS_PLAYER_COMMIT_LOG", "all") != "problems"
     cache = state_cache(current_app)
     key = (attempt_id, sco_id, user[0], user[1])
-    claim = {"user_id": user[0], "session_version": user[1]}
+    params = {"attempt_id": attempt_id, "sco_id": sco_id, "user_id": user[0], "session_version": user[1]}
     with sql.autocommit_cursor() as cursor:
+        fresh: Any = None  # the row read by a cached write that found it changed
         if cache is not None and (cached := cache.get(key)) is not None:
             judged = _judge(cached.row, sco_id, commit)
             if judged.status == CommitStatus.stored and not judged.needs_lock:
-                versions = {**claim, "state_version": cached.state_version, "attempt_version": cached.attempt_version}
-                statement = sql.CACHED_UPDATE_AND_LOG if log_all else sql.CACHED_UPDATE
-                if _write(cursor, statement, versions, cached.row, cached.attempt_version, judged, cache, key):
+                extra = {**params, "state_version": cached.state_version, "attempt_version": cached.attempt_version}
+                answer = _write(cursor, sql.CACHED_UPDATE_AND_LOG if log_all else sql.CACHED_UPDATE, extra,
+                                cached.row, cached.attempt_version, judged, cache, key)
+                if answer is None:
+                    return None  # no state for this claim any more: the locking path says 401/404
+                if answer[0] is not None:
                     return CommitResult(CommitStatus.stored.value, commit.seq, summary=judged.summary)
+                fresh = answer[1:]
             cache.drop(key)
         for _ in range(3):
-            cursor.execute(sql.PLAIN_SELECT, {"attempt_id": attempt_id, "sco_id": sco_id, **claim})
-            found = cursor.fetchone()
-            if found is None:
-                return None
-            row, attempt_version = sql.StateRow(*found[:-2]), found[-1]
+            if fresh is None:
+                cursor.execute(sql.PLAIN_SELECT, params)
+                fresh = cursor.fetchone()
+                if fresh is None:
+                    return None
+            row, attempt_version, fresh = sql.StateRow(*fresh[:-2]), fresh[-1], None
             judged = _judge(row, sco_id, commit)
             if judged.status != CommitStatus.stored:
                 cursor.execute(sql.PLAIN_LOG, {"id": row.id, "seq": commit.seq, "status": judged.status.value,
@@ -174,32 +181,32 @@ def _plain_commit(attempt_id: int, sco_id: str, commit: Commit, user: tuple[int,
             if judged.needs_lock:
                 return None
             statement = sql.PLAIN_UPDATE_AND_LOG if log_all else sql.PLAIN_UPDATE
-            if _write(cursor, statement, {}, row, attempt_version, judged, cache, key):
+            if _write(cursor, statement, {}, row, attempt_version, judged, cache, key) is not None:
                 return CommitResult(CommitStatus.stored.value, commit.seq, summary=judged.summary)
     return None
 
 
 def _write(cursor: Any, statement: str, extra: dict[str, Any], row: sql.StateRow, attempt_version: str,
-           judged: Judgement, cache: StateCache | None, key: Key) -> bool:
-    """Run the plain path's UPDATE; when it changed the row, keep the row as written (with its new
-    version) in the cache. False: the row had changed (nothing written)."""
+           judged: Judgement, cache: StateCache | None, key: Key) -> Any:
+    """Run one of the plain path's UPDATEs and answer the row it returns (None: nothing written, and for a
+    cached write nothing read either). A row whose first value is the new version means written: the row
+    as written is kept in the cache."""
     values = judged.values
     encoded = json.dumps(values["cmi"])
     cursor.execute(statement, {**values, **extra, "cmi": _json(encoded, _as_is)})
-    written = cursor.fetchone()
-    if written is None:
-        return False
-    if cache is not None:
-        if written[0] and len(encoded) <= MAX_ROW_BYTES:
-            cache.put(key, Cached(row._replace(
-                cmi=values["cmi"], last_seq=values["seq"], session_key=values["session_key"],
-                session_seconds=values["session_seconds"], completion=values["completion"],
-                success=values["success"], score_scaled=values["score_scaled"],
-                sco_attempt=values["sco_attempt"], prior_seconds=values["prior_seconds"]),
-                written[0], attempt_version))
-        else:
-            cache.drop(key)
-    return True
+    answer = cursor.fetchone()
+    if answer is None or answer[0] is None or cache is None:
+        return answer
+    if len(encoded) <= MAX_ROW_BYTES:
+        cache.put(key, Cached(row._replace(
+            cmi=values["cmi"], last_seq=values["seq"], session_key=values["session_key"],
+            session_seconds=values["session_seconds"], completion=values["completion"],
+            success=values["success"], score_scaled=values["score_scaled"],
+            sco_attempt=values["sco_attempt"], prior_seconds=values["prior_seconds"]),
+            answer[0], attempt_version))
+    else:
+        cache.drop(key)
+    return answer
 
 
 def _as_is(text: str) -> str:

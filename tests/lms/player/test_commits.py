@@ -241,7 +241,7 @@ def test_a_plain_commit_runs_few_queries(player, count_queries, monkeypatch):
     with count_queries() as q:  # this process wrote the row last: no read (lms.player.state_cache)
         assert player.commit(attempt_id, 3, {"cmi.core.lesson_location": "p3"}).json["status"] == "stored"
     if db.engine.dialect.name == "postgresql":
-        assert (q.count, len(raw)) == (0, 1) and raw[0].startswith("WITH u AS (UPDATE"), (q.statements, raw)
+        assert (q.count, len(raw)) == (0, 1) and raw[0].startswith("WITH written AS (UPDATE"), (q.statements, raw)
     raw.clear()
     with count_queries() as q:
         assert player.commit(attempt_id, 3, {"cmi.core.lesson_location": "p4"}).json["status"] == "duplicate"

@@ -5,13 +5,16 @@ assertions hold there as well."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy import select, text
 
 from lms.accounts.models import User
 from lms.core.db import db
+from lms.player import commit_sql
 from lms.player.state_cache import state_cache
-from tests.lms.player.test_commits import Player, state
+from tests.lms.player.test_commits import Player, _CountingCursor, state
 
 
 @pytest.fixture
@@ -55,6 +58,29 @@ def test_another_write_to_the_state_is_not_overwritten(player):
     stored = state(attempt_id)
     assert (stored.last_seq, stored.cmi["cmi.core.lesson_location"], stored.cmi["cmi.suspend_data"]) == (
         3, "elsewhere", "abc")
+
+
+def test_a_stale_kept_row_costs_no_extra_statement(player, monkeypatch):
+    """On PostgreSQL the cached write that finds the row changed reads it in the same statement: the
+    commit then takes two statements (as without the cache), and what the other write stored is kept."""
+    attempt_id = _cached_commits(player)
+    raw: list[str] = []
+    real = commit_sql.autocommit_cursor
+
+    @contextlib.contextmanager
+    def counting():
+        with real() as cursor:
+            yield _CountingCursor(cursor, raw)
+
+    monkeypatch.setattr(commit_sql, "autocommit_cursor", counting)
+    _write("UPDATE player_sco_states SET cmi = :cmi WHERE attempt_id = :a",
+           cmi='{"cmi.core.lesson_location": "elsewhere", "cmi.core.lesson_status": "incomplete"}', a=attempt_id)
+    assert player.commit(attempt_id, 3, {"cmi.suspend_data": "abc"}).json["status"] == "stored"
+    if db.engine.dialect.name == "postgresql":
+        assert len(raw) == 2 and raw[0].startswith("WITH written AS"), raw
+    db.session.expire_all()
+    stored = state(attempt_id)
+    assert (stored.cmi["cmi.core.lesson_location"], stored.cmi["cmi.suspend_data"]) == ("elsewhere", "abc")
 
 
 def test_a_newer_commit_from_elsewhere_makes_this_one_stale(player):
