@@ -104,6 +104,8 @@
     }).then(function (rb) {
       var r = rb[0], body = rb[1];
       sending[position] = false;
+      // the attempt was submitted meanwhile (quiz-submit.js cleared what this page kept): keep nothing more
+      if (form.dataset.submit === "done") { return; }
       var now = load();
       var same = JSON.stringify(now[position]) === JSON.stringify(value);
       if (r.ok) {
