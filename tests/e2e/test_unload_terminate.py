@@ -26,7 +26,7 @@ KEYS = {"1.2": ("cmi.core.lesson_location", "cmi.core.lesson_status", "incomplet
         "2004": ("cmi.location", "cmi.completion_status", "incomplete")}
 
 
-def _row(cadre_id, check, timeout: float = 12.0):
+def _row(cadre_id, check, timeout: float = 30.0):
     """The first SCO state that satisfies ``check`` once the server has it (a beacon is not awaited)."""
     until = time.time() + timeout
     while time.time() < until:

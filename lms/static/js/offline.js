@@ -280,7 +280,9 @@
     // send what can be sent first; what is still waiting would be lost with the downloads
     if (!canWork || !navigator.serviceWorker.controller) return Promise.resolve(0);
     var asked = navigator.onLine ? ask({ type: "replay" }) : ask({ type: "status" });
-    return within(3000, asked, null).then(function (s) { return s ? s.waiting.length : 0; }, function () { return 0; });
+    return within(3000, asked, null).then(function (s) {
+      return s && s.waiting && s.waiting.length ? s.waiting.length : 0;  // an answer of another shape: none
+    }, function () { return 0; });
   }
 
   document.addEventListener("submit", function (event) {
@@ -296,7 +298,7 @@
       if (canWork && navigator.serviceWorker.controller) work.push(ask({ type: "clear" }));
       if (navigator.onLine) work.push(freshCsrf());
       within(2500, Promise.all(work), null).then(done, done);
-    });
+    }).catch(done);  // whatever failed above, the learner is still logged out
   }, true);
 
   /* ---- start ---- */

@@ -26,6 +26,9 @@ STRUCTURE = f"""<?xml version="1.0" encoding="utf-8"?>
 def cmi5_zip(folder: Path, structure: str = STRUCTURE) -> Path:
     path = folder / "cmi5-course.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("cmi5.xml", structure)
+        # a fixed timestamp: two builds of the same content are the same bytes (writestr with a bare name
+        # stamps the current second, and the same-zip-again test straddled a second under load)
+        zf.writestr(zipfile.ZipInfo("cmi5.xml", date_time=(2026, 1, 1, 0, 0, 0)), structure,
+                    compress_type=zipfile.ZIP_DEFLATED)
         zf.write(AU_PAGE, "au/index.html")
     return path
