@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from sqlalchemy.sql import Select
 
 from lms.core.db import db, insert_once
 from lms.core.errors import UserError
+from lms.records.checks import check_completed_on, check_hours, check_score  # noqa: F401 - callers use services.<name>
 from lms.records.models import Kind, Source, TrainingRecord
 
 #: functions called with each appended record, in the same transaction (e.g. compliance update)
@@ -228,44 +229,6 @@ def current_values(record: TrainingRecord) -> TrainingRecord:
         .limit(1)
     )
     return latest or original
-
-
-def check_hours(value: Any) -> Decimal:
-    """Hours as a Decimal ≥ 0 with two decimals at most; UserError otherwise."""
-    try:
-        hours = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        hours = Decimal("NaN")
-    if not hours.is_finite() or hours < 0 or hours > Decimal("9999.99"):
-        raise UserError("Số giờ phải là số không âm (tối đa 9999,99).",
-                        "Hours must be a non-negative number (at most 9999.99).", status=422, code="bad_hours")
-    return hours.quantize(Decimal("0.01"))
-
-
-def check_score(value: Any) -> Decimal | None:
-    """A score in 0–100 (None when empty); UserError otherwise."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        score = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        score = Decimal("NaN")
-    if not score.is_finite() or score < 0 or score > 100:
-        raise UserError("Điểm phải nằm trong khoảng 0–100.", "The score must be between 0 and 100.",
-                        status=422, code="bad_score")
-    return score.quantize(Decimal("0.01"))
-
-
-def check_completed_on(value: date, today: date | None = None) -> date:
-    """A completion date not in the future and not before 1950; UserError otherwise."""
-    today = today or date.today()
-    if value > today:
-        raise UserError("Ngày hoàn thành không được ở tương lai.", "The completion date cannot be in the future.",
-                        status=422, code="future_date")
-    if value.year < 1950:
-        raise UserError("Ngày hoàn thành không hợp lệ (trước năm 1950).",
-                        "The completion date is implausible (before 1950).", status=422, code="bad_date")
-    return value
 
 
 def correct_record(
