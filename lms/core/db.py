@@ -147,3 +147,11 @@ def command_transaction() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def listen_once(target: Any, hooks: dict[str, Any]) -> None:
+    """Register ``{event name: function}`` on ``target`` (e.g. the Session class) unless already there:
+    the features' ``install()`` run once per app, and tests build many apps in one process."""
+    for name, fn in hooks.items():
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from lms.core.db import db, insert_once, utcnow
+from lms.core.db import db, insert_once, listen_once, utcnow
 from lms.core.jobs_models import Job
 
 log = logging.getLogger(__name__)
@@ -285,9 +285,7 @@ def init_app(app: Flask) -> None:
     """The jobs table, the after-commit hand-over, the status pages and the ``lms worker`` command."""
     from lms.core import jobs_cli, jobs_views
 
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
+    listen_once(Session, {"after_commit": _after_commit, "after_soft_rollback": _after_rollback})
 
     @app.teardown_request
     def _drain_after_request(exc: BaseException | None) -> None:

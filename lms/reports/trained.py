@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from lms.core.db import db
+from lms.core.db import db, listen_once
 from lms.org.models import Cadre, OrgUnit
 from lms.standards.sql import execute, in_list
 
@@ -180,7 +180,5 @@ def install() -> None:
     on_bulk_change(rebuild)
     # registered after the standards hooks (FEATURES order): at a commit the compliance counts are written
     # first, then these, in every transaction — the same lock order, so no deadlock between the two
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "do_orm_execute", _orm_execute)
+    listen_once(Session, {"after_flush": _after_flush, "before_commit": _before_commit,
+                          "do_orm_execute": _orm_execute})

@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from lms.core.db import db
+from lms.core.db import db, listen_once
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
 
@@ -162,7 +162,5 @@ def install() -> None:
     on_record_appended(update_for_record)
     on_records_bulk_appended(update_for_records_bulk)
     on_bulk_change(after_bulk_change)
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "do_orm_execute", _orm_execute)
+    listen_once(Session, {"after_flush": _after_flush, "before_commit": _before_commit,
+                          "do_orm_execute": _orm_execute})
