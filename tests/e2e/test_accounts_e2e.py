@@ -30,6 +30,10 @@ def _learner_login(page, server, user: str, password: str) -> None:
 def _logout(page) -> None:
     if page.is_visible("nav .navbar-toggler"):  # the phone's collapsed menu
         page.click("nav .navbar-toggler")
+        # wait for Bootstrap's opening transition to end: a tap on the button while the menu is still
+        # growing (`.collapsing`, overflow hidden) was sometimes lost — no submit event at all (seen 2 in
+        # 12 runs under load; none in 16 with this wait)
+        page.wait_for_selector("nav .navbar-collapse.show")
     page.click("nav form[action$='/logout'] button")
     # logging out first sends or clears what the offline layer holds (lms/static/js/offline.js: at most
     # ≈ 5.5 s of bounded waits before the form goes), which a loaded CI machine stretches
