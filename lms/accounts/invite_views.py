@@ -19,6 +19,7 @@ from lms.accounts.admin_views import get_managed_user_or_404
 from lms.accounts.forms import EmptyForm
 from lms.accounts.invitations import CodeRow
 from lms.accounts.scope import start_unit_or_404
+from lms.core.clock import today_vn
 from lms.core.errors import UserError
 from lms.core.roles import Role, roles_required
 
@@ -86,7 +87,7 @@ def activation_codes():
         rows = invitations.issue_codes(users, current_user)
     except UserError as exc:
         return _invite_page(form, None, exc.status, error=exc.message())
-    expires = date.today() + tokens.lifetime(tokens.CODE)
+    expires = today_vn() + tokens.lifetime(tokens.CODE)
     if form.format.data == "pdf":
         return _no_store(Response(_sheet_pdf(rows, expires), mimetype="application/pdf", headers={
             "Content-Disposition": 'attachment; filename="ma-kich-hoat.pdf"'}))
@@ -113,7 +114,7 @@ def _sheet_pdf(rows: list[CodeRow], expires: date) -> bytes:
     tables = [Table(unit or "—", columns, [(i, r.full_name, r.login, r.code) for i, r in enumerate(group, 1)],
                     subtitle=[note]) for unit, group in _by_unit(rows).items()]
     return summary_pdf(tables, title="Phiếu mã kích hoạt tài khoản học tập", unit_name=_top_unit(),
-                       parent_name=None, as_of=date.today())
+                       parent_name=None, as_of=today_vn())
 
 
 def _top_unit() -> str:

@@ -6,7 +6,6 @@ shown. Versions never change, so the parsed file is cached per version and check
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from lms.catalog import services
@@ -15,6 +14,7 @@ from lms.content.builder import COURSES_DIR, REGISTRY_NAME
 from lms.content.check import METADATA_FILE
 from lms.content.metadata import MAX_METADATA_BYTES, PackageLegal, read_metadata
 from lms.content.registry import Registry, load_registry
+from lms.core.clock import today_vn
 from lms.core.db import db
 
 
@@ -39,4 +39,4 @@ def module_legal(module: Module) -> PackageLegal | None:
     if module is None or module.published_version_id is None:
         return None
     raw = _raw(module.published_version_id, module.published_version.sha256)
-    return read_metadata(raw, _registry(), dt.date.today()) if raw else None
+    return read_metadata(raw, _registry(), today_vn()) if raw else None

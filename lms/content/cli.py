@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from lms.content.builder import DEFAULT_OUT, build_course, find_course_dirs, reg
 from lms.content.check import check_course, vn_date
 from lms.content.registry import load_registry
 from lms.content.source import ContentError, load_course
+from lms.core.clock import today_vn
 
 
 @click.command("build")
@@ -53,7 +54,7 @@ def check_command(paths: tuple[Path, ...], as_of: datetime | None, registry_file
 
     PATHS are course source folders (default: every module under course_packages/). No database is used.
     """
-    day = as_of.date() if as_of else date.today()
+    day = as_of.date() if as_of else today_vn()
     folders = list(paths) or find_course_dirs()
     total = 0
     for folder in folders:

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lms.core.clock import today_vn
 from lms.core.errors import UserError
 
 
@@ -38,7 +39,7 @@ def check_score(value: Any) -> Decimal | None:
 
 def check_completed_on(value: date, today: date | None = None) -> date:
     """A completion date not in the future and not before 1950; UserError otherwise."""
-    today = today or date.today()
+    today = today or today_vn()
     if value > today:
         raise UserError("Ngày hoàn thành không được ở tương lai.", "The completion date cannot be in the future.",
                         status=422, code="future_date")

@@ -19,6 +19,7 @@ from sqlalchemy.sql import Select
 from lms.accounts.models import User
 from lms.accounts.scope import can_see_unit, in_subtree, unit_condition, visible_cadres
 from lms.catalog.models import TOPIC_LABELS, Module
+from lms.core.clock import today_vn
 from lms.core.db import db, utcnow
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
@@ -172,7 +173,7 @@ def close_class(klass: TrainingClass, *, actor: User) -> int:
     """Close the class: append a record for every present attendee (one transaction). Returns how many."""
     if klass.is_closed:
         raise UserError("Lớp đã được kết thúc.", "The class is already closed.", status=409, code="class_closed")
-    if klass.ends_on > date.today():
+    if klass.ends_on > today_vn():
         raise _invalid("Chưa thể kết thúc lớp trước ngày kết thúc của lớp.",
                        "The class cannot be closed before its end date.", "class_not_ended")
     attendees = active_attendees(klass)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from lms.accounts.scope import in_subtree
 from lms.catalog.models import TOPIC_LABELS, Module
 from lms.core import imports
+from lms.core.clock import today_vn
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.core.i18n import fold
@@ -260,7 +261,7 @@ def check_file(data: bytes, filename: str, *, max_bytes: int, scope_unit: OrgUni
     """Check an import file without writing: errors per cell, duplicates to skip, rows to add."""
     report = ImportReport(file_name=filename, sha256=hashlib.sha256(data).hexdigest())
     sheet = read_sheet(data, filename, max_bytes)
-    checker = _Checker(sheet, report, scope_unit, today or date.today())
+    checker = _Checker(sheet, report, scope_unit, today or today_vn())
     missing = checker.header_errors()
     if missing:
         raise UserError("Thiếu cột bắt buộc: " + ", ".join(missing) + ".",

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, exists, func, insert, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
+from lms.core.clock import today_vn
 from lms.core.db import db, insert_once
 from lms.core.errors import UserError
 from lms.records.checks import check_completed_on, check_hours, check_score  # noqa: F401 - callers use services.<name>
@@ -306,7 +307,7 @@ def grant_waiver(
     if topic and topic not in {t.value for t in TOPIC_LABELS}:
         raise UserError("Chủ đề không hợp lệ.", "Unknown topic.", status=422, code="bad_topic")
     return append_record(
-        cadre.id, source=Source.waiver, completed_on=check_completed_on(completed_on or date.today()),
+        cadre.id, source=Source.waiver, completed_on=check_completed_on(completed_on or today_vn()),
         topic=module.topic if module is not None else (topic or Topic.other.value), hours=0,
         module_id=module.id if module is not None else None, requirement_id=requirement_id,
         evidence={"waiver": True}, reason=reason, created_by_id=_actor_id(actor),

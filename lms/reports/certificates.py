@@ -18,6 +18,7 @@ import segno
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import delete, func, select
 
+from lms.core.clock import today_vn
 from lms.core.db import db, insert_once, utcnow
 from lms.core.errors import UserError
 from lms.org.models import Cadre, OrgUnit
@@ -51,7 +52,7 @@ def _issue(cadre_id: int, holder_name: str, unit_name: str, *, kind: Certificate
     certificate = insert_once(Certificate, "subject_key", {
         "code": new_code(), "cadre_id": cadre_id, "kind": kind.value, "subject_key": subject_key, "title": title,
         "holder_name": holder_name, "unit_name": unit_name or "", "hours": Decimal(str(hours)),
-        "completed_on": completed_on, "issued_on": date.today(), "expires_on": expires_on, "module_id": module_id,
+        "completed_on": completed_on, "issued_on": today_vn(), "expires_on": expires_on, "module_id": module_id,
         "requirement_id": requirement_id, "record_id": record_id,
     })
     if certificate is None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
+from lms.core.clock import today_vn
 from lms.core.db import db
 from lms.org.models import Cadre, OrgUnit
 from lms.reports.models import Certificate, CertificateKind
@@ -65,7 +66,7 @@ def _module_rows(cadre_ids: list[int], as_of: date) -> list[dict[str, Any]]:
     from lms.reports.certificates import new_code
 
     rows: dict[tuple[int, int], dict[str, Any]] = {}
-    today = date.today()
+    today = today_vn()
     for found in db.session.execute(_due_query(cadre_ids, as_of)):
         if (found.cadre_id, found.module_id) in rows:
             continue  # one certificate per achievement: a retake adds none

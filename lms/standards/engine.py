@@ -27,11 +27,11 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select, text, union_all
 from sqlalchemy.engine import Engine
 
+from lms.core import clock
 from lms.core.db import db
 from lms.org.models import OrgUnit
 from lms.standards import rules
@@ -60,7 +60,8 @@ _in_list = in_list
 _adjust_counts = adjust_counts
 _RETURNING = RETURNING
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = clock.VN
+today_vn = clock.today_vn  # the day statuses are computed for (lms.core.clock)
 
 
 @event.listens_for(Engine, "connect")
@@ -78,11 +79,6 @@ def _sqlite_add_months(value: str | None, months: int) -> str | None:
 
 def _sqlite_add_days(value: str | None, days: int) -> str | None:
     return None if value is None else (date.fromisoformat(value[:10]) + timedelta(days=int(days))).isoformat()
-
-
-def today_vn() -> date:
-    """Today in Vietnam (the day statuses are computed for)."""
-    return datetime.now(VN).date()
 
 
 def end_of_day(day: date) -> datetime:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lms.accounts.provision import ensure_accounts_for_codes
+from lms.core.clock import today_vn
 from lms.org.importer.apply import apply_plan
 from lms.org.importer.reader import CadreRow, ImportRejected, ParsedFile, RowError, UnitRow, read_import_file
 from lms.org.importer.state import ImportReport, Plan
@@ -26,7 +27,7 @@ def import_file(path: str | Path, filename: str | None = None, *, dry_run: bool 
                 deactivate_missing: bool = False, scope: OrgUnit | None = None,
                 max_bytes: int = 20 * 1024 * 1024, today: date | None = None) -> ImportReport:
     """Import ``path`` (named ``filename`` by the uploader); flushes, the caller commits or rolls back."""
-    parsed = read_import_file(path, filename or Path(path).name, max_bytes, today or date.today())
+    parsed = read_import_file(path, filename or Path(path).name, max_bytes, today or today_vn())
     report = _run(parsed, dry_run=dry_run, deactivate_missing=deactivate_missing, scope=scope)
     if report.applied:  # accounts for the file's cadres: created or linked, never duplicated
         report.accounts = ensure_accounts_for_codes(r.code for r in parsed.cadres).counts()

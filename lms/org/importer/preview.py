@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lms.accounts.provision import ensure_accounts_for_codes
 from lms.core import imports
+from lms.core.clock import today_vn
 from lms.org.importer.apply import apply_plan
 from lms.org.importer.reader import ParsedFile, RowError, read_import_file
 from lms.org.importer.state import ImportReport, Plan
@@ -57,7 +58,7 @@ def check(data: bytes, filename: str, *, deactivate_missing: bool, scope: OrgUni
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(data)
         handle.flush()
-        parsed = read_import_file(handle.name, filename, max_bytes, today or date.today(), keep_rows=keep_rows)
+        parsed = read_import_file(handle.name, filename, max_bytes, today or today_vn(), keep_rows=keep_rows)
     plan, errors, rows = plan_valid_rows(parsed, deactivate_missing=deactivate_missing, scope=scope)
     return Checked(plan, errors, rows)
 

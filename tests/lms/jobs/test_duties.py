@@ -6,12 +6,11 @@ and tests/lms/reports; xAPI: tests/lms/xapi/test_send_job.py; account mails: tes
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
 from lms.core import jobs
+from lms.core.clock import today_vn
 from lms.core.db import db
 from lms.core.jobs_models import Job
 
@@ -88,7 +87,7 @@ def test_certificate_rendering_retried_and_rerun(app, world, monkeypatch):
     from lms.reports.jobs import render_certificate
     from lms.reports.models import Certificate
 
-    certificates.issue_due([world["hn_cadre"].id], date.today())
+    certificates.issue_due([world["hn_cadre"].id], today_vn())
     certificate, issued = db.session.scalars(select(Certificate)).first(), _count(Certificate)
     _fail_once(monkeypatch, certificates, "certificate_pdf")
     job = _run(render_certificate, certificate_id=certificate.id)

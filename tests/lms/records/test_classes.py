@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from lms.core.clock import today_vn
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.records.classes import ClassData, add_attendee, close_class, create_class, import_attendance
@@ -101,7 +102,7 @@ def test_closing_appends_records_only_for_present_attendees(tree):
 
 
 def test_a_class_cannot_close_before_its_end_or_empty(tree):
-    future = _class(tree, starts_on=date.today(), ends_on=date.today() + timedelta(days=2))
+    future = _class(tree, starts_on=today_vn(), ends_on=today_vn() + timedelta(days=2))
     add_attendee(future, tree["hn_cadre"], actor=tree["lecturer"])
     with pytest.raises(UserError) as info:
         close_class(future, actor=tree["lecturer"])
@@ -253,7 +254,7 @@ def test_attendance_re_evaluates_the_standards_like_any_record(tree):
     recompute needed."""
     from tests.lms.standards.helpers import standard
 
-    today = date.today()
+    today = today_vn()
     reqs = standard([{"code": "ATVS", "satisfied_by": [{"hours": 8, "topic": "osh", "period_months": 12}],
                       "validity_months": 24}], start="2020-01-01", today=today)
     req = reqs["ATVS"]

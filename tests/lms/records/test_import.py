@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from lms.core.clock import today_vn
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.records.importer import check_file, import_records
@@ -92,7 +93,7 @@ def test_rows_already_in_the_ledger_from_another_source_are_skipped(tree, module
     (["HN0001", "ATVSLD", "Tài chính công đoàn", 4, "01/02/2023", "", ""], "Chủ đề", "không khớp"),
     (["HN0001", "ATVSLD", "", 4, "31/02/2023", "", ""], "Ngày hoàn thành", "không hợp lệ"),
     (["HN0001", "ATVSLD", "", 4, "hôm qua", "", ""], "Ngày hoàn thành", "không hợp lệ"),
-    (["HN0001", "ATVSLD", "", 4, (date.today() + timedelta(days=1)).strftime("%d/%m/%Y"), "", ""],
+    (["HN0001", "ATVSLD", "", 4, (today_vn() + timedelta(days=1)).strftime("%d/%m/%Y"), "", ""],
      "Ngày hoàn thành", "tương lai"),
     (["HN0001", "ATVSLD", "", 4, "01/01/1900", "", ""], "Ngày hoàn thành", "trước năm 1950"),
     (["HN0001", "ATVSLD", "", 4, "", "", ""], "Ngày hoàn thành", "Thiếu ngày"),

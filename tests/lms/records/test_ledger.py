@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from lms.core.clock import today_vn
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.records import services
@@ -136,7 +137,7 @@ def test_revoked_record_cannot_be_revoked_or_corrected_again(tree):
     ({"hours": 5, "reason": "  "}, "reason_required"),
     ({"hours": -1, "reason": "x"}, "bad_hours"),
     ({"score": 101, "reason": "x"}, "bad_score"),
-    ({"completed_on": date.today() + timedelta(days=1), "reason": "x"}, "future_date"),
+    ({"completed_on": today_vn() + timedelta(days=1), "reason": "x"}, "future_date"),
     ({"hours": "4", "reason": "x"}, "no_change"),
 ])
 def test_bad_corrections_are_refused(tree, kwargs, code):
@@ -190,7 +191,7 @@ def test_waiver_of_a_module_a_topic_and_a_requirement(tree):
     by_requirement = grant_waiver(tree["hn_cadre"], 42, reason="Miễn theo quyết định", actor=tree["admin"])
     assert (by_module.source, by_module.module_id, by_module.topic, by_module.hours) == (
         "waiver", module.id, "finance", Decimal("0.00"))
-    assert (by_topic.topic, by_topic.module_id, by_topic.completed_on) == ("osh", None, date.today())
+    assert (by_topic.topic, by_topic.module_id, by_topic.completed_on) == ("osh", None, today_vn())
     assert (by_requirement.requirement_id, by_requirement.created_by_id) == (42, tree["admin"].id)
     rows = _effective()
     assert {r.source for r in rows.values()} == {"waiver"}
