@@ -18,7 +18,9 @@
  * commit — and any the SCO makes from then on — itself with navigator.sendBeacon to the LMS's
  * beacon URL, with the beacon token the page handed over (never the page's CSRF token:
  * lms/player/commit_beacon.py). The sequence number is the page's scheme (microseconds), so a commit
- * the page delivered as well is a harmless duplicate.
+ * the page delivered as well is a harmless duplicate. In the same-origin mode this frame is a client of the
+ * LMS's service worker: the beacon URL has a static route past the worker (lms/static/sw/sw.js), else a
+ * stopped worker held the beacon until the closing page took it down.
  *
  * A SCO that only calls SetValue (never Commit, never Terminate/LMSFinish) and is unloaded with the page
  * (tab closed, the LMS page navigating elsewhere): the LMS ends its session (SCORM 2004 RTE 3.1.3.2 /
