@@ -85,6 +85,7 @@ def recent_activity(unit: OrgUnit, limit: int = 8) -> list[dict[str, Any]]:
 def manager_home(user, today: date | None = None) -> dict[str, Any]:
     """Everything the manager home panel shows, for the user's unit."""
     from lms.standards import headline
+    from lms.standards.jobs import recompute_status
 
     unit = home_unit(user)
     if unit is None:
@@ -96,4 +97,5 @@ def manager_home(user, today: date | None = None) -> dict[str, Any]:
         "full_time": next((f for f in figures[1:] if f.full_time), None),
         "trained": trained_in_year(unit, today.year),
         "below": headline.furthest_below(unit, 5), "recent": recent_activity(unit),
+        "recompute": recompute_status(),
     }
