@@ -33,7 +33,7 @@ def update_for_record(record: TrainingRecord) -> None:
 
 
 def update_for_records_bulk(cadre_ids: list[int]) -> None:
-    """Bulk ledger listener: per cadre for a few, one full recompute above ``BULK_CADRES`` (registered
+    """Bulk ledger listener: per cadre for a few, one full recompute job above ``BULK_CADRES`` (registered
     explicitly, since any registered bulk listener replaces the ledger's fallback to the engine)."""
     from lms.records.services import BULK_CADRES
     from lms.standards import engine
