@@ -12,10 +12,11 @@ from sqlalchemy import select
 from lms.accounts.scope import in_subtree, scope_root, sees_everything
 from lms.catalog.models import Module
 from lms.core.db import db
+from lms.core.rebuilds import Status
 from lms.org.models import Cadre, OrgUnit
 from lms.records.models import TrainingRecord
 from lms.reports import plans, services
-from lms.reports.trained import counts
+from lms.reports.trained import counts, rebuild_status
 
 
 @dataclass
@@ -26,10 +27,24 @@ class Trained:
     active: int
     target_pct: float | None
     year: int
+    #: a full recount is pending (after an org import): the figure is the one before it, as of ``done_at``
+    rebuild: Status = Status()
 
     @property
     def pct(self) -> float:
         return services.pct(self.trained, self.active)
+
+    @property
+    def rebuilt_on(self) -> date | None:
+        """The day (in Viet Nam) of the last full recount, if any."""
+        from datetime import UTC
+
+        from lms.standards.engine import VN
+
+        done = self.rebuild.done_at
+        if done is None:
+            return None
+        return (done if done.tzinfo else done.replace(tzinfo=UTC)).astimezone(VN).date()
 
     @property
     def light(self) -> str:
@@ -53,7 +68,7 @@ def trained_in_year(unit: OrgUnit, year: int) -> Trained:
     trained, active = counts(unit, year)  # maintained per unit and year: one index range, not the ledger
     plan = plans.get_plan(unit, year)
     targets = [float(t.trained_pct) for t in plan.targets] if plan else []
-    return Trained(trained, active, max(targets) if targets else None, year)
+    return Trained(trained, active, max(targets) if targets else None, year, rebuild_status())
 
 
 def recent_activity(unit: OrgUnit, limit: int = 8) -> list[dict[str, Any]]:
@@ -70,6 +85,7 @@ def recent_activity(unit: OrgUnit, limit: int = 8) -> list[dict[str, Any]]:
 def manager_home(user, today: date | None = None) -> dict[str, Any]:
     """Everything the manager home panel shows, for the user's unit."""
     from lms.standards import headline
+    from lms.standards.jobs import recompute_status
 
     unit = home_unit(user)
     if unit is None:
@@ -81,4 +97,5 @@ def manager_home(user, today: date | None = None) -> dict[str, Any]:
         "full_time": next((f for f in figures[1:] if f.full_time), None),
         "trained": trained_in_year(unit, today.year),
         "below": headline.furthest_below(unit, 5), "recent": recent_activity(unit),
+        "recompute": recompute_status(),
     }

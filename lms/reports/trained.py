@@ -10,7 +10,9 @@ their rows are deleted (``RETURNING`` the old unit) and re-inserted from the led
 move by the difference — so a figure is a ``SUM`` over the subtree's units (a covering index range),
 exactly the count :data:`lms.reports.overview.TRAINED_SQL` takes from the ledger (tested against it).
 Record and cadre changes are collected in the session and applied just before the commit (one set-based
-pass, however many records a bulk import appended); a full rebuild runs after an org import.
+pass, however many records a bulk import appended). An org import asks for a full rebuild instead: one
+background job after its commit (:func:`schedule_rebuild`, coalesced by :mod:`lms.core.rebuilds`), during
+which the home page shows the figure as it was, marked as being rebuilt (:func:`rebuild_status`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from lms.core import rebuilds
 from lms.core.db import db, listen_once
+from lms.core.jobs import Context, task
 from lms.org.models import Cadre, OrgUnit
 from lms.standards.sql import execute, in_list
 
@@ -29,6 +33,8 @@ ACTIVE = 0
 #: cadres per refresh statement (IN lists stay well under every database's limit)
 CHUNK = 500
 _KEY = "lms_trained_dirty"
+#: the :mod:`lms.core.rebuilds` name of the full rebuild
+REBUILD = "trained-counts"
 
 
 def _year(column: str) -> str:
@@ -66,6 +72,26 @@ def rebuild() -> None:
     execute("INSERT INTO unit_trained_counts (org_unit_id, year, org_path, n)"
             " SELECT org_unit_id, year, MIN(org_path), COUNT(*) FROM cadre_trained_years GROUP BY org_unit_id, year",
             {})
+
+
+@task
+def rebuild_job(ctx: Context) -> str:
+    """The full rebuild as a job (its own transaction: a failure leaves the previous counts as they were)."""
+    rebuild()
+    rebuilds.finished(REBUILD)
+    return "Đã tính lại số cán bộ được đào tạo."
+
+
+def schedule_rebuild() -> None:
+    """Org bulk-change listener: one rebuild job after this transaction commits (none more while one is
+    queued); the per-cadre and path refreshes of this transaction are left to it."""
+    rebuilds.request(REBUILD, rebuild_job, title="Tính lại số cán bộ được đào tạo")
+    _dirty(db.session)["rebuild"] = True
+
+
+def rebuild_status() -> rebuilds.Status:
+    """Whether the counts are being rebuilt (after an org import), and when they last were."""
+    return rebuilds.status(REBUILD)
 
 
 def refresh_cadres(cadre_ids) -> None:
@@ -135,7 +161,7 @@ def on_records_bulk(cadre_ids: list[int]) -> None:
 
 
 def _dirty(session: Session) -> dict:
-    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False})
+    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False, "rebuild": False})
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -162,12 +188,18 @@ def _orm_execute(state) -> None:
 def _before_commit(session: Session) -> None:
     session.flush()
     dirty = session.info.pop(_KEY, None)
-    if not dirty:
+    if not dirty or dirty["rebuild"]:  # nothing, or a full rebuild follows the commit
         return
     if dirty["tree"]:
         refresh_paths()
     refresh_cadres(dirty["cadres"])
     session.info.pop(_KEY, None)
+
+
+def _after_rollback(session: Session, previous_transaction) -> None:
+    """What the rolled-back transaction changed needs no refresh (nor does it ask for a rebuild)."""
+    if not previous_transaction.nested:
+        session.info.pop(_KEY, None)
 
 
 def install() -> None:
@@ -177,8 +209,8 @@ def install() -> None:
 
     on_record_appended(on_record)
     on_records_bulk_appended(on_records_bulk)
-    on_bulk_change(rebuild)
+    on_bulk_change(schedule_rebuild)
     # registered after the standards hooks (FEATURES order): at a commit the compliance counts are written
     # first, then these, in every transaction — the same lock order, so no deadlock between the two
     listen_once(Session, {"after_flush": _after_flush, "before_commit": _before_commit,
-                          "do_orm_execute": _orm_execute})
+                          "do_orm_execute": _orm_execute, "after_soft_rollback": _after_rollback})

@@ -15,9 +15,11 @@ record's transaction. The top units' subtree totals are a snapshot (``compliance
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from lms.core.db import db
 from lms.standards.sql import execute, in_list
@@ -27,6 +29,21 @@ OVERALL = 0
 #: states that count as meeting a requirement (``due_soon`` only while still valid, see :data:`VALID_SQL`)
 VALID_SQL = ("(s.state IN ('compliant', 'waived') OR (s.state = 'due_soon' AND s.satisfied_on IS NOT NULL))")
 LATE_STATES = ("overdue", "expired")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_functions(dbapi_connection, connection_record) -> None:  # pragma: no cover - driver hook
+    """Register :func:`path_prefix` on SQLite (PostgreSQL cuts the path with a regular expression)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("lms_path_prefix", 2, path_prefix, deterministic=True)
+
+
+def path_prefix(path: str | None, parts: int) -> str | None:
+    """``/1/5/23/`` cut to its first ``parts`` ids (``/1/5/`` for 2); a shorter path whole."""
+    if path is None:
+        return None
+    ids = path.strip("/").split("/")
+    return "/" + "/".join(ids[:int(parts)]) + "/"
 
 
 #: what a status row contributes to the per-unit counts
@@ -52,28 +69,53 @@ def rebuild_counts(where: str = "", params: dict[str, Any] | None = None) -> Non
     rebuild_standard_counts("" if "requirement_id" in where else where, params)
 
 
-_ROLLUP_SELECT = (
-    "SELECT a.id, c.requirement_id, c.state, SUM(c.n), SUM(c.renewing) FROM org_units a"
-    " JOIN compliance_unit_counts c ON c.org_path >= a.path AND c.org_path < a.path || '~'"
-    " WHERE a.depth <= :rollup_depth{cond} GROUP BY a.id, c.requirement_id, c.state")
+def path_prefix_sql(column: str, parts: int) -> str:
+    """``column`` (a path) cut to its first ``parts`` ids (the whole path when shorter)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return f"lms_path_prefix({column}, {int(parts)})"
+    return f"substring({column} from '^(?:/[^/]+){{1,{int(parts)}}}/')"
+
+
+def _top_parts() -> int:
+    """The most ids in a top unit's path (:data:`ROLLUP_DEPTH` + 1 when ``depth`` and ``path`` agree)."""
+    from lms.standards.models import ROLLUP_DEPTH
+
+    found = execute("SELECT MAX(LENGTH(path) - LENGTH(REPLACE(path, '/', ''))) FROM org_units"
+                    " WHERE depth <= :d", {"d": ROLLUP_DEPTH}).scalar()
+    return max(int(found or 0) - 1, ROLLUP_DEPTH + 1)
+
+
+def rollup_sql(table: str, keys: str, sums: tuple[str, ...], where: str = "") -> str:
+    """``SELECT top unit, keys, sums`` of ``table``'s rows over each top unit's subtree: the rows summed per
+    path cut to the top units' length first (one scan, a few hundred groups), then those few summed per
+    top unit (instead of a range scan of the table per top unit: the root's is the whole table)."""
+    cut = path_prefix_sql("org_path", _top_parts())
+    inner = ", ".join(f"SUM({c}) AS {c}" for c in sums)
+    outer = ", ".join(f"SUM(t.{c})" for c in sums)
+    key_list = [k.strip() for k in keys.split(",")]
+    return (f"SELECT a.id, {', '.join('t.' + k for k in key_list)}, {outer} FROM"
+            f" (SELECT {cut} AS p, {keys}, {inner} FROM {table}{where} GROUP BY {cut}, {keys}) t"
+            " JOIN org_units a ON t.p >= a.path AND t.p < a.path || '~'"
+            f" WHERE a.depth <= :rollup_depth GROUP BY a.id, {', '.join('t.' + k for k in key_list)}")
 
 
 def rebuild_rollup(requirement_id: int | None = None) -> None:
     """Rebuild the top units' subtree snapshot from the per-unit counts and drop the folded deltas.
 
-    All requirements, or one; a range scan of the per-unit counts per top unit (the root and ~63 provinces).
+    All requirements, or one: one scan of the per-unit counts (:func:`rollup_sql`).
     """
     from lms.standards.models import ROLLUP_DEPTH
 
     params: dict[str, Any] = {"rollup_depth": ROLLUP_DEPTH}
-    cond = where = ""
+    where = ""
     if requirement_id is not None:
         params["rid"] = requirement_id
-        cond, where = " AND c.requirement_id = :rid", " WHERE requirement_id = :rid"
+        where = " WHERE requirement_id = :rid"
     execute(f"DELETE FROM compliance_count_deltas{where}", params)
     execute(f"DELETE FROM compliance_rollup_counts{where}", params)
     execute("INSERT INTO compliance_rollup_counts (org_unit_id, requirement_id, state, n, renewing) "
-            + _ROLLUP_SELECT.format(cond=cond), params)
+            + rollup_sql("compliance_unit_counts", "requirement_id, state", ("n", "renewing"), where),
+            params)
     rebuild_standard_rollup()
 
 
@@ -108,32 +150,33 @@ def adjust_counts(old: list, new: list) -> None:
 
 # --------------------------------------------------------------------------- per standard, distinct cadres
 
-_FLAGS = """SELECT s.org_unit_id AS u, MIN(s.org_path) AS p, {sid} AS sid, s.cadre_id AS cid,
-    MIN(CASE WHEN {valid} THEN 1 ELSE 0 END) AS met,
-    MAX(CASE WHEN s.state IN ('overdue', 'expired') THEN 1 ELSE 0 END) AS late,
-    MAX(CASE WHEN s.state = 'due_soon' THEN 1 ELSE 0 END) AS soon
-  FROM compliance_statuses s JOIN requirements q ON q.id = s.requirement_id{where}
-  GROUP BY s.org_unit_id, s.cadre_id{group}"""
 _STD_INSERT = ("INSERT INTO compliance_standard_counts (org_unit_id, standard_id, org_path, applicable, met,"
                " overdue, due_soon) ")
 
 
-def cadre_flags_sql(where: str = "") -> str:
-    """One row per (unit, standard or :data:`OVERALL`, cadre): met, late (overdue), soon — from the statuses."""
-    cond = f" WHERE {where}" if where else ""
-    per_standard = _FLAGS.format(sid="q.standard_id", valid=VALID_SQL, where=cond, group=", q.standard_id")
-    overall = _FLAGS.format(sid=str(OVERALL), valid=VALID_SQL, where=cond, group="")
-    return f"{per_standard}\nUNION ALL\n{overall}"
+_PER_STANDARD = """SELECT s.org_unit_id AS u, MIN(s.org_path) AS p, q.standard_id AS sid, s.cadre_id AS cid,
+    MIN(CASE WHEN {valid} THEN 1 ELSE 0 END) AS met,
+    MAX(CASE WHEN s.state IN ('overdue', 'expired') THEN 1 ELSE 0 END) AS late,
+    MAX(CASE WHEN s.state = 'due_soon' THEN 1 ELSE 0 END) AS soon
+  FROM compliance_statuses s JOIN requirements q ON q.id = s.requirement_id{where}
+  GROUP BY s.org_unit_id, s.cadre_id, q.standard_id"""
+_TOTALS = "MIN(p), COUNT(*), SUM(met), SUM(late), SUM(CASE WHEN late = 0 THEN soon ELSE 0 END)"
 
 
 def rebuild_standard_counts(where: str = "", params: dict[str, Any] | None = None) -> None:
-    """Recount ``compliance_standard_counts`` (all units, or the units matching ``where`` on ``org_unit_id``)."""
+    """Recount ``compliance_standard_counts`` (all units, or the units matching ``where`` on ``org_unit_id``).
+
+    One pass over the statuses: the (unit, cadre, standard) flags, summed per standard, and folded per
+    cadre for the overall row (met on every standard, late or due soon on any) instead of grouping the
+    statuses a second time for it.
+    """
     params = params or {}
+    cond = f" WHERE {where.replace('org_unit_id', 's.org_unit_id')}" if where else ""
     execute("DELETE FROM compliance_standard_counts" + (f" WHERE {where}" if where else ""), params)
-    execute(_STD_INSERT + "SELECT f.u, f.sid, MIN(f.p), COUNT(*), SUM(f.met), SUM(f.late),"
-            " SUM(CASE WHEN f.late = 0 THEN f.soon ELSE 0 END)"
-            f" FROM ({cadre_flags_sql(where.replace('org_unit_id', 's.org_unit_id'))}) f GROUP BY f.u, f.sid",
-            params)
+    execute(_STD_INSERT + "WITH f AS (" + _PER_STANDARD.format(valid=VALID_SQL, where=cond) + ")"
+            f" SELECT u, sid, {_TOTALS} FROM f GROUP BY u, sid"
+            f" UNION ALL SELECT u, {OVERALL}, {_TOTALS} FROM (SELECT u, cid, MIN(p) AS p, MIN(met) AS met,"
+            "  MAX(late) AS late, MAX(soon) AS soon FROM f GROUP BY u, cid) o GROUP BY u", params)
 
 
 def rebuild_standard_rollup() -> None:
@@ -142,10 +185,10 @@ def rebuild_standard_rollup() -> None:
 
     execute("DELETE FROM compliance_standard_deltas", {})
     execute("DELETE FROM compliance_standard_rollups", {})
-    execute("INSERT INTO compliance_standard_rollups (org_unit_id, standard_id, applicable, met, overdue, due_soon)"
-            " SELECT a.id, c.standard_id, SUM(c.applicable), SUM(c.met), SUM(c.overdue), SUM(c.due_soon)"
-            " FROM org_units a JOIN compliance_standard_counts c ON c.org_path >= a.path AND c.org_path < a.path || '~'"
-            " WHERE a.depth <= :rollup_depth GROUP BY a.id, c.standard_id", {"rollup_depth": ROLLUP_DEPTH})
+    execute("INSERT INTO compliance_standard_rollups (org_unit_id, standard_id, applicable, met, overdue, due_soon) "
+            + rollup_sql("compliance_standard_counts", "standard_id",
+                         ("applicable", "met", "overdue", "due_soon")),
+            {"rollup_depth": ROLLUP_DEPTH})
 
 
 def standard_ids(requirement_ids, known: dict[int, int] | None = None) -> dict[int, int]:

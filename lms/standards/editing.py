@@ -1,6 +1,7 @@
 """Standards edited through the admin forms: create a standard, change its attributes, add or version a
-requirement — each refused when the result would apply to no cadre, and followed by a recompute so the
-dashboards and the headline show the new figure at once.
+requirement — each refused when the result would apply to no cadre, and followed by a full recompute: a
+background job after the commit (:func:`lms.standards.jobs.request_recompute`; in-process right after the
+request without a job server), the pages saying the figures are being recomputed until it is done.
 
 The forms produce the same raw dicts as the TOML/YAML files, so the loader's validation is the one rule
 book (:mod:`lms.standards.loader`); files stay the import/export format (:func:`export_yaml`).
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from lms.core.db import db
 from lms.core.errors import UserError
 from lms.standards import engine, services
+from lms.standards.jobs import request_recompute
 from lms.standards.loader import validate_requirement, validate_standard
 from lms.standards.models import Requirement, Standard
 from lms.standards.reach import Reach, reach, warning
@@ -53,7 +55,7 @@ def create_standard(data: dict[str, Any], item: dict[str, Any], user_id: int | N
     valid = validate_standard({**data, "requirements": [item]})
     std, _ = services.upsert_standard({**valid, "is_example": False}, engine.today_vn(), user_id)
     found = _refuse_unmatched(std, item["code"])
-    engine.recompute()
+    request_recompute()
     return std, found
 
 
@@ -67,7 +69,7 @@ def update_standard(std: Standard, data: dict[str, Any]) -> Reach:
     for key in ("name_vi", "name_en", "description", "target_pct", "effective_from", "effective_to"):
         setattr(std, key, valid[key])
     found = _refuse_unmatched(std)
-    engine.recompute()
+    request_recompute()
     return found
 
 
@@ -80,7 +82,7 @@ def add_requirement(std: Standard, raw: dict[str, Any], user_id: int | None) -> 
     start = max(item["effective_from"] or std.effective_from, engine.today_vn())
     services.save_requirement(std, item, start, engine.today_vn(), user_id)
     found = _refuse_unmatched(std, item["code"])
-    engine.recompute()
+    request_recompute()
     return found
 
 
@@ -96,7 +98,7 @@ def version_requirement(current: Requirement, raw: dict[str, Any], effective_fro
     changed = bool(services.save_requirement(current.standard, item, effective_from, today, user_id))
     found = _refuse_unmatched(current.standard, current.code)
     if changed:
-        engine.recompute()
+        request_recompute()
     return changed, found
 
 

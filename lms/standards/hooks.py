@@ -3,8 +3,11 @@
 * :func:`update_for_record` is registered with the ledger and runs in the record's transaction.
 * Changes to cadres (unit, position, employment, key flag, gender, appointment, active) and to the tree
   (a unit moved or relabelled) are collected at flush and applied just before the commit, with the
-  same set-based SQL: per cadre for a few cadres, a full recompute for many, and for tree changes one
-  UPDATE of the denormalised paths plus a recompute of the requirements whose rule names units or levels.
+  same set-based SQL: per cadre for a few cadres, and for tree changes one UPDATE of the denormalised
+  paths plus a recompute of the requirements whose rule names units or levels.
+* A full recompute (many cadres changed, an org import, a bulk append for many cadres) is a background
+  job after the commit (:func:`lms.standards.jobs.request_recompute`, one queued at a time); the
+  transaction then leaves its per-cadre and tree work to it.
 """
 
 from __future__ import annotations
@@ -30,13 +33,13 @@ def update_for_record(record: TrainingRecord) -> None:
 
 
 def update_for_records_bulk(cadre_ids: list[int]) -> None:
-    """Bulk ledger listener: per cadre for a few, one full recompute above ``BULK_CADRES`` (registered
+    """Bulk ledger listener: per cadre for a few, one full recompute job above ``BULK_CADRES`` (registered
     explicitly, since any registered bulk listener replaces the ledger's fallback to the engine)."""
     from lms.records.services import BULK_CADRES
     from lms.standards import engine
 
     if len(cadre_ids) > BULK_CADRES:
-        engine.recompute()
+        _request_full()
     else:
         for cadre_id in cadre_ids:
             engine.recompute_cadre(cadre_id)
@@ -50,7 +53,15 @@ def _has_requirements() -> bool:
 
 
 def _dirty(session: Session) -> dict:
-    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False, "gone_units": set()})
+    return session.info.setdefault(_KEY, {"cadres": set(), "tree": False, "gone_units": set(), "full": False})
+
+
+def _request_full() -> None:
+    """A full recompute job after the commit; this transaction's per-cadre and tree work is left to it."""
+    from lms.standards.jobs import request_recompute
+
+    request_recompute()
+    _dirty(db.session)["full"] = True
 
 
 def _changed(obj, names) -> bool:
@@ -104,7 +115,7 @@ def _before_commit(session: Session) -> None:
 
     session.flush()
     dirty = session.info.pop(_KEY, None)
-    if not dirty or (not dirty["cadres"] and not dirty["tree"] and not dirty["gone_units"]):
+    if not dirty or dirty["full"] or (not dirty["cadres"] and not dirty["tree"] and not dirty["gone_units"]):
         return
     if dirty["gone_units"]:
         params: dict = {}
@@ -113,11 +124,11 @@ def _before_commit(session: Session) -> None:
         engine.rebuild_rollup()
     if not _has_requirements():
         return
-    if dirty["tree"]:
-        _refresh_paths(session)
     if len(dirty["cadres"]) > BULK:
-        engine.recompute()
+        _request_full()  # rewrites every status with the current paths: no tree work here
     else:
+        if dirty["tree"]:
+            _refresh_paths(session)
         for cadre_id in sorted(dirty["cadres"]):
             engine.recompute_cadre(cadre_id)
     session.info.pop(_KEY, None)
@@ -145,13 +156,16 @@ def _refresh_paths(session: Session) -> None:
 
 
 def after_bulk_change() -> None:
-    """Units/cadres were written in bulk (an org import): fix stored paths, then one set-based recompute."""
-    from lms.standards import engine
+    """Units/cadres were written in bulk (an org import): one full recompute job after the commit (it
+    rewrites every status with the current paths and recounts)."""
+    if _has_requirements():
+        _request_full()
 
-    if not _has_requirements():
-        return
-    _refresh_paths(db.session)
-    engine.recompute()
+
+def _after_rollback(session: Session, previous_transaction) -> None:
+    """What a rolled-back transaction changed needs no recompute."""
+    if not previous_transaction.nested:
+        session.info.pop(_KEY, None)
 
 
 def install() -> None:
@@ -163,4 +177,4 @@ def install() -> None:
     on_records_bulk_appended(update_for_records_bulk)
     on_bulk_change(after_bulk_change)
     listen_once(Session, {"after_flush": _after_flush, "before_commit": _before_commit,
-                          "do_orm_execute": _orm_execute})
+                          "do_orm_execute": _orm_execute, "after_soft_rollback": _after_rollback})

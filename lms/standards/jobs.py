@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from lms.core import rebuilds
 from lms.core.db import db
 from lms.core.jobs import Context, JobFailed, task
+
+#: the :mod:`lms.core.rebuilds` name of the full recompute asked for by a change (an import, an edit)
+RECOMPUTE = "standards-recompute"
 
 
 @task
@@ -19,7 +23,19 @@ def recompute_all(ctx: Context) -> str:
         ctx.progress(95 * done[0] / total)
 
     rows = engine.recompute(progress=step)
+    rebuilds.finished(RECOMPUTE)
     return f"Đã tính lại {rows} trạng thái."
+
+
+def request_recompute() -> None:
+    """A full recompute after this transaction commits, as a job: one queued however many changes ask
+    (an org or record import, an edited standard); the pages say the figures are being recomputed."""
+    rebuilds.request(RECOMPUTE, recompute_all, title="Tính lại trạng thái tuân thủ")
+
+
+def recompute_status() -> rebuilds.Status:
+    """Whether a requested full recompute is pending (or failed), and when the last one finished."""
+    return rebuilds.status(RECOMPUTE)
 
 
 @task

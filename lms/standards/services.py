@@ -93,12 +93,13 @@ def save_requirement(std: Standard, item: dict[str, Any], effective_from: date, 
 
 
 def load_file(path, today: date | None = None, user_id: int | None = None, recompute: bool = True) -> list[tuple[Standard, int]]:
-    """Load a TOML/YAML file (all or nothing) and recompute the statuses."""
+    """Load a TOML/YAML file (all or nothing); the statuses are recomputed by a job after the commit."""
+    from lms.standards.jobs import request_recompute
     from lms.standards.loader import read_file
 
     results = [upsert_standard(item, today, user_id) for item in read_file(path)]
     if recompute:
-        engine.recompute(today)
+        request_recompute()
     return results
 
 
