@@ -44,7 +44,23 @@ def start(page, server, code):
     return sco_frame(page)
 
 
+def _bridge_drained(page) -> None:
+    """In the separate-origin mode the SCO's call returns in the launcher frame before the player page has
+    received the commit the launcher posted to it: post a marker from the launcher after it (messages
+    between two windows arrive in order) and wait for it on the player page, so ``whenIdle`` sees the
+    commit in its queue."""
+    launcher = next((f for f in page.frames if "/c/_lms/launcher" in f.url), None)
+    if launcher is None or launcher == page.main_frame:
+        return
+    page.evaluate("""() => { window.__drained = new Promise((resolve) => window.addEventListener("message",
+        (event) => { if (event.data && event.data.type === "test-drained") resolve(true); })); }""")
+    launcher.evaluate("() => window.parent.postMessage({ type: 'test-drained' }, '*')")
+    assert page.evaluate("Promise.race([window.__drained, new Promise((r) => setTimeout(() => r(false), 10000))])")
+
+
 def idle(page):
+    with contextlib.suppress(Exception):  # the launcher may be navigating (its SCO unloading)
+        _bridge_drained(page)
     assert page.evaluate("window.lmsPlayer.whenIdle(10000)") is True
 
 
