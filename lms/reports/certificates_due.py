@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, exists, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from lms.core.db import db
@@ -35,7 +35,13 @@ def issue_due(cadre_ids: list[int], as_of: date) -> int:
     return (db.session.scalar(select(func.count(Certificate.id))) or 0) - before
 
 
-def _due_query(cadre_ids: list[int], as_of: date):
+def issue_modules(cadre_ids: list[int], as_of: date | None = None) -> None:
+    """Issue the module certificates due to ``cadre_ids`` (completed by ``as_of``, or any day when None)."""
+    for start in range(0, len(cadre_ids), CHUNK):
+        _insert_ignoring_duplicates(_module_rows(cadre_ids[start:start + CHUNK], as_of))
+
+
+def _due_query(cadre_ids: list[int], as_of: date | None):
     """Module completions of ``cadre_ids`` that would get a certificate, oldest first, with the module's
     title and hours and the holder's name and unit."""
     from lms.catalog.models import Module
@@ -53,14 +59,15 @@ def _due_query(cadre_ids: list[int], as_of: date):
                Module.title_vi, Module.hours.label("module_hours"), Cadre.full_name, OrgUnit.name.label("unit"))
         .join(Module, Module.id == record.module_id).join(Cadre, Cadre.id == record.cadre_id)
         .outerjoin(OrgUnit, OrgUnit.id == Cadre.org_unit_id)
-        .where(record.cadre_id.in_(cadre_ids), record.kind == Kind.record.value, record.completed_on <= as_of,
+        .where(record.cadre_id.in_(cadre_ids), record.kind == Kind.record.value,
+               record.completed_on <= as_of if as_of is not None else true(),
                record.source.not_in([Source.waiver.value, Source.imported.value]), not_(quiz_score),
                ~revoked, ~held, ~own)
         .order_by(record.id)
     )
 
 
-def _module_rows(cadre_ids: list[int], as_of: date) -> list[dict[str, Any]]:
+def _module_rows(cadre_ids: list[int], as_of: date | None) -> list[dict[str, Any]]:
     """The certificate rows to insert: the oldest due completion of each cadre and module."""
     from lms.reports.certificates import new_code
 
