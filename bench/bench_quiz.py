@@ -273,13 +273,13 @@ def _floor(port: int, rows: list[tuple[int, str, str]], pids: dict) -> float:
 
 
 @contextlib.contextmanager
-def _job_worker(env: dict[str, str]):
-    """One ``lms worker`` (RQ, on the bench's private queue), stopped afterwards."""
+def _job_worker(env: dict[str, str], nice: int = 0):
+    """One ``lms worker`` (RQ, on the bench's private queue) at niceness ``nice``, stopped afterwards."""
     import signal
     import subprocess
 
     worker = subprocess.Popen([str(Path(sys.executable).with_name("lms")), "worker"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, preexec_fn=(lambda: os.nice(nice)) if nice else None)
     try:
         yield worker
     finally:
@@ -327,6 +327,8 @@ def main() -> None:
                         help="the passes' compliance/certificate jobs: real `lms worker` processes on Redis, or in-process")
     parser.add_argument("--redis", default=os.environ.get("LMS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--job-workers", type=int, default=1, help="`lms worker` processes (--jobs rq)")
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the `lms worker` processes at this niceness (background work on the same cores)")
     parser.add_argument("--no-floor", action="store_true",
                         help="skip the floor (bench_floor.py's read+write view, the same burst, in the same run)")
     args = parser.parse_args()
@@ -362,7 +364,8 @@ def main() -> None:
         print(f"logged in {len(rows)} learners {how} and opened their taking pages "
               f"in {time.perf_counter() - t0:.1f} s")
         sample, burst = rows[args.learners:], rows[:args.learners]
-        workers = [servers.enter_context(_job_worker(env)) for _ in range(args.job_workers if args.jobs == "rq" else 0)]
+        workers = [servers.enter_context(_job_worker(env, args.worker_nice))
+                   for _ in range(args.job_workers if args.jobs == "rq" else 0)]
 
         t0 = time.perf_counter()
         one_by_one = [submit(port, row) for row in sample]

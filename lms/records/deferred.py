@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import has_request_context
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from lms.core.db import db, listen_once
@@ -71,8 +71,12 @@ def schedule(cadre_id: int) -> None:
 def _hold(job_id: int) -> bool:
     """Lock the job's row if it is queued (it then cannot start before this transaction ends); False
     when it is running (or done meanwhile)."""
-    return db.session.execute(update(Job).where(Job.id == job_id, Job.state == "queued").values(state="queued")
-                              .execution_options(synchronize_session=False)).rowcount == 1
+    return db.session.execute(_HOLD, {"job": job_id}).rowcount == 1
+
+
+#: a Core statement, built once (the ORM-enabled UPDATE cost more CPU than the rest of the enqueue)
+_HOLD = update(Job.__table__).where(Job.__table__.c.id == bindparam("job"),
+                                    Job.__table__.c.state == "queued").values(state="queued")
 
 
 @task
