@@ -38,6 +38,9 @@ REQUEST_SOURCES = frozenset({Source.assessment.value, Source.online.value, Sourc
 TITLE = "Cập nhật tuân thủ và giấy chứng nhận sau khi học"
 _SCHEDULED = "lms_records_scheduled"
 _handlers: list[Callable[[int], None]] = []
+#: the lock taken on a queued job: a Core statement built once (the ORM-enabled UPDATE cost more CPU)
+_HOLD = update(Job.__table__).where(Job.__table__.c.id == bindparam("job"),
+                                    Job.__table__.c.state == "queued").values(state="queued")
 
 
 def on_settle(handler: Callable[[int], None]) -> Callable[[int], None]:
@@ -73,10 +76,6 @@ def _hold(job_id: int) -> bool:
     when it is running (or done meanwhile)."""
     return db.session.execute(_HOLD, {"job": job_id}).rowcount == 1
 
-
-#: a Core statement, built once (the ORM-enabled UPDATE cost more CPU than the rest of the enqueue)
-_HOLD = update(Job.__table__).where(Job.__table__.c.id == bindparam("job"),
-                                    Job.__table__.c.state == "queued").values(state="queued")
 
 
 @task
