@@ -327,6 +327,9 @@ def main() -> None:
                         help="the passes' compliance/certificate jobs: real `lms worker` processes on Redis, or in-process")
     parser.add_argument("--redis", default=os.environ.get("LMS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--job-workers", type=int, default=1, help="`lms worker` processes (--jobs rq)")
+    parser.add_argument("--workers-after", action="store_true",
+                        help="start the `lms worker` processes only after the burst was answered (a worker on "
+                             "another host: the burst does not share the cores with it); the drain is timed from then")
     parser.add_argument("--worker-nice", type=int, default=0,
                         help="run the `lms worker` processes at this niceness (background work on the same cores)")
     parser.add_argument("--no-floor", action="store_true",
@@ -364,8 +367,12 @@ def main() -> None:
         print(f"logged in {len(rows)} learners {how} and opened their taking pages "
               f"in {time.perf_counter() - t0:.1f} s")
         sample, burst = rows[args.learners:], rows[:args.learners]
-        workers = [servers.enter_context(_job_worker(env, args.worker_nice))
-                   for _ in range(args.job_workers if args.jobs == "rq" else 0)]
+        count = args.job_workers if args.jobs == "rq" else 0
+
+        def start_workers() -> list:
+            return [servers.enter_context(_job_worker(env, args.worker_nice)) for _ in range(count)]
+
+        workers = [] if args.workers_after else start_workers()
 
         t0 = time.perf_counter()
         one_by_one = [submit(port, row) for row in sample]
@@ -391,12 +398,16 @@ def main() -> None:
         if floor is not None:
             print(f"p99 {result.percentile(99) * 1000:.0f} ms = {result.percentile(99) / floor:.2f} × the floor "
                   f"({floor * 1000:.0f} ms) measured just before")
+        if args.workers_after:
+            workers = start_workers()
+            worker_cpu, released = 0.0, time.perf_counter()
         failed_jobs = _wait_for_jobs(app, workers)
         if workers:
             drained = time.perf_counter() - released
             cpu = sum(_load.cpu_seconds(w.pid) for w in workers) - worker_cpu
-            print(f"jobs: the last of the burst's jobs finished {drained:.1f} s after the burst's release (its last "
-                  f"answer: {answered:.1f} s); {len(workers)} `lms worker`, CPU {cpu / max(1, len(burst)) * 1000:.1f} ms"
+            since = "the workers' start" if args.workers_after else "the burst's release"
+            print(f"jobs: the last of the burst's jobs finished {drained:.1f} s after {since} (the burst's last "
+                  f"answer: {answered:.1f} s after its release); {len(workers)} `lms worker`, CPU {cpu / max(1, len(burst)) * 1000:.1f} ms"
                   f" per submission; failed jobs {failed_jobs}")
 
         with app.app_context():
