@@ -23,6 +23,13 @@ result page), every attempt ``submitted`` with all 20 items credited and exactly
 seeded (about 80 % right), one training record per pass, compliance statuses for every passing cadre a
 requirement applies to. It exits 1 otherwise. The database is dropped at the end.
 
+A pass's compliance statuses and module certificate come from the cadre's job after the commit
+(``lms.records.deferred``). ``--jobs rq`` (default) runs them in ``--job-workers`` real ``lms worker``
+processes on Redis (``--redis``, a private queue name), started before the burst: after the burst the
+bench waits until every job has finished, prints how long after the burst's release that was and the
+workers' CPU per job, and checks statuses and certificates. ``--jobs eager`` runs them in gunicorn's
+worker right after each request (no Redis).
+
     .venv/bin/python bench/bench_quiz.py --db postgresql://postgres@127.0.0.1:5432/test [--learners 500]
 """
 
@@ -265,6 +272,44 @@ def _floor(port: int, rows: list[tuple[int, str, str]], pids: dict) -> float:
     return result.percentile(99)
 
 
+@contextlib.contextmanager
+def _job_worker(env: dict[str, str], nice: int = 0):
+    """One ``lms worker`` (RQ, on the bench's private queue) at niceness ``nice``, stopped afterwards."""
+    import signal
+    import subprocess
+
+    worker = subprocess.Popen([str(Path(sys.executable).with_name("lms")), "worker"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, preexec_fn=(lambda: os.nice(nice)) if nice else None)
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _wait_for_jobs(app, workers: list, timeout: float = 1800) -> int:
+    """Wait until no job is queued or running (with workers; eager mode has run them); the failed count."""
+    from lms.core.db import db
+
+    end = time.monotonic() + timeout
+    with app.app_context():
+        try:
+            while workers:
+                busy = db.session.execute(text("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")).scalar()
+                db.session.rollback()
+                if not busy:
+                    break
+                if time.monotonic() > end or any(w.poll() is not None for w in workers):
+                    raise SystemExit(f"jobs: {busy} still queued or running (worker gone or timeout)")
+                time.sleep(0.2)
+            return db.session.execute(text("SELECT count(*) FROM jobs WHERE state = 'failed'")).scalar() or 0
+        finally:
+            db.session.remove()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
@@ -278,6 +323,15 @@ def main() -> None:
     parser.add_argument("--login-threads", type=int, default=4)
     parser.add_argument("--no-standards", action="store_true",
                         help="no training standards in the database (a pass then updates no compliance status)")
+    parser.add_argument("--jobs", choices=("rq", "eager"), default="rq",
+                        help="the passes' compliance/certificate jobs: real `lms worker` processes on Redis, or in-process")
+    parser.add_argument("--redis", default=os.environ.get("LMS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--job-workers", type=int, default=1, help="`lms worker` processes (--jobs rq)")
+    parser.add_argument("--workers-after", action="store_true",
+                        help="start the `lms worker` processes only after the burst was answered (a worker on "
+                             "another host: the burst does not share the cores with it); the drain is timed from then")
+    parser.add_argument("--worker-nice", type=int, default=0,
+                        help="run the `lms worker` processes at this niceness (background work on the same cores)")
     parser.add_argument("--no-floor", action="store_true",
                         help="skip the floor (bench_floor.py's read+write view, the same burst, in the same run)")
     args = parser.parse_args()
@@ -286,7 +340,12 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="bench-quiz-")
     env = {**os.environ, "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
            "LMS_INSTANCE_PATH": instance, "LMS_SECURE_COOKIES": "0"}
-    os.environ.update({k: env[k] for k in ("LMS_DATABASE_URL", "LMS_SECRET_KEY", "LMS_INSTANCE_PATH", "LMS_SECURE_COOKIES")})
+    if args.jobs == "rq":
+        env.update({"LMS_JOBS_REDIS_URL": args.redis, "LMS_JOBS_QUEUE": f"bench-quiz-{secrets.token_hex(4)}",
+                    "LMS_JOBS_RETRY_DELAYS": "1,2,5"})
+    else:
+        env.update({"LMS_JOBS_EAGER": "1"})
+    os.environ.update({k: env[k] for k in env if k.startswith("LMS_")})
     servers = contextlib.ExitStack()
     ok = False
     try:
@@ -308,6 +367,12 @@ def main() -> None:
         print(f"logged in {len(rows)} learners {how} and opened their taking pages "
               f"in {time.perf_counter() - t0:.1f} s")
         sample, burst = rows[args.learners:], rows[:args.learners]
+        count = args.job_workers if args.jobs == "rq" else 0
+
+        def start_workers() -> list:
+            return [servers.enter_context(_job_worker(env, args.worker_nice)) for _ in range(count)]
+
+        workers = [] if args.workers_after else start_workers()
 
         t0 = time.perf_counter()
         one_by_one = [submit(port, row) for row in sample]
@@ -320,15 +385,30 @@ def main() -> None:
                             f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
                             (lambda n, body=body: body.encode()), lambda status, body: status == 302)
                  for attempt_id, cookie, body in burst]
+        _wait_for_jobs(app, workers)  # the sample's jobs: the burst starts with an empty queue
         pids = {"gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)}
         floor = None if args.no_floor else _floor(port, burst, pids)
+        worker_cpu = sum(_load.cpu_seconds(w.pid) for w in workers)
+        released = time.perf_counter()
         result = _load.run(port, users, burst=True, cpu_pids=pids)
+        answered = time.perf_counter() - released
         print(f"all {len(burst)} at once ({args.workers} gunicorn workers × {args.worker_class}"
               f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''})")
         print(result.summary("submissions"))
         if floor is not None:
             print(f"p99 {result.percentile(99) * 1000:.0f} ms = {result.percentile(99) / floor:.2f} × the floor "
                   f"({floor * 1000:.0f} ms) measured just before")
+        if args.workers_after:
+            workers = start_workers()
+            worker_cpu, released = 0.0, time.perf_counter()
+        failed_jobs = _wait_for_jobs(app, workers)
+        if workers:
+            drained = time.perf_counter() - released
+            cpu = sum(_load.cpu_seconds(w.pid) for w in workers) - worker_cpu
+            since = "the workers' start" if args.workers_after else "the burst's release"
+            print(f"jobs: the last of the burst's jobs finished {drained:.1f} s after {since} (the burst's last "
+                  f"answer: {answered:.1f} s after its release); {len(workers)} `lms worker`, CPU {cpu / max(1, len(burst)) * 1000:.1f} ms"
+                  f" per submission; failed jobs {failed_jobs}")
 
         with app.app_context():
             from lms.core.db import db
@@ -345,6 +425,9 @@ def main() -> None:
                              " ON a.cadre_id = s.cadre_id AND a.passed")).scalar()
             should = q(text("SELECT count(*) FROM quiz_attempts a JOIN cadres c ON c.id = a.cadre_id WHERE a.passed"
                             " AND (c.employment = 'full_time' OR c.is_key)")).scalar()
+            # a module certificate per passing cadre (the bench's module is completed by its quiz alone)
+            certified = q(text("SELECT count(DISTINCT c.cadre_id) FROM certificates c JOIN quiz_attempts a"
+                               " ON a.cadre_id = c.cadre_id AND a.passed WHERE c.kind = 'module'")).scalar()
             some = next(iter(expected))
             plans = {  # the submission's per-attempt read (services.read_for_closing): it must use indexes
                 "attempt + items + versions": "SELECT a.status, i.position, v.key FROM quiz_attempts a JOIN quizzes q"
@@ -364,9 +447,10 @@ def main() -> None:
         print(f"attempts whose points differ from the answers seeded: {wrong}")
         if not args.no_standards:
             print(f"compliance statuses updated for {tracked} of the {should} passing full-time or key cadres")
+        print(f"module certificates for {certified} of the {passed} passing cadres")
         statuses_ok = all(r[1] == 302 for r in one_by_one) and not result.errors
         ok = (statuses_ok and graded == total and credited == items == total * 20 and records == passed
-              and wrong == 0 and (args.no_standards or tracked == should))
+              and wrong == 0 and (args.no_standards or tracked == should) and certified == passed and not failed_jobs)
     finally:
         servers.close()
         drop()

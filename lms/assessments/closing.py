@@ -271,9 +271,9 @@ def record_pass(closing: Closing, at: datetime, score: Decimal) -> None:
     from lms.records.services import append_record
 
     kinds = rule_kinds(closing.completion_rule)
-    if "quiz_passed" in kinds and (kinds != {"quiz_passed"} or _reevaluate(closing.cadre_id, closing.module_id)):
-        _reevaluate(closing.cadre_id, closing.module_id)
-        return
+    if "quiz_passed" in kinds and (_reevaluate(closing.cadre_id, closing.module_id, closing.completion_rule)
+                                   or kinds != {"quiz_passed"}):
+        return  # the player recorded the completion (or a quiz-only module's is recorded today already)
     append_record(
         closing.cadre_id, source="assessment", completed_on=local_date(at), topic=closing.topic,
         hours=record_hours(closing.hours, closing.completion_rule),
@@ -283,14 +283,14 @@ def record_pass(closing: Closing, at: datetime, score: Decimal) -> None:
     )
 
 
-def _reevaluate(cadre_id: int, module_id: int) -> bool:
-    """The player's re-evaluation of the module's rule (False when the player feature is absent or the
-    cadre has no attempt on the module)."""
+def _reevaluate(cadre_id: int, module_id: int, completion_rule: Any) -> bool:
+    """The player's re-evaluation of the module's rule, read with the attempt (False when the player
+    feature is absent or the cadre has no attempt on the module)."""
     try:
         from lms.player.services import reevaluate
     except ImportError:  # pragma: no cover - a deployment without the player
         return False
-    return reevaluate(cadre_id, module_id)
+    return reevaluate(cadre_id, module_id, completion_rule)
 
 
 def quiz_passed(cadre_id: int, module: Module) -> tuple[bool, str]:

@@ -143,19 +143,22 @@ def today() -> date:
     return moment.astimezone(VN).date()
 
 
-def reevaluate(cadre_id: int, module_id: int) -> bool:
+def reevaluate(cadre_id: int, module_id: int, completion_rule: Any = None) -> bool:
     """Re-evaluate the module's completion rule after one of its parts changed outside the player (a quiz
     passed, an attendance): the latest attempt is re-graded and, when the rule is now met, gets the
     module's record (with the module's hours) — one record per completion. Returns whether the player took
     care of the completion: the cadre has an attempt on the module, or — for a module completed by its
     quiz alone — the completion is already recorded today (a second pass the same day records nothing:
-    issue 15; a pass on a later day is a new completion)."""
+    issue 15; a pass on a later day is a new completion). ``completion_rule``: the module's rule when the
+    caller has read it (the quiz submission), saving the module's read."""
     attempts = attempts_of(cadre_id, module_id)
     if not attempts:
-        from lms.catalog.models import Module
+        if completion_rule is None:
+            from lms.catalog.models import Module
 
-        module = db.session.get(Module, module_id)
-        return module is not None and rules.completed_by_quiz_alone(module.completion_rule) and \
+            module = db.session.get(Module, module_id)
+            completion_rule = module.completion_rule if module is not None else None
+        return completion_rule is not None and rules.completed_by_quiz_alone(completion_rule) and \
             recorded_completion(cadre_id, module_id, today()) is not None
     latest = attempts[-1]
     if not latest.rule_met or latest.record_id is None:

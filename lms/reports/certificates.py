@@ -1,6 +1,7 @@
 """Certificates (giấy chứng nhận): issue, revoke, verify, and the PDF with its QR code.
 
-A certificate is issued per completed module (automatically, when the ledger records the completion; one
+A certificate is issued per completed module (automatically, when the ledger records the completion — for a
+learner's request by the ledger's per-cadre job after the commit, :mod:`lms.records.deferred`; one
 per cadre and module: the module's completion rule decides when it is met, a quiz that is part of the rule
 records no completion of its own, and a retake or a second pass issues no second certificate while the
 first is valid) and per standard requirement met (``lms certificates issue``). Its code has 120 random bits so it
@@ -135,16 +136,32 @@ def _revoke_for_amendment(record) -> None:
 
 
 def on_record(record) -> None:
-    """Ledger listener: issue module certificates, revoke those whose record is revoked."""
-    issue_for_record(record)
+    """Ledger listener: issue module certificates (after the commit for a learner's request: the ledger's
+    per-cadre job, :func:`issue_for_cadre`), revoke those whose record is revoked."""
+    from lms.records import deferred
+
+    if deferred.applies(record):
+        deferred.schedule(record.cadre_id)
+    else:
+        issue_for_record(record)
     _revoke_for_amendment(record)
 
 
+def issue_for_cadre(cadre_id: int) -> None:
+    """The ledger's per-cadre job: every module certificate due to the cadre (set-based, idempotent)."""
+    from lms.reports.certificates_due import issue_modules
+
+    issue_modules([cadre_id])
+
+
 def install_listener() -> None:
-    """Register :func:`on_record` with the ledger (idempotent)."""
+    """Register :func:`on_record` with the ledger and :func:`issue_for_cadre` with its per-cadre job (idempotent)."""
+    from lms.records import deferred
     from lms.records.services import on_record_appended
 
     on_record_appended(on_record, wants=_acts_on)
+    deferred.on_settle(issue_for_cadre)
+    deferred.install()
 
 
 def _acts_on(row) -> bool:

@@ -8,11 +8,13 @@ imported history, waivers, quiz scores without hours or revoked records).
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, bindparam, exists, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from lms.core.clock import today_vn
 from lms.core.db import db
@@ -36,7 +38,13 @@ def issue_due(cadre_ids: list[int], as_of: date) -> int:
     return (db.session.scalar(select(func.count(Certificate.id))) or 0) - before
 
 
-def _due_query(cadre_ids: list[int], as_of: date):
+def issue_modules(cadre_ids: list[int], as_of: date | None = None) -> None:
+    """Issue the module certificates due to ``cadre_ids`` (completed by ``as_of``, or any day when None)."""
+    for start in range(0, len(cadre_ids), CHUNK):
+        _insert_ignoring_duplicates(_module_rows(cadre_ids[start:start + CHUNK], as_of))
+
+
+def _due_query(cadre_ids: list[int] | BindParameter, as_of: date | None):
     """Module completions of ``cadre_ids`` that would get a certificate, oldest first, with the module's
     title and hours and the holder's name and unit."""
     from lms.catalog.models import Module
@@ -54,20 +62,30 @@ def _due_query(cadre_ids: list[int], as_of: date):
                Module.title_vi, Module.hours.label("module_hours"), Cadre.full_name, OrgUnit.name.label("unit"))
         .join(Module, Module.id == record.module_id).join(Cadre, Cadre.id == record.cadre_id)
         .outerjoin(OrgUnit, OrgUnit.id == Cadre.org_unit_id)
-        .where(record.cadre_id.in_(cadre_ids), record.kind == Kind.record.value, record.completed_on <= as_of,
+        .where(record.cadre_id.in_(cadre_ids), record.kind == Kind.record.value,
+               record.completed_on <= as_of if as_of is not None else true(),
                record.source.not_in([Source.waiver.value, Source.imported.value]), not_(quiz_score),
                ~revoked, ~held, ~own)
         .order_by(record.id)
     )
 
 
-def _module_rows(cadre_ids: list[int], as_of: date) -> list[dict[str, Any]]:
+@functools.cache
+def _due_any_day():
+    """:func:`_due_query` for any completion day, the cadres an expanding parameter ``cadres``: built once
+    per process (building it cost more CPU than running it, in the per-cadre job after each pass)."""
+    return _due_query(bindparam("cadres", expanding=True), None)
+
+
+def _module_rows(cadre_ids: list[int], as_of: date | None) -> list[dict[str, Any]]:
     """The certificate rows to insert: the oldest due completion of each cadre and module."""
     from lms.reports.certificates import new_code
 
     rows: dict[tuple[int, int], dict[str, Any]] = {}
     today = today_vn()
-    for found in db.session.execute(_due_query(cadre_ids, as_of)):
+    found_rows = (db.session.execute(_due_any_day(), {"cadres": cadre_ids}) if as_of is None
+                  else db.session.execute(_due_query(cadre_ids, as_of)))
+    for found in found_rows:
         if (found.cadre_id, found.module_id) in rows:
             continue  # one certificate per achievement: a retake adds none
         rows[found.cadre_id, found.module_id] = {

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from lms.accounts.scope import in_subtree
+from lms.core import clock
 from lms.core.db import db
 from lms.org.models import Cadre, OrgUnit
 from lms.reports.exports import Column, Table
@@ -22,12 +23,8 @@ STATE_KEYS = ("compliant", "due_soon", "overdue", "expired", "not_yet_due", "wai
 
 
 def today() -> date:
-    """Today in Vietnam (the compliance engine's day), so figures match the stored statuses."""
-    try:
-        from lms.standards.engine import today_vn
-    except ImportError:  # pragma: no cover - before the standards feature exists
-        return date.today()
-    return today_vn()
+    """Today in Vietnam (the compliance engine's day, lms.core.clock), so figures match the stored statuses."""
+    return clock.today_vn()
 
 
 def _engine_day(as_of: date) -> date | None:

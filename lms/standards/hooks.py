@@ -1,6 +1,8 @@
 """Keep statuses current: a new record, a changed cadre, a moved unit.
 
-* :func:`update_for_record` is registered with the ledger and runs in the record's transaction.
+* :func:`update_for_record` is registered with the ledger and runs in the record's transaction — except
+  for a record a learner's request appends (a quiz pass, a player completion: :mod:`lms.records.deferred`),
+  whose cadre is recomputed by the ledger's per-cadre job after the commit (:func:`recompute_cadre_job`).
 * Changes to cadres (unit, position, employment, key flag, gender, appointment, active) and to the tree
   (a unit moved or relabelled) are collected at flush and applied just before the commit, with the
   same set-based SQL: per cadre for a few cadres, and for tree changes one UPDATE of the denormalised
@@ -26,10 +28,23 @@ _KEY = "lms_standards_dirty"
 
 
 def update_for_record(record: TrainingRecord) -> None:
-    """Ledger listener: recompute the record's cadre for the requirements it can affect (same transaction)."""
+    """Ledger listener: recompute the record's cadre for the requirements it can affect (same transaction),
+    or, for a learner's request, after its commit (the ledger's per-cadre job)."""
+    from lms.records import deferred
     from lms.standards import engine
 
-    engine.update_for_record(record)
+    if deferred.applies(record):
+        deferred.schedule(record.cadre_id)
+    else:
+        engine.update_for_record(record)
+
+
+def recompute_cadre_job(cadre_id: int) -> None:
+    """The ledger's per-cadre job: the cadre's statuses for every requirement in force, from its ledger."""
+    if _has_requirements():
+        from lms.standards import engine
+
+        engine.recompute_cadre(cadre_id)
 
 
 def update_for_records_bulk(cadre_ids: list[int]) -> None:
@@ -171,9 +186,12 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 def install() -> None:
     """Register the ledger listener, the org bulk-change listener and the session hooks (idempotent)."""
     from lms.org.services import on_bulk_change
+    from lms.records import deferred
     from lms.records.services import on_record_appended, on_records_bulk_appended
 
     on_record_appended(update_for_record)
+    deferred.on_settle(recompute_cadre_job)
+    deferred.install()
     on_records_bulk_appended(update_for_records_bulk)
     on_bulk_change(after_bulk_change)
     listen_once(Session, {"after_flush": _after_flush, "before_commit": _before_commit,
