@@ -32,12 +32,12 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from flask import Flask, Request
+from flask import Flask, Request, current_app
 from flask_wtf.csrf import CSRFError
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import HTTP_STATUS_CODES, parse_cookie
 
 from lms.core.headers import json_header_list
-from lms.core.request_checks import claim_of, csrf_header, https_request, verify_csrf
+from lms.core.request_checks import Lru, claim_of, csrf_header, https_request, verify_csrf
 from lms.core.sessions import CachingSessionInterface
 
 #: what a plain login's session holds (Flask-Login, Flask-WTF, the language choice)
@@ -112,7 +112,7 @@ def session_claim(app: Flask, request: Request) -> tuple[int, int] | None:
             or app.config.get("TRUSTED_HOSTS") or app.config.get("LMS_NO_AUTOCOMMIT")
             or int(app.config.get("COMPRESS_MIN_SIZE", 500)) < MAX_ANSWER_BYTES):
         return None
-    session = interface.session_from_cookie(app, request.cookies.get(interface.get_cookie_name(app)))
+    session = interface.session_from_cookie(app, _cookie(request, interface.get_cookie_name(app)))
     if not session or not session.keys() <= PLAIN_SESSION_KEYS:
         return None
     try:
@@ -123,24 +123,52 @@ def session_claim(app: Flask, request: Request) -> tuple[int, int] | None:
     return claim_of(session)
 
 
+_COOKIES = Lru(4096)
+
+
+def _cookie(request: Request, name: str) -> str | None:
+    """``request.cookies.get(name)`` — Werkzeug's parser, remembered per ``Cookie`` header (a learner's page
+    sends the same one with every commit)."""
+    raw = ";".join(request.headers.getlist("Cookie"))
+    key = f"{name}\x00{raw}"
+    found = _COOKIES.get(key)
+    if found is None:
+        found = (parse_cookie(raw).get(name),)
+        _COOKIES.put(key, found)
+    return found[0]
+
+
 def json_body(request: Request, limit: int) -> Any:
     """The request's JSON body as Flask's ``get_json(silent=True)`` reads it, when it has a Content-Length
     of at most ``limit`` bytes; None otherwise (nothing read when over the limit or chunked). The body is
     put back in the WSGI environment, so that Flask reads it again if the handler declines."""
     length = request.content_length
-    if length is None or length > limit or not request.is_json:
+    if length is None or length > limit or not request.is_json or request.environ.get("HTTP_TRANSFER_ENCODING"):
         return None
-    data = request.get_data(cache=True)
+    data = request.environ["wsgi.input"].read(length) if length else b""
     request.environ["wsgi.input"] = io.BytesIO(data)
-    return request.get_json(silent=True)
+    if len(data) != length:
+        return None  # the client went away: Flask answers as it does
+    try:
+        return current_app.json.loads(data)  # what get_json(silent=True) calls
+    except ValueError:
+        return None
 
 
 def _response(app: Flask, request: Request, answer: Answer) -> tuple[str, list, bytes] | None:
     """Status line, headers and body of ``answer``: the app's JSON provider and the headers of Flask's
     response hooks for a small JSON answer (handlers answer less than :data:`MAX_ANSWER_BYTES`)."""
-    response = app.json.response(answer.body)
-    body = response.get_data()
-    headers = [("Content-Type", response.content_type or app.json.mimetype), ("Content-Length", str(len(body))),
+    body = _json_bytes(app, answer.body)
+    headers = [("Content-Type", app.json.mimetype), ("Content-Length", str(len(body))),
                ("Vary", "Accept-Encoding, Cookie"),
                *json_header_list(app, https_request(request.is_secure, request.headers))]
     return f"{answer.status} {HTTP_STATUS_CODES[answer.status]}", headers, body
+
+
+def _json_bytes(app: Flask, value: Any) -> bytes:
+    """The body ``jsonify(value)`` sends (Flask's ``DefaultJSONProvider.response``: compact unless debugging)."""
+    provider = app.json
+    compact = getattr(provider, "compact", None)
+    pretty = (compact is None and app.debug) or compact is False
+    text = provider.dumps(value, indent=2) if pretty else provider.dumps(value, separators=(",", ":"))
+    return f"{text}\n".encode()
