@@ -142,8 +142,11 @@ def json_body(request: Request, limit: int) -> Any:
     """The request's JSON body as Flask's ``get_json(silent=True)`` reads it, when it has a Content-Length
     of at most ``limit`` bytes; None otherwise (nothing read when over the limit or chunked). The body is
     put back in the WSGI environment, so that Flask reads it again if the handler declines."""
-    length = request.content_length
-    if length is None or length > limit or not request.is_json or request.environ.get("HTTP_TRANSFER_ENCODING"):
+    declared = request.environ.get("CONTENT_LENGTH") or ""
+    if not (declared.isascii() and declared.isdigit()) or request.environ.get("HTTP_TRANSFER_ENCODING"):
+        return None  # chunked, or a length Werkzeug would read as 0 from a terminated stream
+    length = int(declared)
+    if length > limit or not request.is_json:
         return None
     data = request.environ["wsgi.input"].read(length) if length else b""
     request.environ["wsgi.input"] = io.BytesIO(data)

@@ -21,6 +21,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LMS_PLAYER_COMMIT_LOG", log if log in {"all", "problems"} else "all")
     # state rows kept per worker process so that a plain commit is one statement (lms.player.state_cache)
     app.config.setdefault("LMS_PLAYER_STATE_CACHE", int(os.environ.get("LMS_PLAYER_STATE_CACHE", "2048") or 0))
+    # plain commits answered in front of Flask (lms.player.commit_lean); off: every commit through Flask
+    lean = os.environ.get("LMS_LEAN_PATHS", "1").strip().lower() not in {"0", "false", "no", "off"}
+    app.config.setdefault("LMS_LEAN_PATHS", lean)
     app.register_blueprint(bp)
     app.register_blueprint(beacon_bp)
     commit_lean.init_app(app)
