@@ -131,11 +131,12 @@ def test_another_learners_attempt_is_flasks_404(app, learners):
 
 def test_an_oversize_body_is_flasks_413(app, learners):
     player, attempt_id = learners[0]
+    configured = app.config["LMS_MAX_COMMIT_KB"]
     app.config["LMS_MAX_COMMIT_KB"] = 1
     try:
         lean, flask, answered = _twice(app, lambda: player.commit(attempt_id, 3, {"cmi.suspend_data": "x" * 2048}))
     finally:
-        app.config.pop("LMS_MAX_COMMIT_KB")
+        app.config["LMS_MAX_COMMIT_KB"] = configured
     assert lean.status_code == 413 and answered == 0
     _same(lean, flask)
 
