@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_talisman import Talisman
 
 from lms.core.request_checks import https_request
@@ -179,5 +179,10 @@ def init_app(app: Flask) -> None:
 
 
 def json_header_list(app: Flask, https: bool) -> list[tuple[str, str]]:
-    """The security headers every JSON answer of ``app`` gets (see :meth:`_Talisman.json_header_list`)."""
-    return app.extensions["lms_talisman"].json_header_list(https)
+    """The security headers every JSON answer of ``app`` gets (see :meth:`_Talisman.json_header_list`).
+    Outside a request (the lean path) the list is computed on a probe request: Talisman's setters read it."""
+    talisman = app.extensions["lms_talisman"]
+    if https not in talisman._json_headers and not has_request_context():
+        with app.test_request_context():
+            return talisman.json_header_list(https)
+    return talisman.json_header_list(https)

@@ -64,6 +64,8 @@ def route(app: Flask, method: str, pattern: str, handler: Handler) -> None:
     routes = app.extensions.setdefault("lms_lean_routes", [])
     if not routes:
         app.wsgi_app = app.extensions["lms_lean"] = _Dispatcher(app, app.wsgi_app)  # type: ignore[method-assign]
+        for https in (False, True):  # computed now, not in a worker's first lean answer
+            json_header_list(app, https)
     routes.append((method, re.compile(pattern), handler))
 
 

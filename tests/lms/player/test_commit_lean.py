@@ -178,3 +178,23 @@ def test_the_lean_path_knows_every_request_hook(app):
         "lms.catalog.views._no_cookies_on_the_content_origin", "flask_login.login_manager.LoginManager._update_remember_cookie",
         "lms.core.headers._Talisman._set_response_headers", "flask_wtf.csrf.CSRFProtect.init_app",
     }
+
+
+def test_a_commit_over_https_gets_the_same_hsts(app, learners):
+    """HSTS by Talisman's rule (HTTPS, or a proxy's ``X-Forwarded-Proto: https``) on both paths."""
+    (lean_player, lean_attempt), (flask_player, flask_attempt) = learners
+
+    def send(player, attempt_id):
+        return player.client.post(f"/player/attempts/{attempt_id}/scos/sco1/commit", json={"seq": 3, "cmi": COMMIT},
+                                  headers={"X-CSRFToken": player.token, "X-Forwarded-Proto": "https"})
+
+    before = _answered(app)
+    lean = send(lean_player, lean_attempt)
+    assert _answered(app) - before == (1 if _postgres() else 0)
+    _lean(app, False)
+    try:
+        flask = send(flask_player, flask_attempt)
+    finally:
+        _lean(app, True)
+    _same(lean, flask)
+    assert ("Strict-Transport-Security" in lean.headers) == (int(app.config.get("LMS_HSTS_SECONDS") or 0) > 0)
