@@ -131,6 +131,9 @@ def in_process(commits: int, profile: str = "") -> None:
         profiler.disable()
         profiler.dump_stats(profile)
         pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+    lean = app.extensions.get("lms_lean")
+    if lean is not None:
+        print(f"lean path (lms.core.lean) answered {lean.answered} of {commits + 100} commits")
     print(f"in-process: {commits} commits, {cpu / commits * 1000:.3f} ms CPU per commit (Flask request path; "
           f"wall {wall / commits * 1000:.3f} ms, load average {os.getloadavg()[0]:.2f}); "
           f"PostgreSQL {server / commits * 1000:.3f} ms CPU per commit ({len(backends)} backends)")

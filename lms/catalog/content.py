@@ -166,11 +166,12 @@ def required_origin() -> str | None:
     return origin
 
 
-def is_content_host() -> bool:
-    """True when the current request came in on the content origin (never in the unsafe mode)."""
+def is_content_host(host: str | None = None) -> bool:
+    """True when the current request (or one for ``host``: the lean commit path's, lms.player.commit_lean)
+    came in on the content origin (never in the unsafe mode)."""
     if same_origin_unsafe():
         return False
-    host = request.host.lower()
+    host = (request.host if host is None else host).lower()
     configured = current_app.config.get("LMS_CONTENT_ORIGIN")
     if configured:
         return host == (urlsplit(configured).netloc or "").lower()

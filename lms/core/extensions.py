@@ -31,9 +31,11 @@ def session_identity() -> tuple[int, int] | None:
     from flask import session
     from flask_login import current_user
 
-    user_id, _, version = str(session.get("_user_id") or "").partition(":")
-    if user_id.isdigit() and version.isdigit():
-        return int(user_id), int(version)
+    from lms.core.request_checks import claim_of
+
+    claim = claim_of(session)
+    if claim is not None:
+        return claim
     if current_user.is_authenticated:
         return current_user.id, current_user.session_version
     return None

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_talisman import Talisman
+
+from lms.core.request_checks import https_request
 
 #: the LMS pages' policy; :func:`allow` adds sources per request
 POLICY: dict[str, str] = {
@@ -61,7 +63,8 @@ class _Talisman(Talisman):
         super().init_app(app, **kwargs)
         hooks = app.before_request_funcs.get(None, [])
         hooks[:] = [h for h in hooks if getattr(h, "__self__", None) is not self]  # _force_https, _make_nonce
-        self._json_headers: list[tuple[str, str]] | None = None
+        self._json_headers: dict[bool, list[tuple[str, str]]] = {}
+        app.extensions["lms_talisman"] = self
 
     def _get_local_options(self) -> dict:
         """Talisman's options with this request's policy; built once per request (Talisman asks 4 times)."""
@@ -91,8 +94,16 @@ class _Talisman(Talisman):
 
 
     def _set_json_headers(self, response: Response) -> None:
-        """The JSON header set: computed once from Talisman's own setters, HSTS per request."""
-        if self._json_headers is None:
+        """The JSON header set (:meth:`json_header_list`), HSTS by Talisman's rule for this request."""
+        headers = response.headers
+        for name, value in self.json_header_list(https_request(request.is_secure, request.headers)):
+            headers[name] = value
+
+    def json_header_list(self, https: bool) -> list[tuple[str, str]]:
+        """The security headers of a JSON answer, computed once per process from Talisman's own setters (HSTS
+        included for an HTTPS request when configured); the lean path (lms.core.lean) sends the same list."""
+        found = self._json_headers.get(https)
+        if found is None:
             probe = Response()
             options = {"permissions_policy": self.permissions_policy, "frame_options": self.frame_options,
                        "frame_options_allow_from": self.frame_options_allow_from,
@@ -101,12 +112,14 @@ class _Talisman(Talisman):
                            self._set_content_security_policy_headers):
                 setter(probe.headers, options)
             self._set_referrer_policy_headers(probe.headers)
-            self._json_headers = [(k, v) for k, v in probe.headers.items() if k not in ("Content-Type",
-                                                                                        "Content-Length")]
-        headers = response.headers
-        for name, value in self._json_headers:
-            headers[name] = value
-        self._set_hsts_headers(headers)
+            found = [(k, v) for k, v in probe.headers.items() if k not in ("Content-Type", "Content-Length")]
+            if https and self.strict_transport_security:  # Talisman's value (its setter reads the request)
+                value = f"max-age={self.strict_transport_security_max_age}"
+                value += "; includeSubDomains" if self.strict_transport_security_include_subdomains else ""
+                value += "; preload" if self.strict_transport_security_preload else ""
+                found.append(("Strict-Transport-Security", value))
+            self._json_headers[https] = found
+        return found
 
 
 def _as_list(found: Iterable[str | None] | str | None) -> list[str]:
@@ -163,3 +176,13 @@ def init_app(app: Flask) -> None:
               strict_transport_security_max_age=hsts, strict_transport_security_include_subdomains=False,
               session_cookie_secure=False, session_cookie_http_only=True,
               session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"))
+
+
+def json_header_list(app: Flask, https: bool) -> list[tuple[str, str]]:
+    """The security headers every JSON answer of ``app`` gets (see :meth:`_Talisman.json_header_list`).
+    Outside a request (the lean path) the list is computed on a probe request: Talisman's setters read it."""
+    talisman = app.extensions["lms_talisman"]
+    if https not in talisman._json_headers and not has_request_context():
+        with app.test_request_context():
+            return talisman.json_header_list(https)
+    return talisman.json_header_list(https)

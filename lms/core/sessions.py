@@ -10,51 +10,32 @@ cached. The same is done for the CSRF header token of JSON endpoints (:func:`che
 
 from __future__ import annotations
 
-import hmac
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
 from flask import Flask, Request, current_app, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFError
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 
-_SIZE = 20_000
+from lms.core.request_checks import Lru, csrf_header, verify_csrf
+
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class _Lru:
-    def __init__(self, size: int = _SIZE):
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, key: str) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
 
 
 class CachingSessionInterface(SecureCookieSessionInterface):
     """:class:`SecureCookieSessionInterface` that verifies each cookie value once (see the module)."""
 
     def __init__(self) -> None:
-        self._verified = _Lru()
+        self._verified = Lru()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        return self.session_from_cookie(app, request.cookies.get(self.get_cookie_name(app)))
+
+    def session_from_cookie(self, app: Flask, value: str | None) -> SecureCookieSession | None:
+        """The session a cookie value holds (empty when missing, expired or forged); None without a secret
+        key (Flask's null session). Shared by Flask's request path and the lean path (lms.core.lean)."""
         if not app.secret_key:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -89,27 +70,11 @@ class CachingSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
-_CSRF_VERIFIED = _Lru()
-
-
 def check_csrf_header() -> None:
     """Flask-WTF's CSRF check for a JSON endpoint exempted from ``CSRFProtect``: the ``X-CSRFToken``
     header must be a token signed by this app for this session (``validate_csrf``'s rules, with
-    ``WTF_CSRF_TIME_LIMIT``), the signature checked once per token value. Raises :class:`CSRFError` (400)."""
-    token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
-    expected = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if not token or not expected:
-        raise CSRFError("The CSRF token is missing.")
-    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
-    key = f"{secret}\x00{token}"
-    raw = _CSRF_VERIFIED.get(key) if limit is None else None
-    if raw is None:
-        try:
-            raw = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").loads(token, max_age=limit)
-        except BadSignature:
-            raise CSRFError("The CSRF token is invalid.") from None
-        if limit is None:
-            _CSRF_VERIFIED.put(key, raw)
-    if not isinstance(raw, str) or not hmac.compare_digest(expected, raw):
-        raise CSRFError("The CSRF tokens do not match.")
+    ``WTF_CSRF_TIME_LIMIT``), the signature checked once per token value
+    (:func:`lms.core.request_checks.verify_csrf`). Raises :class:`CSRFError` (400)."""
+    config = current_app.config
+    verify_csrf(config, current_app.secret_key, csrf_header(request.headers),
+                session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the navigation link and the learner's home panel."""
     from lms.core.roles import Role
     from lms.home import NavItem, Panel, register_nav, register_panel
-    from lms.player import models  # noqa: F401  (tables)
+    from lms.player import commit_lean, models  # noqa: F401  (tables)
     from lms.player.commit_beacon import bp as beacon_bp
     from lms.player.views import bp
 
@@ -21,8 +21,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LMS_PLAYER_COMMIT_LOG", log if log in {"all", "problems"} else "all")
     # state rows kept per worker process so that a plain commit is one statement (lms.player.state_cache)
     app.config.setdefault("LMS_PLAYER_STATE_CACHE", int(os.environ.get("LMS_PLAYER_STATE_CACHE", "2048") or 0))
+    # plain commits answered in front of Flask (lms.player.commit_lean); off: every commit through Flask
+    lean = os.environ.get("LMS_LEAN_PATHS", "1").strip().lower() not in {"0", "false", "no", "off"}
+    app.config.setdefault("LMS_LEAN_PATHS", lean)
     app.register_blueprint(bp)
     app.register_blueprint(beacon_bp)
+    commit_lean.init_app(app)
     register_nav(NavItem("player.my_modules", "Học phần của tôi", "My modules", (Role.learner,), 10))
     register_panel(Panel(Role.learner, "player/_home_panel.html", _panel_context, 10))
 

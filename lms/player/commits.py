@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -49,6 +49,42 @@ def elapsed_seconds(value: Any) -> Decimal | None:
     return number if number.is_finite() and number >= 0 else None
 
 
+class Refusal(NamedTuple):
+    """Why a commit's body is refused before it is judged: HTTP status, error code, messages."""
+
+    status: int
+    code: str
+    vi: str
+    en: str
+
+
+def parse_commit(body: Any, query_seq: str | None, size: int) -> Commit | Refusal:
+    """The :class:`Commit` a request's JSON ``body`` (``{"seq", "session", "cmi": {flattened},
+    "terminate", "terminate_by_lms", "elapsed"}``; ``seq`` also from the query) asks for, or why it is
+    refused (400). Shared by the Flask route and the lean path (lms.player.commit_lean)."""
+    if not isinstance(body, dict):
+        return Refusal(400, "bad_request", "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
+    seq = body.get("seq", body.get("commitSequence", query_seq))
+    try:
+        seq = int(seq)
+    except (TypeError, ValueError):
+        return Refusal(400, "bad_sequence", "Thiếu số thứ tự lần lưu (seq).", "Missing commit sequence (seq).")
+    if seq <= 0 or seq > 2**62:
+        return Refusal(400, "bad_sequence", "Số thứ tự lần lưu không hợp lệ.", "Invalid commit sequence.")
+    payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
+    if isinstance(payload, dict):  # scorm-again flattens an empty array to [] under its own name
+        payload = {k: v for k, v in payload.items() if not (isinstance(v, list | dict) and not v)}
+    by_lms = body.get("terminate_by_lms") is True
+    return Commit(seq, str(body.get("session") or ""), payload, size, body.get("terminate") is True or by_lms,
+                  by_lms, elapsed_seconds(body.get("elapsed")))
+
+
+def commit_answer(result: CommitResult) -> dict[str, Any]:
+    """The JSON answer to a commit that was judged (stored, duplicate, stale)."""
+    return {"result": "true", "errorCode": 0, "status": result.status, "seq": result.seq,
+            "attempt": result.summary, "refused": result.errors}
+
+
 def _judge(row: Any, sco_id: str, commit: Commit) -> Judgement:
     strict = bool(current_app.config.get("LMS_SCORM12_STRICT_SUSPEND_DATA", False))
     return judge(row, version_info(row.package_version_id, row.sha256), sco_id, commit, strict)
@@ -78,11 +114,8 @@ def apply_commit(attempt: Attempt | int, sco_id: str, seq: int, session_key: str
     """
     commit = Commit(seq, session_key, payload, size, terminate, by_lms, elapsed)
     attempt_id = attempt if isinstance(attempt, int) else attempt.id
-    if user is not None and isinstance(attempt, int) and db.engine.dialect.name == "postgresql" and \
-            current_app.config.get("LMS_PLAYER_PLAIN_COMMITS", True):
-        plain = _plain_commit(attempt_id, sco_id, commit, user)
-        if plain is not None:
-            return plain
+    if user is not None and isinstance(attempt, int) and (plain := apply_plain(attempt_id, sco_id, commit, user)):
+        return plain
     conn = db.session.connection()
     dialect = conn.dialect.name
     params: dict[str, Any] = {"attempt_id": attempt_id, "sco_id": sco_id}
@@ -130,6 +163,14 @@ def _side_effects(row: Any, attempt_id: int, sco_id: str, seq: int, judged: Judg
         db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(suspended_sco=position)
                            .execution_options(synchronize_session=False))
     db.session.flush()
+
+
+def apply_plain(attempt_id: int, sco_id: str, commit: Commit, user: tuple[int, int]) -> CommitResult | None:
+    """The commit on the plain path (PostgreSQL, ``LMS_PLAYER_PLAIN_COMMITS``), or None — nothing written —
+    when it needs the locking path of :func:`apply_commit` (also the lean path's, lms.player.commit_lean)."""
+    if db.engine.dialect.name != "postgresql" or not current_app.config.get("LMS_PLAYER_PLAIN_COMMITS", True):
+        return None
+    return _plain_commit(attempt_id, sco_id, commit, user)
 
 
 def _plain_commit(attempt_id: int, sco_id: str, commit: Commit, user: tuple[int, int]) -> CommitResult | None:

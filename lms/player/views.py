@@ -18,7 +18,7 @@ from lms.core.roles import Role, roles_required
 from lms.core.sessions import check_csrf_header
 from lms.player import sequencing, services
 from lms.player.commit_beacon import beacon_for
-from lms.player.commits import elapsed_seconds
+from lms.player.commits import Refusal, commit_answer, parse_commit
 from lms.player.models import ATTEMPT_STATUS_LABELS, Attempt
 from lms.player.prereq import prerequisites_met
 from lms.player.rte import max_commit_bytes
@@ -260,24 +260,12 @@ def store_commit(attempt_id: int, sco_id: str, who: tuple[int, int], *, any_type
                         "không có gì được lưu, trang vẫn giữ dữ liệu bài học.",
                         f"The commit is too large (at most {limit // 1024} KB): nothing was stored; the page "
                         "keeps the lesson data.")
-    body = request.get_json(silent=True, force=any_type)
-    if not isinstance(body, dict):
-        return _refused(400, "bad_request", [], "Dữ liệu gửi lên không phải JSON hợp lệ.", "The body is not valid JSON.")
-    seq = body.get("seq", body.get("commitSequence", request.args.get("seq")))
-    try:
-        seq = int(seq)
-    except (TypeError, ValueError):
-        return _refused(400, "bad_sequence", [], "Thiếu số thứ tự lần lưu (seq).", "Missing commit sequence (seq).")
-    if seq <= 0 or seq > 2**62:
-        return _refused(400, "bad_sequence", [], "Số thứ tự lần lưu không hợp lệ.", "Invalid commit sequence.")
-    payload = body.get("cmi") if "cmi" in body else {k: v for k, v in body.items() if k.startswith(("cmi.", "adl."))}
-    if isinstance(payload, dict):  # scorm-again flattens an empty array to [] under its own name
-        payload = {k: v for k, v in payload.items() if not (isinstance(v, list | dict) and not v)}
-    by_lms = body.get("terminate_by_lms") is True
-    result = services.apply_commit(attempt_id, sco_id, seq, str(body.get("session") or ""), payload,
-                                   request.content_length or 0, user=who,
-                                   terminate=body.get("terminate") is True or by_lms, by_lms=by_lms,
-                                   elapsed=elapsed_seconds(body.get("elapsed")))
+    parsed = parse_commit(request.get_json(silent=True, force=any_type), request.args.get("seq"),
+                          request.content_length or 0)
+    if isinstance(parsed, Refusal):
+        return _refused(parsed.status, parsed.code, [], parsed.vi, parsed.en)
+    result = services.apply_commit(attempt_id, sco_id, parsed.seq, parsed.session_key, parsed.payload, parsed.size,
+                                   user=who, terminate=parsed.terminate, by_lms=parsed.by_lms, elapsed=parsed.elapsed)
     if result.status == "refused":
         commit_even_on_error()  # keep the commit log row; the state itself was not touched
         commit_now()
@@ -286,8 +274,7 @@ def store_commit(attempt_id: int, sco_id: str, who: tuple[int, int], *, any_type
                         f"Invalid lesson data: {first['message_en']}", error_code=first["code"],
                         element=first["element"])
     commit_now()
-    return jsonify({"result": "true", "errorCode": 0, "status": result.status, "seq": result.seq,
-                    "attempt": result.summary, "refused": result.errors})
+    return jsonify(commit_answer(result))
 
 
 def _refused(status: int, code: str, details: list, vi: str, en: str, *, error_code: int = 101,
