@@ -13,7 +13,7 @@ import pytest
 from lms.core.db import db
 from lms.player.models import CommitLog
 from tests.e2e.conftest import login
-from tests.e2e.test_player import attempt_of, idle, publish, sco_frame, start, state
+from tests.e2e.player_pages import attempt_of, idle, publish, sco_frame, start, state
 
 STATIC = Path(__file__).resolve().parents[2] / "lms" / "static"
 

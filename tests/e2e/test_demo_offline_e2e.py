@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.conftest import _SHARED, CHROMIUM, CHROMIUM_ARGS, _require_chromium
+from tests.e2e.player_pages import attempt_of, publish, sco_frame, state
 from tests.e2e.test_offline_e2e import Server, download_module, go_offline, idle, login_remembered, wait_until
-from tests.e2e.test_player import attempt_of, publish, sco_frame, state
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from lms.core.db import db
 from lms.player.models import Attempt
 from lms.reports.models import Certificate
 from tests.e2e.conftest import login
-from tests.e2e.test_player import idle, publish, sco_frame
+from tests.e2e.player_pages import idle, publish, sco_frame
 from tests.e2e.test_quiz_phone import serious_violations
 from tests.lms.learning.conftest import add_standard
 

@@ -12,8 +12,8 @@ from lms.catalog.services import create_module, import_package
 from lms.core.db import db
 from lms.lti.models import LtiIdentity, LtiLaunch, LtiPlatform
 from lms.records.models import TrainingRecord
+from tests.e2e.player_pages import sco_frame
 from tests.e2e.sco_fixtures import build_zip
-from tests.e2e.test_player import sco_frame
 from tests.factories import gen_cadre, gen_unit, gen_user
 from tests.lms.lti.platform import TestPlatform
 

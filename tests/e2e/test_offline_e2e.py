@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from lms.records.models import TrainingRecord
 from tests.e2e.conftest import _SHARED, CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
-from tests.e2e.test_player import attempt_of, publish, sco_frame, state
+from tests.e2e.player_pages import attempt_of, publish, sco_frame, state
 
 LMS_HOST = "lms.example.com"
 CONTENT_HOST = "content.lms.example.com"

@@ -18,7 +18,7 @@ from lms.player.models import Attempt, ScoState, SharedData
 from lms.records.models import TrainingRecord
 from lms.reports.models import Certificate
 from tests.e2e.conftest import login
-from tests.e2e.test_player import idle, sco_frame
+from tests.e2e.player_pages import idle, sco_frame
 from tests.lms.assessments.conftest import SAMPLE, make_quiz, parsed, right_answer
 from tests.lms.player.packages import RTE_12, RTE_2004, module_from
 

@@ -17,7 +17,7 @@ from lms.core.db import db
 from lms.player.models import Attempt, GlobalObjective, SequencingState
 from scorm.build_course import CourseSource, build_course_package
 from tests.e2e.conftest import login
-from tests.e2e.test_player import idle
+from tests.e2e.player_pages import idle
 from tests.scorm import seq_courses as m
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from lms.core.db import db
 from lms.player.models import ScoState
 from tests.e2e.conftest import login
-from tests.e2e.test_player import attempt_of, publish, start
+from tests.e2e.player_pages import attempt_of, publish, start
 
 pytestmark = pytest.mark.e2e
 

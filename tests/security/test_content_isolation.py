@@ -19,7 +19,7 @@ from lms.core.db import db
 from lms.player.models import Attempt, CommitLog
 from lms.records.models import TrainingRecord
 from tests.e2e.conftest import login
-from tests.e2e.test_player import attempt_of, idle, publish, sco_frame, start, state
+from tests.e2e.player_pages import attempt_of, idle, publish, sco_frame, start, state
 
 HOSTILE = Path(__file__).parent / "hostile_package"
 

@@ -11,7 +11,7 @@ from lms.catalog.services import create_module, import_package
 from lms.core.db import db
 from tests.e2e.conftest import login
 from tests.e2e.sco_fixtures import HERE as FIXTURES
-from tests.e2e.test_player import sco_frame, start
+from tests.e2e.player_pages import sco_frame, start
 
 HOSTILE_TITLE = 'Bài </script><!--<script>alert("x")</script> "\' & <b>đậm</b>'
 
