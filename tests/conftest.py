@@ -29,7 +29,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     """The URL of this session's private test database."""
     base = os.environ.get("LMS_TEST_DATABASE_URL", "")
     if base.startswith("postgres"):
-        url, drop = make_database(base)
+        url, drop = make_database(base, durable=False)  # tests: no fsync wait per commit (tests/pgdb.py)
         yield url
         drop()
     else:

@@ -9,13 +9,20 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 
-def make_database(base_url: str, prefix: str = "lms_test") -> tuple[str, Callable[[], None]]:
-    """Create an empty database on the server of ``base_url``; return its URL and a function that drops it."""
+def make_database(base_url: str, prefix: str = "lms_test", *, durable: bool = True) -> tuple[str, Callable[[], None]]:
+    """Create an empty database on the server of ``base_url``; return its URL and a function that drops it.
+
+    ``durable=False`` (the test suite's databases) sets ``synchronous_commit = off`` on the database: a
+    commit returns before its WAL reaches the disk. Nothing else changes (a crash could lose the last
+    commits, never corrupt); the suite's PostgreSQL half was waiting on fsync. Benchmarks keep the
+    default, the production setting."""
     url = make_url(base_url).set(drivername="postgresql+psycopg")
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if not durable:
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
 
     def drop() -> None:
         with admin.connect() as conn:
