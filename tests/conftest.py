@@ -148,6 +148,9 @@ def app(_app):
     from lms.accounts.throttle import reset_login_rate
 
     reset_login_rate(_app)  # rate-limit counters (the login's per-client rate) start empty too
+    # the player's per-process rows (lms.player.state_cache) were rows of the emptied database: with ids
+    # starting again, a kept row of an earlier test would be judged stale — one statement more
+    _app.extensions.pop("lms_player_state_cache", None)
     with _app.app_context():
         yield _app
         db.session.rollback()

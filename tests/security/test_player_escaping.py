@@ -10,8 +10,8 @@ import zipfile
 from lms.catalog.services import create_module, import_package
 from lms.core.db import db
 from tests.e2e.conftest import login
-from tests.e2e.sco_fixtures import HERE as FIXTURES
 from tests.e2e.player_pages import sco_frame, start
+from tests.e2e.sco_fixtures import HERE as FIXTURES
 
 HOSTILE_TITLE = 'Bài </script><!--<script>alert("x")</script> "\' & <b>đậm</b>'
 

@@ -120,8 +120,8 @@ def test_a_retry_of_the_cached_commit_is_a_duplicate_and_changes_nothing(player)
     assert state(attempt_id).cmi["cmi.core.lesson_location"] == "p2"
 
 
-def test_the_cache_can_be_turned_off(client, auth, module12, app):
-    app.config["LMS_PLAYER_STATE_CACHE"] = 0
+def test_the_cache_can_be_turned_off(client, auth, module12, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LMS_PLAYER_STATE_CACHE", 0)  # restored after the test (a session-wide app)
     player = Player(client, auth)
     attempt_id = _cached_commits(player)
     assert state_cache(app) is None
