@@ -15,3 +15,13 @@ def missing(reason: str) -> NoReturn:
         pytest.fail(f"{reason} — required under CI=true")
     print(f"\nSKIP: {reason}")
     pytest.skip(reason)
+
+
+def require_redis(url: str) -> None:
+    """Redis answering at ``url``, else :func:`missing` (fails under CI, skips with the reason elsewhere)."""
+    from redis import Redis  # noqa: PLC0415 - only the tests that need Redis import it
+
+    try:
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure: no Redis here
+        missing(f"Redis not reachable at {url}: {exc}")

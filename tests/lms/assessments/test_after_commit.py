@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from lms.assessments.models import QuizAttempt
 from lms.core import jobs, jobs_rq
 from lms.core.db import db
 from lms.core.jobs_models import Job
@@ -21,8 +20,7 @@ from lms.reports.models import Certificate
 from lms.standards import engine, headline
 from lms.standards.counts import OVERALL
 from lms.standards.models import ComplianceStatus
-from tests.conftest import csrf_token_from
-from tests.lms.assessments.test_submit_queries import form_fields
+from tests.lms.assessments.test_submit_queries import start_and_fill
 from tests.lms.standards.helpers import standard
 
 
@@ -47,13 +45,7 @@ def requirement(app, module):
 def pass_quiz(client, auth, quiz) -> int:
     """The learner starts and passes the quiz through the pages; returns the attempt's id."""
     auth.login("hv.nhung")
-    start = client.get(f"/quiz/{quiz.id}")
-    client.post(f"/quiz/{quiz.id}/start", data={"csrf_token": csrf_token_from(start.get_data(as_text=True))})
-    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id))
-    html = client.get(f"/quiz/attempt/{attempt.id}").get_data(as_text=True)
-    data = [("csrf_token", csrf_token_from(html)), ("submit_token", attempt.submit_token)]
-    for item in attempt.items:
-        data += form_fields(item)
+    attempt, data = start_and_fill(client, quiz)
     resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data=MultiDict(data))
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/result")
     return attempt.id

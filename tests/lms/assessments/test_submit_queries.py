@@ -69,11 +69,9 @@ def form_fields(item) -> list[tuple[str, str]]:
     return fields
 
 
-def submit_and_count(client, auth, module, count: int, code: str) -> tuple[list[str], QuizAttempt]:
-    bank = services.get_or_create_bank(code, "Ngân hàng", "union_law")
-    services.import_questions(bank, parsed(many_questions(count // 5)))
-    quiz = make_quiz(module, bank, question_count=count)
-    db.session.commit()
+def start_and_fill(client, quiz) -> tuple[QuizAttempt, list[tuple[str, str]]]:
+    """The logged-in learner opens the quiz and starts it through the pages; returns the attempt and the
+    submission form's fields (tokens and the right answers), not yet posted."""
     start = client.get(f"/quiz/{quiz.id}")
     assert start.status_code == 200, start.status_code
     client.post(f"/quiz/{quiz.id}/start", data={"csrf_token": csrf_token_from(start.get_data(as_text=True))})
@@ -82,6 +80,15 @@ def submit_and_count(client, auth, module, count: int, code: str) -> tuple[list[
     data = [("csrf_token", csrf_token_from(html)), ("submit_token", attempt.submit_token)]
     for item in attempt.items:
         data += form_fields(item)
+    return attempt, data
+
+
+def submit_and_count(client, auth, module, count: int, code: str) -> tuple[list[str], QuizAttempt]:
+    bank = services.get_or_create_bank(code, "Ngân hàng", "union_law")
+    services.import_questions(bank, parsed(many_questions(count // 5)))
+    quiz = make_quiz(module, bank, question_count=count)
+    db.session.commit()
+    attempt, data = start_and_fill(client, quiz)
     attempt_id = attempt.id
     db.session.expire_all()
     with statements() as seen:

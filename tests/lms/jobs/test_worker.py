@@ -19,7 +19,7 @@ from lms.core.db import db
 from lms.core.jobs_models import Job
 from lms.org.models import OrgUnit
 from tests.lms.jobs import tasks
-from tests.needs import missing
+from tests.needs import require_redis
 
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,10 +27,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def redis_queue(app):
-    try:
-        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure: no Redis here
-        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+    require_redis(REDIS_URL)
     tasks.CALLS.clear()  # calls made by earlier tests in this process (the order differs under xdist)
     name = f"lms-test-{uuid.uuid4().hex[:8]}"
     saved = {k: app.config.get(k) for k in ("LMS_JOBS_REDIS_URL", "LMS_JOBS_QUEUE", "LMS_JOBS_RETRY_DELAYS")}

@@ -18,7 +18,7 @@ from lms.records.services import append_record
 from lms.reports import overview, trained
 from lms.reports.services import today
 from tests.lms.test_org_import_preview import upload, workbook
-from tests.needs import missing
+from tests.needs import require_redis
 
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TASK = trained.rebuild_job.lms_task
@@ -130,10 +130,7 @@ def test_a_rebuild_failing_for_good_leaves_the_previous_counts(client, trained_t
 @pytest.fixture
 def redis_queue(app):
     """Jobs go to a real Redis queue of this test's own (no worker listens: they stay there)."""
-    try:
-        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure: no Redis here
-        missing(f"Redis not reachable at {REDIS_URL}: {exc}")
+    require_redis(REDIS_URL)
     name = f"lms-test-{uuid.uuid4().hex[:8]}"
     saved = {k: app.config.get(k) for k in ("LMS_JOBS_REDIS_URL", "LMS_JOBS_QUEUE")}
     app.config.update(LMS_JOBS_REDIS_URL=REDIS_URL, LMS_JOBS_QUEUE=name)
