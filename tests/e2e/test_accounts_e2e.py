@@ -12,7 +12,7 @@ from lms.core.roles import Role
 from tests.e2e.conftest import login
 from tests.factories import gen_unit, gen_user
 from tests.lms.accounts.helpers import clear_outbox, link_in, outbox
-from tests.lms.test_org_import import good_xlsx
+from tests.lms.org_import_files import good_xlsx
 
 
 def _set_password(page, password: str) -> None:

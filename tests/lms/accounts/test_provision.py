@@ -11,7 +11,7 @@ from lms.core.db import db
 from lms.core.roles import Role
 from lms.org.importer import import_file
 from tests.factories import gen_cadre, gen_unit, gen_user
-from tests.lms.test_org_import import CADRES, good_xlsx
+from tests.lms.org_import_files import CADRES, good_xlsx
 
 
 def test_username_rule_is_the_cadre_code_lower_cased():

@@ -69,9 +69,9 @@ def test_an_org_import_is_recounted_by_one_job_after_the_request(client, trained
 
 def test_a_second_import_while_one_is_pending_adds_no_second_job(app, trained_tree, tmp_path):
     from lms.org.importer import import_file
-    from tests.lms.test_org_import import CADRE_HEAD, UNIT_HEAD, write_csv
-    from tests.lms.test_org_import import CADRES as FILE_CADRES
-    from tests.lms.test_org_import import UNITS as FILE_UNITS
+    from tests.lms.org_import_files import CADRE_HEAD, UNIT_HEAD, write_csv
+    from tests.lms.org_import_files import CADRES as FILE_CADRES
+    from tests.lms.org_import_files import UNITS as FILE_UNITS
 
     import_file(write_csv(tmp_path / "donvi.csv", [UNIT_HEAD, *FILE_UNITS]), "donvi.csv")
     db.session.commit()

@@ -11,8 +11,8 @@ from lms.core.jobs_models import Job
 from lms.org.importer import import_file
 from lms.org.models import Cadre
 from lms.standards.jobs import recompute_all, recompute_status
+from tests.lms.org_import_files import CADRE_HEAD, CADRES, UNIT_HEAD, UNITS, write_csv
 from tests.lms.standards.helpers import gen_module, standard, status
-from tests.lms.test_org_import import CADRE_HEAD, CADRES, UNIT_HEAD, UNITS, write_csv
 
 
 def _recompute_jobs() -> list[Job]:
