@@ -289,12 +289,13 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _drain_after_request(exc: BaseException | None) -> None:
-        if exc is None and not redis_url(app):
+        if exc is None and g.get("lms_jobs_ready") and not redis_url(app):
             drain()
 
     @app.teardown_appcontext
     def _drain_after_command(exc: BaseException | None) -> None:
-        if exc is None and not redis_url(app):
+        # most requests and commands commit no job: then nothing to drain (one lookup, not drain's four)
+        if exc is None and g.get("lms_jobs_ready") and not redis_url(app):
             drain()
 
     app.register_blueprint(jobs_views.bp)

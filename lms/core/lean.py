@@ -130,8 +130,10 @@ _COOKIES = Lru(4096)
 
 def _cookie(request: Request, name: str) -> str | None:
     """``request.cookies.get(name)`` — Werkzeug's parser, remembered per ``Cookie`` header (a learner's page
-    sends the same one with every commit)."""
-    raw = ";".join(request.headers.getlist("Cookie"))
+    sends the same one with every commit). The header is read as ``headers.getlist("Cookie")`` reads it
+    (every ``HTTP_COOKIE`` key of the environment, in any case), without building each header's name."""
+    raw = ";".join(value for key, value in request.environ.items()
+                   if key[:5] == "HTTP_" and key[5:].lower() == "cookie")
     key = f"{name}\x00{raw}"
     found = _COOKIES.get(key)
     if found is None:

@@ -36,7 +36,9 @@ def written_buckets(buckets: tuple[DataBucket, ...], payload: Mapping[str, Any])
     ``writeSharedData`` false (404, read-only: RTE 4.3.2) or a value over 64,000 characters (406)."""
     refused: list[dict] = []
     for name, value in payload.items():
-        parts = name.split(".") if isinstance(name, str) else []
+        if not (isinstance(name, str) and name.startswith("adl.data.")):
+            continue
+        parts = name.split(".")
         if len(parts) != 4 or parts[:2] != ["adl", "data"] or parts[3] != "store":
             continue  # adl.data.n.id is read-only: the run-time echoes what the LMS gave
         index = int(parts[2]) if parts[2].isdigit() else -1
@@ -47,7 +49,7 @@ def written_buckets(buckets: tuple[DataBucket, ...], payload: Mapping[str, Any])
         elif not isinstance(value, str) or len(value) > _MAX_STORE:
             refused.append(_refusal(name, 406, "Giá trị vùng dữ liệu chung không hợp lệ.", "Invalid bucket value."))
     bad = {r["element"] for r in refused}
-    writes = shared_data_writes(buckets, {k: v for k, v in payload.items() if k not in bad})
+    writes = shared_data_writes(buckets, {k: v for k, v in payload.items() if k not in bad}) if buckets else {}
     return writes, refused
 
 

@@ -159,7 +159,10 @@ file is out of date. Test references are `tests/scorm/<file>::<test>`.
 - **Commit (`validate_commit`).** Read-only elements and keywords in a payload are ignored silently
   (the LMS value is kept, no error); `None` and `""` for elements that cannot hold `""` mean "never set"
   and are ignored; undefined elements are 401 errors; `session_time` is added to `total_time` and not
-  stored. Entries are applied in index order, `id` then `type` first in each entry.
+  stored. Entries are applied in index order, `id` then `type` first in each entry. A runtime sends every
+  element it holds with each commit: an element sent back with its stored value is checked again in the
+  commit's context (an interaction's new `type`, a stricter limit, a read-only bucket can refuse it) but
+  not written again; the stored state is read as it is (no model of it is rebuilt per commit).
 - **Never regress (commit, `keep_best=True` only).** 1.2 `lesson_status`: `passed` is kept over
   anything; `completed`/`failed` are kept over `incomplete`/`browsed`; 2004: `completion_status`
   `completed` and `success_status` `passed` are kept. With `keep_best=False` values are stored as the SCO
@@ -236,7 +239,10 @@ def render() -> str:
     parts.append("## Fuzzing\n\n`test_cmi_fuzz.py::test_validate_commit_never_raises`, "
                  "`test_cmi_fuzz.py::test_data_model_calls_never_raise_and_answer_book_codes` and "
                  "`test_cmi_fuzz.py::test_outcome_raises_only_scorm_errors` (Hypothesis) send arbitrary names and "
-                 "values; `bench/fuzz_cmi.py` is an atheris harness for longer runs.\n")
+                 "values; `bench/fuzz_cmi.py` is an atheris harness for longer runs. "
+                 "`test_cmi_commit_fast.py` (Hypothesis) holds `validate_commit` to the reference merge "
+                 "(`tests/scorm/commit_oracle.py`: a full model of the stored state built per commit, every element "
+                 "set through SetValue) over random commits of both tables.\n")
     return "\n".join(parts)
 
 

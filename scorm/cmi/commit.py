@@ -98,7 +98,7 @@ def validate_commit(
             session += outcome
         elif outcome:
             errors.append(_error(version, name, outcome))
-    state = model.state()
+    state = model.values()
     state.pop(_SESSION_TIME[version], None)
     state[_TOTAL_TIME[version]] = format_interval(_prior_total(version, prior_state) + session, version)
     return state, errors
@@ -114,12 +114,12 @@ def _apply(model: DataModel, name: object, value: object, keep_best: bool = True
     element = model.model.element(parsed.key)
     if element is None:
         return 0 if model.model.is_unimplemented(parsed.base) else model.rules.undefined
-    text = to_text(value)
     if element.access == "RO" or value is None:
         return 0
+    text = to_text(value)
     if text is not None and _dropped(model, parsed.base, text, keep_best):
         return 0
-    code = model.set_value(parsed.base, value)
+    code = model.set_element(parsed, element, text)
     if code and text == "":
         return 0  # the runtime sends "" for elements the SCO never set
     if code or parsed.base != _SESSION_TIME[model.version]:

@@ -14,8 +14,8 @@ from decimal import Decimal
 from scorm.cmi.model12 import SCORM12
 from scorm.cmi.model2004 import SCORM2004
 from scorm.cmi.responses import is_real, pattern_limit
-from scorm.cmi.spec import Element, Model, ParsedName, Version, normalise_version, parse_name
-from scorm.cmi.values import check_value, to_text
+from scorm.cmi.spec import KEYWORDS, Element, Model, ParsedName, Version, normalise_version, parse_name
+from scorm.cmi.values import Fault, check_value, storable, to_text
 
 __all__ = ["DataModel", "Rules", "model_for"]
 
@@ -81,21 +81,18 @@ class DataModel:
         self.model = model_for(self.version)
         self.rules = RULES_12 if self.version == "1.2" else RULES_2004
         self.strict_suspend_data_limit = strict_suspend_data_limit
-        self._values: dict[str, str] = {}
-        self._counts: dict[str, int] = {}
-        for name, value in (state or {}).items():
-            text = to_text(value)
-            parsed = parse_name(name)
-            if text is None or not isinstance(name, str) or (parsed is not None and parsed.keyword):
-                continue  # keywords are derived, never stored
-            self._values[name] = text
-            if parsed is not None:
-                self._grow(name)
+        self._values = _loaded(state or {})
+        #: every array's ``_count``, derived from the names when first needed (None until then)
+        self._counts: dict[str, int] | None = None
 
     # -- reading -------------------------------------------------------------------------------
     def state(self) -> dict[str, str]:
         """A copy of the stored values, as a flat dict."""
         return dict(self._values)
+
+    def values(self) -> dict[str, str]:
+        """The stored values themselves (no copy): for a caller that is done with the model."""
+        return self._values
 
     def stored(self, name: str) -> str | None:
         """The stored value of an element given by its real name, or None (no defaults, no checks)."""
@@ -103,7 +100,7 @@ class DataModel:
 
     def count(self, array: str) -> int:
         """The ``_count`` of an array given by its real name (``cmi.interactions.0.objectives``)."""
-        return self._counts.get(array, 0)
+        return self._array_counts().get(array, 0)
 
     def get_value(self, element: object) -> tuple[str, int]:
         """GetValue: return ``(value, error code)``; the value is ``""`` whenever the code is not 0."""
@@ -190,32 +187,50 @@ class DataModel:
         element = self.model.element(parsed.key)
         if element is None:
             return self._undefined_code(parsed)
+        return self._set_element(parsed, element, to_text(value))
+
+    def set_element(self, parsed: ParsedName, element: Element, text: str | None) -> int:
+        """SetValue of a name already parsed and found (``element`` is ``model.element(parsed.key)``, the
+        keyword empty) with the value already converted by :func:`~scorm.cmi.values.to_text`: the same
+        answer and effect as :meth:`set_value`, without doing that work twice (the commit merge)."""
+        try:
+            return self._set_element(parsed, element, text)
+        except Exception:  # a bug must not break the API contract: answer "General exception"
+            return 101
+
+    def _set_element(self, parsed: ParsedName, element: Element, text: str | None) -> int:
+        rules = self.rules
         if element.access == "RO":
             return rules.read_only
+        if text is not None and text == self._values.get(parsed.base) and element.path != "adl.data.n.store":
+            # sent back unchanged (a runtime sends every element each commit): its indices exist (the
+            # counts come from the stored names) and storing it again changes nothing, but the value is
+            # checked again in today's context (an interaction's new type, a stricter limit)
+            return self._check(parsed, element, text)
         if not self._indices_exist(parsed.base, inclusive=not parsed.key.startswith("adl.data.")):
             return rules.set_index  # adl.data entries are the LMS's: a SCO cannot append one
         if element.path == "adl.data.n.store" and not self._bucket(parsed.indices[0])[1]:
             return rules.read_only
-        text = to_text(value)
         if text is None:
             return rules.type
         code = self._check(parsed, element, text)
         if code:
             return code
         self._values[parsed.base] = text
-        self._grow(parsed.base)
+        if self._counts is not None:
+            self._grow(self._counts, parsed.base)
         return 0
 
     def _check(self, parsed: ParsedName, element: Element, text: str) -> int:
         """Dependencies first (408), then the value's type and range, then the 2004 set-failure rules."""
         rules = self.rules
         record = _record(parsed.base)
-        if any(f"{record}.{sibling}" not in self._values for sibling in element.requires):
+        if element.requires and any(f"{record}.{sibling}" not in self._values for sibling in element.requires):
             return rules.dependency
         if text in element.not_settable:
             return rules.type
         interaction_type = self._values.get(record + ".type") if "interactions" in parsed.key else None
-        fault = check_value(element, text, interaction_type=interaction_type)
+        fault = _fault(self.version, parsed.key, element, text, interaction_type)
         if fault == "type" and element.path == "cmi.suspend_data" and not self.strict_suspend_data_limit:
             fault = None  # the only check on 1.2 suspend_data is its 4,096 length, relaxed by default
         if fault == "type":
@@ -247,24 +262,87 @@ class DataModel:
         return self.shared_data[index] if index < len(self.shared_data) else (True, True)
 
     # -- arrays --------------------------------------------------------------------------------
-    def _arrays_along(self, name: str) -> tuple[tuple[str, int], ...]:
-        """The (array name, index) pairs a name passes through, outermost first."""
-        return _arrays_along(name)
-
     def _indices_exist(self, name: str, *, inclusive: bool) -> bool:
         """Whether every index in ``name`` is below its array's count (or equal to it, to append)."""
-        for array, index in self._arrays_along(name):
-            count = self.count(array)
+        along = _arrays_along(name)
+        if not along:
+            return True
+        counts = self._array_counts()
+        for array, index in along:
+            count = counts.get(array, 0)
             if index > count or (index == count and not inclusive):
                 return False
         return True
 
-    def _grow(self, name: str) -> None:
-        for array, index in self._arrays_along(name):
-            if index >= self._counts.get(array, 0):
-                self._counts[array] = index + 1
+    def _array_counts(self) -> dict[str, int]:
+        """Each array's count: one more than the largest index of its entries among the stored names
+        (those :func:`parse_name` reads), computed on first use and then kept up as values are set."""
+        if self._counts is None:
+            counts: dict[str, int] = {}
+            for name in self._values:
+                if _arrays_along(name) and parse_name(name) is not None:
+                    self._grow(counts, name)
+            self._counts = counts
+        return self._counts
+
+    @staticmethod
+    def _grow(counts: dict[str, int], name: str) -> None:
+        for array, index in _arrays_along(name):
+            if index >= counts.get(array, 0):
+                counts[array] = index + 1
 
 
+#: names ending in one of these may be keywords (``cmi.interactions._count``): never stored
+_KEYWORD_ENDINGS = tuple(KEYWORDS)
+
+
+def _loaded(state: Mapping[str, object]) -> dict[str, str]:
+    """The values of a stored state as the model keeps them: each converted by
+    :func:`~scorm.cmi.values.to_text` (those it refuses left out), names that are not strings or are
+    keywords (derived, never stored) left out. A plain string value is checked, not converted."""
+    values: dict[str, str] = {}
+    for name, value in state.items():
+        if type(value) is str:  # noqa: E721 - a subclass goes through to_text, as it always did
+            if not storable(value):
+                continue
+            text: str | None = value
+        elif (text := to_text(value)) is None:
+            continue
+        if not isinstance(name, str) or (name.endswith(_KEYWORD_ENDINGS) and _is_keyword(name)):
+            continue
+        values[name] = text
+    return values
+
+
+def _is_keyword(name: str) -> bool:
+    parsed = parse_name(name)
+    return parsed is not None and bool(parsed.keyword)
+
+
+#: check results of short values: a commit re-sends every element the SCO set (scores, times,
+#: interaction ids, responses and results), and the same values repeat across learners
+_FAULT_MEMO_TEXT = 256
+#: types whose check is a length or a vocabulary lookup: cheaper than the memo
+_CHEAP_TYPES = frozenset({"CMIString255", "CMIString4096", "CMIFeedback", "CMIVocabulary", "characterstring", "state"})
+
+
+def _fault(version: str, key: str, element: Element, text: str, interaction_type: str | None) -> Fault:
+    """:func:`~scorm.cmi.values.check_value` of ``element``, the version's table's element of lookup key
+    ``key`` (memoised for short values of the types whose check costs more than the memo)."""
+    if (element.type in _CHEAP_TYPES or len(text) > _FAULT_MEMO_TEXT
+            or (interaction_type is not None and len(interaction_type) > _FAULT_MEMO_TEXT)):
+        return check_value(element, text, interaction_type=interaction_type)
+    return _fault_memo(version, key, text, interaction_type)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fault_memo(version: str, key: str, text: str, interaction_type: str | None) -> Fault:
+    element = model_for(version).element(key)
+    assert element is not None  # noqa: S101 - only called with an element of the table
+    return check_value(element, text, interaction_type=interaction_type)
+
+
+@functools.lru_cache(maxsize=4096)
 def _record(name: str) -> str:
     """The outermost array entry a name belongs to (``cmi.interactions.3``), or ``""``."""
     parts = name.split(".")

@@ -9,6 +9,7 @@ SCOs in practice send hours, minutes and seconds only).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -66,24 +67,36 @@ def parse_interval(text: str, version: Version) -> Decimal:
     version = normalise_version(version)
     if not isinstance(text, str):
         raise _bad_interval(text, version)
-    if version == "1.2":
-        return _parse_timespan_12(text)
-    return _parse_duration_2004(text)
+    seconds = _parsed(text, version) if len(text) <= _MEMO_TEXT else _parse_or_none(text, version)
+    if seconds is None:
+        raise _bad_interval(text, version)
+    return seconds
 
 
-def _parse_timespan_12(text: str) -> Decimal:
-    match = _TIMESPAN_12.fullmatch(text)
+#: a commit reads the same few intervals several times (the stored total, the session time, the new
+#: total), and learners send the same ones: short texts are parsed once (a Decimal is immutable)
+_MEMO_TEXT = 64
+
+
+def _parse_or_none(text: str, version: str) -> Decimal | None:
+    match = (_TIMESPAN_12 if version == "1.2" else _DURATION_2004).fullmatch(text)
     if match is None:
-        raise _bad_interval(text, "1.2")
+        return None
+    return _seconds_12(match) if version == "1.2" else _seconds_2004(text, match)
+
+
+_parsed = functools.lru_cache(maxsize=4096)(_parse_or_none)
+
+
+def _seconds_12(match: re.Match[str]) -> Decimal:
     hours, minutes, seconds, fraction = match.groups()
     total = int(hours) * _HOUR + int(minutes) * _MINUTE + int(seconds)
     return Decimal(total) + (Decimal("0." + fraction) if fraction else Decimal(0))
 
 
-def _parse_duration_2004(text: str) -> Decimal:
-    match = _DURATION_2004.fullmatch(text)
-    if match is None or text in {"P", "PT"} or text.endswith("T"):
-        raise _bad_interval(text, "2004")
+def _seconds_2004(text: str, match: re.Match[str]) -> Decimal | None:
+    if text in {"P", "PT"} or text.endswith("T"):
+        return None
     years, months, days, hours, minutes, seconds = match.groups()
     whole = sum(
         int(part or 0) * unit

@@ -16,7 +16,7 @@ from scorm.cmi import responses
 from scorm.cmi.spec import Element
 from scorm.cmi.timeinterval import is_valid_interval, is_valid_time_12, is_valid_timestamp_2004
 
-__all__ = ["Fault", "check_value", "to_text"]
+__all__ = ["Fault", "check_value", "storable", "to_text"]
 
 Fault = Literal["type", "range"] | None
 
@@ -35,6 +35,8 @@ def to_text(value: object) -> str | None:
     Gives None for values no SCO could have sent through SetValue (containers, NaN, infinities), for
     strings that cannot be stored (NUL characters, lone surrogates) and for ``None``.
     """
+    if type(value) is str:
+        return value if storable(value) else None
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, int):
@@ -47,7 +49,7 @@ def to_text(value: object) -> str | None:
         text = value
     else:
         return None
-    return text if text is not None and _storable(text) else None
+    return text if text is not None and storable(text) else None
 
 
 def _float_text(value: float) -> str | None:
@@ -67,9 +69,12 @@ def _decimal_text(value: Decimal) -> str | None:
     return format(value, "f") if -_EXPONENT_LIMIT <= value.adjusted() <= _EXPONENT_LIMIT else None
 
 
-def _storable(text: str) -> bool:
+def storable(text: str) -> bool:
+    """Whether a string can be stored as it is (no NUL character, no lone surrogate)."""
     if "\x00" in text:
         return False
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
