@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from lms.core import coalesce
 from lms.core.db import db, listen_once
-from lms.core.jobs import Context, task
+from lms.core.jobs import Context, enqueue, task
 from lms.records.models import Kind, Source, TrainingRecord
 
 #: sources whose records come from a learner's request and are settled after its commit
@@ -51,25 +51,33 @@ def on_settle(handler: Callable[[int], None]) -> Callable[[int], None]:
 def applies(record: TrainingRecord) -> bool:
     """Whether ``record``'s follow-ups wait for the job: an original record from a learner's request (or
     from a job finishing learners' requests, see :func:`for_learners`)."""
-    return ((has_request_context() or db.session.info.get(_FOR_LEARNERS, False))
+    return ((has_request_context() or db.session.info.get(_FOR_LEARNERS) is not None)
             and record.kind == Kind.record.value and record.source in REQUEST_SOURCES)
 
 
 @contextmanager
 def for_learners() -> Iterator[None]:
-    """Records appended inside the block finish learners' requests (the quiz grading job): their follow-ups
-    are settled by the per-cadre job too, so the learner's score is not held back by them."""
-    db.session.info[_FOR_LEARNERS] = True
+    """Records appended inside the block finish learners' requests (the quiz grading job, 50 passes a run):
+    their follow-ups are settled after the commit by one job for all their cadres (:func:`settle_cadres`),
+    so the learners' scores are not held back by them, and a burst costs one job per batch, not per cadre."""
+    cadres: set[int] = set()
+    db.session.info[_FOR_LEARNERS] = cadres
     try:
         yield
     finally:
         db.session.info.pop(_FOR_LEARNERS, None)
+    if cadres:
+        enqueue(settle_cadres, title=TITLE, cadre_ids=sorted(cadres))
 
 
 def schedule(cadre_id: int) -> None:
     """Make sure a run of :func:`settle_cadre` for ``cadre_id`` starts after this transaction commits
     (``lms.core.coalesce``: two statements, the job's ``INSERT … ON CONFLICT`` and the lock; nothing for
-    the cadre's next record in the same transaction)."""
+    the cadre's next record in the same transaction). Inside :func:`for_learners` the cadre joins its batch."""
+    batch = db.session.info.get(_FOR_LEARNERS)
+    if batch is not None:
+        batch.add(cadre_id)
+        return
     scheduled = db.session.info.setdefault(_SCHEDULED, set())
     if cadre_id in scheduled:
         return
@@ -84,6 +92,15 @@ def settle_cadre(ctx: Context, cadre_id: int) -> str:
     for handler in list(_handlers):
         handler(cadre_id)
     return f"Đã cập nhật cán bộ #{cadre_id}."
+
+
+@task
+def settle_cadres(ctx: Context, cadre_ids: list[int]) -> str:
+    """:func:`settle_cadre` for each of ``cadre_ids`` (a grading run's passes), in the job's one transaction."""
+    for cadre_id in cadre_ids:
+        for handler in list(_handlers):
+            handler(cadre_id)
+    return f"Đã cập nhật {len(cadre_ids)} cán bộ."
 
 
 def _forget(session: Session, *args: object) -> None:

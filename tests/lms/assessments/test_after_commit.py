@@ -79,10 +79,10 @@ def test_the_figures_and_the_certificate_are_right_once_the_cadres_job_ran(clien
     pass_quiz(client, auth, quiz, queued)
     record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.cadre_id == cadre.id))
     assert record is not None and record.source == "assessment"
-    # answered before the follow-ups: the record is stored, the cadre's job queued, nothing else yet
+    # graded before the follow-ups: the record is stored, the grading run's job for its cadres queued, nothing else
     (job_id,) = queued
     job = db.session.get(Job, job_id)
-    assert (job.key, job.state, job.task) == (f"ledger:cadre:{cadre.id}", "queued", deferred.settle_cadre.lms_task)
+    assert (job.key, job.state, job.task) == (None, "queued", deferred.settle_cadres.lms_task)
     assert state(cadre, requirement) != "compliant" and certificates(cadre) == []
     auth.logout()
     auth.login("ql.hanoi")
