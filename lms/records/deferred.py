@@ -17,7 +17,9 @@ a failure leaves nothing half-written and the job is retried.
 A queued job taken over by a later record is locked by that record's transaction, so the worker cannot
 start it before the record is committed; a job already running may have read the ledger before the
 record, so the record gets a second run (``…:next``), or a job of its own when that one is running too
-(:mod:`lms.core.coalesce`, shared with the quiz grading job).
+(:mod:`lms.core.coalesce`, shared with the quiz grading job). The quiz grading job, which finishes
+learners' submissions 50 at a time, settles its passes with one job for their cadres
+(:func:`for_learners`, :func:`settle_cadres`).
 """
 
 from __future__ import annotations
