@@ -116,6 +116,8 @@ def main() -> None:
         if not args.no_jobs:
             print("The cadres' jobs (run after the requests):")
             pstats.Stats(after, stream=sys.stdout).sort_stats("cumulative").print_stats("/lms/", 25)
+        if os.environ.get("LMS_PROFILE_DUMP"):
+            stats.dump_stats(os.environ["LMS_PROFILE_DUMP"])
         if os.environ.get("LMS_PROFILE_TOTTIME"):
             stats.sort_stats("tottime").print_stats(args.top)
         with app.app_context():

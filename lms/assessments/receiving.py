@@ -4,7 +4,8 @@ Everyone presses "Nộp bài" when the time runs out, so the submit request does
 synchronous: the one-time token and the owner (checked by the caller), the deadline, the posted answers
 (400 before anything is written), then one UPDATE storing the answers and one marking the attempt
 ``received`` with ``submitted_at`` — and it joins the quiz's grading job (``lms.core.coalesce``: one job
-per quiz, however many submissions arrive while it is queued). A submission after the deadline plus
+per quiz, however many submissions arrive while it is queued). On PostgreSQL those three are one
+statement (a data-modifying CTE; the answers are stored only when the attempt was received). A submission after the deadline plus
 grace is graded in the request as before (:func:`lms.assessments.closing.close`).
 
 :func:`grade_quiz` grades the quiz's received attempts, oldest first, a batch per run, each through the
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from lms.assessments.clock import aware, deadline_passed, now
 from lms.assessments.closing import (
@@ -54,6 +55,12 @@ _RECEIVE = (update(QuizAttempt.__table__)
             .where(_A.id == bindparam("attempt"), _A.status == AttemptStatus.in_progress.value,
                    _A.submit_token == bindparam("token"))
             .values(status=AttemptStatus.received.value, submitted_at=bindparam("at"), submit_token=None))
+#: PostgreSQL: the attempt received and the quiz's queued grading run locked for share in one statement
+#: (a data-modifying CTE): (1 when received, the queued run's id or NULL)
+_RECEIVED = _RECEIVE.returning(_A.id).cte("received")
+_JOINED = coalesce.JOIN.cte("joined")
+_RECEIVE_AND_JOIN = select(select(func.count()).select_from(_RECEIVED).scalar_subquery(),
+                           select(_JOINED.c.id).scalar_subquery())
 
 
 def accept(closing: Closing, at: datetime, *, token: str | None, answers: dict[int, Any] | None = None) -> bool:
@@ -65,19 +72,47 @@ def accept(closing: Closing, at: datetime, *, token: str | None, answers: dict[i
         close(closing, at, token=token, answers=answers)
         return False
     changed = changed_answers(closing, answers, at) if answers else {}
-    if db.session.execute(_RECEIVE, {"attempt": closing.id, "token": token, "at": at}).rowcount != 1:
+    params = {"attempt": closing.id, "token": token, "at": at}
+    if db.engine.dialect.name == "postgresql":
+        _receive_and_join(closing.quiz_id, params, changed)
+        return True
+    if db.session.execute(_RECEIVE, params).rowcount != 1:
         raise already_submitted()  # submitted by another request since it was read (SQLite: no row lock)
     if changed:
-        db.session.execute(update(AttemptItem.__table__).where(_I.attempt_id == closing.id)
-                           .values(**answer_values(changed)))
+        db.session.execute(_store_answers(changed), {"attempt": closing.id})
     schedule_grading(closing.quiz_id)
     return True
+
+
+def _store_answers(changed: dict[int, tuple[Any, datetime | None]]) -> Any:
+    """``UPDATE`` of the attempt's changed answers (the attempt is the ``attempt`` parameter)."""
+    return (update(AttemptItem.__table__).where(_I.attempt_id == bindparam("attempt"))
+            .values(**answer_values(changed)))
+
+
+def _receive_and_join(quiz_id: int, params: dict[str, Any], changed: dict[int, tuple[Any, datetime | None]]) -> None:
+    """PostgreSQL: the attempt received, its changed answers stored (only when it was received) and the quiz's
+    queued grading run joined in one round trip; the job's row is queued first when no run is queued."""
+    statement: Select[Any] = _RECEIVE_AND_JOIN
+    if changed:
+        stored = _store_answers(changed).where(_I.attempt_id.in_(select(_RECEIVED.c.id))).cte("stored")
+        statement = statement.add_cte(stored)
+    key = _key(quiz_id)
+    received, job = db.session.execute(statement, {**params, "key": key, "next": f"{key}:next"}).one()
+    if received != 1:
+        raise already_submitted()  # submitted by another request since it was read
+    if job is None:
+        schedule_grading(quiz_id)  # no run queued (the burst's first submission): the job's row and its lock
 
 
 def schedule_grading(quiz_id: int) -> None:
     """Make sure the quiz's grading job runs after this transaction commits (shared lock: a burst of
     submissions joins the queued job without waiting for each other)."""
-    coalesce.schedule(grade_quiz, f"quiz:grade:{quiz_id}", title=TITLE, shared=True, quiz_id=quiz_id)
+    coalesce.schedule(grade_quiz, _key(quiz_id), title=TITLE, shared=True, quiz_id=quiz_id)
+
+
+def _key(quiz_id: int) -> str:
+    return f"quiz:grade:{quiz_id}"
 
 
 @task

@@ -32,7 +32,7 @@ _J = Job.__table__.c
 _HOLD = update(Job.__table__).where(_J.id == bindparam("job"), _J.state == "queued").values(state="queued")
 _SHARE = select(_J.id).where(_J.id == bindparam("job"), _J.state == "queued").with_for_update(read=True)
 #: a burst's common case in one statement: either keyed run queued, locked for share
-_JOIN = (select(_J.id).where(_J.key.in_([bindparam("key"), bindparam("next")]), _J.state == "queued")
+JOIN = (select(_J.id).where(_J.key.in_([bindparam("key"), bindparam("next")]), _J.state == "queued")
          .limit(1).with_for_update(read=True))
 
 
@@ -40,7 +40,7 @@ def schedule(func: Callable[..., Any], key: str, *, title: str, shared: bool = F
     """Make sure a run of ``func(**kwargs)`` keyed ``key`` starts after this transaction commits (two
     statements when its row exists: the job's ``INSERT … ON CONFLICT``, the lock). ``shared``: one statement
     when either keyed run is queued (it was handed to the queue when it was queued)."""
-    if shared and db.session.execute(_JOIN, {"key": key, "next": f"{key}:next"}).first() is not None:
+    if shared and db.session.execute(JOIN, {"key": key, "next": f"{key}:next"}).first() is not None:
         return None
     for each in (key, f"{key}:next"):
         job = enqueue(func, key=each, again=True, title=title, **kwargs)

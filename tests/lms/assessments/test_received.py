@@ -153,6 +153,7 @@ def test_a_submission_joins_the_quizs_queued_job_without_another_row(app, tree, 
     finally:
         event.remove(db.engine, "before_cursor_execute", listen)
     # the attempt (one SELECT), two UPDATEs, the queued job found and locked (one SELECT … FOR SHARE): a
-    # burst adds no job and no queue hand-over
-    assert len(seen) == 4, "\n".join(seen)
+    # burst adds no job and no queue hand-over. PostgreSQL: the UPDATEs and the lock are one statement (a
+    # data-modifying CTE), so 2
+    assert len(seen) == (2 if db.engine.dialect.name == "postgresql" else 4), "\n".join(seen)
     assert len(queued) == 1 and db.session.scalars(select(Job.key)).all() == [f"quiz:grade:{quiz.id}"]

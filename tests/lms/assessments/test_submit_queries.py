@@ -126,6 +126,9 @@ def test_submitting_costs_the_same_statements_for_5_or_20_questions(client, auth
     # a later pass): no user; the attempt with its quiz, module, items and versions (one SELECT); the attempt
     # received (one UPDATE); the posted answers (one UPDATE); the quiz's grading job: no keyed run queued yet
     # (one SELECT … FOR SHARE), so its row (INSERT … ON CONFLICT) and its lock (SELECT … FOR SHARE on
-    # PostgreSQL). A burst's later submissions find the queued run at once: 4 (test_received.py)
-    assert [len(seen[label]) for label in ("first", 5, 20)] == [6, 6, 6], "\n".join(seen["first"])
+    # PostgreSQL). A burst's later submissions find the queued run at once: 4 (test_received.py). On
+    # PostgreSQL the attempt's UPDATE, the answers' and the first look for a queued run are one statement
+    # (a data-modifying CTE): 5 here, 2 in a burst
+    expected = 5 if db.engine.dialect.name == "postgresql" else 6
+    assert [len(seen[label]) for label in ("first", 5, 20)] == [expected] * 3, "\n".join(seen["first"])
     assert not any(s.startswith("SELECT users.") for s in seen[20])  # the claim is checked inside the first SELECT
