@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, Update, bindparam, case, func, literal_column, select, type_coerce, update
+from sqlalchemy import (
+    JSON,
+    Float,
+    Select,
+    Update,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
 
 from lms.assessments import qtypes
 from lms.assessments.clock import (
@@ -92,18 +105,30 @@ _ACCEPTING = _CLOSING.with_only_columns(*[
     else c for c in _CLOSING.selected_columns])
 
 
-def read_for_closing(attempt_id: int, owner: Any = None, *, complete: bool = True) -> Closing | None:
+@functools.lru_cache(maxsize=8)
+def _reading(complete: bool, owner: Any) -> Select[Any]:
+    """The read of :func:`read_for_closing` (the attempt is the ``attempt_id`` parameter), built once per
+    ``owner`` expression (a constant one, e.g. ``CLAIMED_CADRE``: its parameters are passed with the id)."""
+    query = ((_CLOSING if complete else _ACCEPTING).where(_A.id == bindparam("attempt_id"))
+             .with_for_update(of=QuizAttempt.__table__))
+    return query if owner is None else query.where(_A.cadre_id == owner)
+
+
+def read_for_closing(attempt_id: int, owner: Any = None, *, complete: bool = True,
+                     owner_params: Mapping[str, Any] | None = None) -> Closing | None:
     """The attempt with its items and their versions' grading fields: one SELECT (rows per item) that
     takes the attempt's row lock (PostgreSQL), so an answer being saved is either in what is read or
     refused after the attempt is closed.
 
     ``owner`` (a SQL expression for the cadre, e.g. the session's claim) restricts it to that cadre's
     attempt; None when there is no such attempt (or it is not the owner's). Not ``complete``: without the
-    grading fields (:attr:`Closing.complete` False), enough to check and store answers."""
-    query = (_CLOSING if complete else _ACCEPTING).where(_A.id == attempt_id).with_for_update(of=QuizAttempt.__table__)
-    if owner is not None:
-        query = query.where(_A.cadre_id == owner)
-    rows = db.session.execute(query).all()
+    grading fields (:attr:`Closing.complete` False), enough to check and store answers. A constant
+    ``owner`` with ``owner_params`` (its parameters) lets the statement be built once."""
+    if owner is not None and owner_params is None:
+        query = _reading(complete, None).where(_A.cadre_id == owner)  # an owner built for this call
+    else:
+        query = _reading(complete, owner)
+    rows = db.session.execute(query, {"attempt_id": attempt_id, **(owner_params or {})}).all()
     if not rows:
         return None
     first = rows[0]
@@ -124,11 +149,12 @@ def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> list[tu
             for p, raw in answers.items()]
 
 
-def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[Closing | None, dict[int, Any]]:
+def form_answers(attempt_id: int, form: Any, owner: Any = None,
+                 owner_params: Mapping[str, Any] | None = None) -> tuple[Closing | None, dict[int, Any]]:
     """The attempt (see :func:`read_for_closing`, without its grading fields) and the raw answers its page's form posted for the
     positions it showed (``positions`` fields; 400 for a position not in the attempt, 409 when the
     attempt is already submitted)."""
-    closing = read_for_closing(attempt_id, owner, complete=False)
+    closing = read_for_closing(attempt_id, owner, complete=False, owner_params=owner_params)
     if closing is None:
         return None, {}
     if closing.status != AttemptStatus.in_progress.value:

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from lms.accounts.services import claim_cadre_or_401, claimed_cadre
+from lms.accounts.services import CLAIMED_CADRE, claim_cadre_or_401, claim_params
 from lms.assessments import receiving, services
 from lms.assessments.models import REVIEW_LABELS, AttemptStatus, Quiz, QuizAttempt
 from lms.core.db import db
@@ -165,7 +165,7 @@ def _submit(attempt_id: int):
     who = session_identity()
     if who is None:
         return current_app.login_manager.unauthorized()
-    closing, answers = services.form_answers(attempt_id, request.form, claimed_cadre(who))
+    closing, answers = services.form_answers(attempt_id, request.form, CLAIMED_CADRE, claim_params(who))
     if closing is None:
         try:
             claim_cadre_or_401(who)
