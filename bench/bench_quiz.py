@@ -23,12 +23,16 @@ result page), every attempt ``submitted`` with all 20 items credited and exactly
 seeded (about 80 % right), one training record per pass, compliance statuses for every passing cadre a
 requirement applies to. It exits 1 otherwise. The database is dropped at the end.
 
-A pass's compliance statuses and module certificate come from the cadre's job after the commit
-(``lms.records.deferred``). ``--jobs rq`` (default) runs them in ``--job-workers`` real ``lms worker``
-processes on Redis (``--redis``, a private queue name), started before the burst: after the burst the
-bench waits until every job has finished, prints how long after the burst's release that was and the
-workers' CPU per job, and checks statuses and certificates. ``--jobs eager`` runs them in gunicorn's
-worker right after each request (no Redis).
+Since issue #20 the submission request only stores the answers and marks the attempt ``received``; the
+quiz's grading job grades it right after (``lms.assessments.receiving``), and a pass's compliance statuses
+and module certificate come from the cadre's job after that (``lms.records.deferred``). ``--jobs rq``
+(default) runs them in ``--job-workers`` real ``lms worker`` processes on Redis (``--redis``, a private queue
+name), started before the burst: after the burst the bench prints when the burst's last attempt was graded
+(until then its learner's result page says "being graded"), waits until every job has finished, prints how
+long after the burst's release that was and the workers' CPU per submission, and checks grades, records,
+statuses and certificates (``bench/quiz_checks.py``). ``--jobs eager`` runs them in gunicorn's worker right
+after each request (no Redis). The data: ``bench/quiz_seed.py``; the floor burst and the workers:
+``bench/quiz_run.py``.
 
     .venv/bin/python bench/bench_quiz.py --db postgresql://postgres@127.0.0.1:5432/test [--learners 500]
 """
@@ -41,7 +45,6 @@ import contextlib
 import html.parser
 import http.client
 import os
-import random
 import re
 import secrets
 import statistics
@@ -53,119 +56,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _load  # noqa: E402
+import quiz_checks  # noqa: E402
+import quiz_run  # noqa: E402
+from quiz_seed import PASSWORD, seed  # noqa: E402
 
 from tests.pgdb import backend_pids, make_database  # noqa: E402
 
-
-def seed(app, learners: int, standards: bool = True) -> tuple[list[tuple[int, str, str]], dict[int, int]]:
-    """Create the data; return (attempt id, login, minted session cookie) per learner and the right answers
-    per attempt. With ``standards``, the shipped example standards are loaded first (as a production
-    database has its standards), so that a pass also updates the cadre's compliance statuses."""
-    from flask import session
-    from flask_login import login_user
-    from flask_migrate import upgrade
-
-    from lms.accounts.models import User, UserRole
-    from lms.accounts.services import hash_password
-    from lms.assessments import qtypes, services
-    from lms.assessments.importers import ParseResult
-    from lms.assessments.models import Quiz
-    from lms.catalog.models import Module
-    from lms.core.db import db
-    from lms.core.i18n import fold
-    from lms.org.models import Cadre
-    from lms.org.services import create_unit
-
-    rng = random.Random(7)
-    with app.app_context():
-        upgrade(revision="heads")
-        if standards:
-            from lms.standards import services as standard_services
-            from lms.standards.cli import DEFAULTS
-
-            for path in sorted(DEFAULTS.iterdir()):
-                standard_services.load_file(path, recompute=False)
-        # the level the example standards name (grassroots_key.toml): key cadres have requirements too
-        unit = create_unit("BENCH", "Công đoàn thử tải", "Công đoàn cơ sở", None)
-        module = Module(code="BENCHQ", title_vi="Học phần thử tải", topic="union_law", hours=4,
-                        completion_rule={"all": [{"kind": "quiz_passed"}]})
-        db.session.add(module)
-        db.session.flush()
-        bank = services.get_or_create_bank("BENCHQ", "Ngân hàng thử tải", "union_law")
-        parsed = ParseResult()
-        for i in range(40):
-            qtype = ["single", "multiple", "true_false", "numeric", "ordering"][i % 5]
-            q = {"ident": f"B-{i:03d}", "qtype": qtype, "text_vi": f"Câu hỏi thử {i}", "text_en": "",
-                 "choices": [], "key": None, "tolerance": 0.0, "explanation_vi": "Giải thích", "citation": "Điều 1",
-                 "difficulty": "medium", "tags": []}
-            if qtype in ("single", "multiple", "ordering"):
-                q["choices"] = [f"Lựa chọn {i}-{c}" for c in range(4)]
-            q["key"] = {"single": 1, "multiple": [0, 2], "true_false": True, "numeric": 37, "ordering": None}[qtype]
-            parsed.add(i + 1, q)
-        services.import_questions(bank, parsed)
-        quiz = Quiz(module_id=module.id, bank_id=bank.id, title="Thử tải", question_count=20, pass_mark=70,
-                    time_limit_minutes=60, attempts_allowed=3, review_policy="after_submit", pools=[])
-        db.session.add(quiz)
-        db.session.flush()
-        password = hash_password(PASSWORD)
-        at = services.now()
-        out = []
-        expected: dict[int, int] = {}
-        for n in range(learners):
-            cadre = Cadre(code=f"BQ{n:05d}", full_name=f"Học viên {n}", name_search=fold(f"Hoc vien {n}"),
-                          org_unit=unit, gender="male", position="executive_member", employment=("full_time", "part_time")[n % 2],
-                          is_key=n % 3 == 0,
-                          active=True)
-            db.session.add(cadre)
-            db.session.flush()
-            user = User(login=f"bq{n:05d}", password_hash=password, full_name=cadre.full_name, cadre_id=cadre.id)
-            user.role_rows = [UserRole(role="learner")]
-            db.session.add(user)
-            attempt = services.start_attempt(quiz, cadre.id, at=at, rng=rng)
-            expected[attempt.id] = 0
-            for item in attempt.items:  # what autosave stores, without a flush per answer
-                v = item.version
-                to_id = {index: cid for cid, index in item.choice_map}
-                right = rng.random() < 0.8
-                expected[attempt.id] += right
-                raw = answer_for(v.qtype, v.key, to_id, right)
-                item.response = qtypes.get(v.qtype).parse(raw, dict(item.choice_map))
-                item.saved_at = at
-            db.session.flush()
-            with app.app_context(), app.test_request_context(
-                    "/login", environ_base={"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}):
-                session["lang"] = user.locale  # what the login view does on success
-                login_user(user)
-                cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-            out.append((attempt.id, user.login, cookie))
-            if n % 100 == 99:
-                db.session.commit()
-        db.session.commit()
-        return out, expected
-
-
-def answer_for(qtype: str, key, to_id: dict, right: bool):
-    """A raw answer (opaque ids) that is right or wrong."""
-    if qtype == "single":
-        return to_id[key if right else 0]
-    if qtype == "multiple":
-        return [to_id[k] for k in (key if right else [1])]
-    if qtype == "true_false":
-        return right
-    if qtype == "numeric":
-        return 37 if right else 1
-    return [to_id[i] for i in (range(4) if right else (3, 2, 1, 0))]
-
-
-PASSWORD = "matkhau-123"
-USER_AGENT = requests.utils.default_user_agent()
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -257,59 +159,6 @@ def summary(label: str, results: list[tuple[float, int]], wall: float) -> None:
           f"max {latencies[-1]:.0f} ms; statuses {dict(sorted(collections.Counter(r[1] for r in results).items()))}")
 
 
-def _floor(port: int, rows: list[tuple[int, str, str]], pids: dict) -> float:
-    """p99 (s) of bench_floor.py's ``read+write`` view (the attempt's items read, one UPDATE) for the same
-    learners, cookies and form bodies, released together — a warm-up burst, then the measured one."""
-    users = [_load.User(f"/floor/read+write/{attempt_id}",
-                        f"Content-Type: application/x-www-form-urlencoded\r\nCookie: session={cookie}\r\n",
-                        (lambda n, body=body: body.encode()), lambda status, body: status == 200)
-             for attempt_id, cookie, body in rows]
-    for run in ("warm-up", "measured"):
-        result = _load.run(port, users, burst=True, cpu_pids=pids)
-        if result.errors:
-            raise SystemExit(f"floor: failures {dict(result.errors)}")
-        print(f"floor (read + one write, {run}): " + result.summary().replace("\n", " | "), flush=True)
-    return result.percentile(99)
-
-
-@contextlib.contextmanager
-def _job_worker(env: dict[str, str], nice: int = 0):
-    """One ``lms worker`` (RQ, on the bench's private queue) at niceness ``nice``, stopped afterwards."""
-    import signal
-    import subprocess
-
-    worker = subprocess.Popen([str(Path(sys.executable).with_name("lms")), "worker"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, preexec_fn=(lambda: os.nice(nice)) if nice else None)
-    try:
-        yield worker
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-
-
-def _wait_for_jobs(app, workers: list, timeout: float = 1800) -> int:
-    """Wait until no job is queued or running (with workers; eager mode has run them); the failed count."""
-    from lms.core.db import db
-
-    end = time.monotonic() + timeout
-    with app.app_context():
-        try:
-            while workers:
-                busy = db.session.execute(text("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')")).scalar()
-                db.session.rollback()
-                if not busy:
-                    break
-                if time.monotonic() > end or any(w.poll() is not None for w in workers):
-                    raise SystemExit(f"jobs: {busy} still queued or running (worker gone or timeout)")
-                time.sleep(0.2)
-            return db.session.execute(text("SELECT count(*) FROM jobs WHERE state = 'failed'")).scalar() or 0
-        finally:
-            db.session.remove()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
@@ -370,7 +219,7 @@ def main() -> None:
         count = args.job_workers if args.jobs == "rq" else 0
 
         def start_workers() -> list:
-            return [servers.enter_context(_job_worker(env, args.worker_nice)) for _ in range(count)]
+            return [servers.enter_context(quiz_run.job_worker(env, args.worker_nice)) for _ in range(count)]
 
         workers = [] if args.workers_after else start_workers()
 
@@ -385,9 +234,9 @@ def main() -> None:
                             f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
                             (lambda n, body=body: body.encode()), lambda status, body: status == 302)
                  for attempt_id, cookie, body in burst]
-        _wait_for_jobs(app, workers)  # the sample's jobs: the burst starts with an empty queue
+        quiz_run.wait_for_jobs(app, workers)  # the sample's jobs: the burst starts with an empty queue
         pids = {"gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)}
-        floor = None if args.no_floor else _floor(port, burst, pids)
+        floor = None if args.no_floor else quiz_run.floor(port, burst, pids)
         worker_cpu = sum(_load.cpu_seconds(w.pid) for w in workers)
         released = time.perf_counter()
         result = _load.run(port, users, burst=True, cpu_pids=pids)
@@ -401,56 +250,22 @@ def main() -> None:
         if args.workers_after:
             workers = start_workers()
             worker_cpu, released = 0.0, time.perf_counter()
-        failed_jobs = _wait_for_jobs(app, workers)
+        quiz_checks.wait_graded(app)
+        graded = time.perf_counter() - released
+        since = "the workers' start" if args.workers_after else "the burst's release"
+        print(f"grading: the burst's last attempt was graded {graded:.1f} s after {since} (the last answer "
+              f"to a submission: {answered:.2f} s after its release); until then its result page says "
+              f"\"being graded\"", flush=True)
+        failed_jobs = quiz_run.wait_for_jobs(app, workers)
         if workers:
             drained = time.perf_counter() - released
             cpu = sum(_load.cpu_seconds(w.pid) for w in workers) - worker_cpu
-            since = "the workers' start" if args.workers_after else "the burst's release"
             print(f"jobs: the last of the burst's jobs finished {drained:.1f} s after {since} (the burst's last "
                   f"answer: {answered:.1f} s after its release); {len(workers)} `lms worker`, CPU {cpu / max(1, len(burst)) * 1000:.1f} ms"
                   f" per submission; failed jobs {failed_jobs}")
 
-        with app.app_context():
-            from lms.core.db import db
-
-            q = db.session.execute
-            graded = q(text("SELECT count(*) FROM quiz_attempts WHERE status = 'submitted' AND score IS NOT NULL")).scalar()
-            credited = q(text("SELECT count(*) FROM quiz_attempt_items WHERE credit IS NOT NULL")).scalar()
-            items = q(text("SELECT count(*) FROM quiz_attempt_items")).scalar()
-            passed = q(text("SELECT count(*) FROM quiz_attempts WHERE passed")).scalar()
-            records = q(text("SELECT count(*) FROM training_records WHERE source = 'assessment'")).scalar()
-            points = dict(q(text("SELECT id, points FROM quiz_attempts")).all())
-            # a pass recomputes its cadre's statuses: full-time and key cadres have requirements on union law
-            tracked = q(text("SELECT count(DISTINCT s.cadre_id) FROM compliance_statuses s JOIN quiz_attempts a"
-                             " ON a.cadre_id = s.cadre_id AND a.passed")).scalar()
-            should = q(text("SELECT count(*) FROM quiz_attempts a JOIN cadres c ON c.id = a.cadre_id WHERE a.passed"
-                            " AND (c.employment = 'full_time' OR c.is_key)")).scalar()
-            # a module certificate per passing cadre (the bench's module is completed by its quiz alone)
-            certified = q(text("SELECT count(DISTINCT c.cadre_id) FROM certificates c JOIN quiz_attempts a"
-                               " ON a.cadre_id = c.cadre_id AND a.passed WHERE c.kind = 'module'")).scalar()
-            some = next(iter(expected))
-            plans = {  # the submission's per-attempt read (services.read_for_closing): it must use indexes
-                "attempt + items + versions": "SELECT a.status, i.position, v.key FROM quiz_attempts a JOIN quizzes q"
-                " ON q.id = a.quiz_id JOIN modules m ON m.id = q.module_id JOIN quiz_attempt_items i ON"
-                " i.attempt_id = a.id JOIN question_versions v ON v.id = i.question_version_id WHERE a.id = :a"
-                " ORDER BY i.position FOR UPDATE OF a",
-            }
-            for name, sql in plans.items():
-                plan = [r[0] for r in q(text(f"EXPLAIN {sql}"), {"a": some})]
-                print(f"EXPLAIN {name}: " + " | ".join(p.strip() for p in plan))
-            db.session.remove()
-            db.engine.dispose()
-        total = len(rows)
-        print(f"graded attempts {graded}/{total}; credited items {credited}/{items}; passes {passed}, "
-              f"training records {records}")
-        wrong = sum(1 for aid, right in expected.items() if points.get(aid) != right)
-        print(f"attempts whose points differ from the answers seeded: {wrong}")
-        if not args.no_standards:
-            print(f"compliance statuses updated for {tracked} of the {should} passing full-time or key cadres")
-        print(f"module certificates for {certified} of the {passed} passing cadres")
-        statuses_ok = all(r[1] == 302 for r in one_by_one) and not result.errors
-        ok = (statuses_ok and graded == total and credited == items == total * 20 and records == passed
-              and wrong == 0 and (args.no_standards or tracked == should) and certified == passed and not failed_jobs)
+        ok = quiz_checks.check(app, expected, total=len(rows), one_by_one=one_by_one, result=result,
+                               standards=not args.no_standards, failed_jobs=failed_jobs)
     finally:
         servers.close()
         drop()

@@ -51,6 +51,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=150)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--cpu", action="store_true", help="profile CPU time (time.process_time): waits drop out")
+    parser.add_argument("--no-jobs", action="store_true",
+                        help="never run the jobs (as in a burst: the quiz's grading job stays queued)")
     args = parser.parse_args()
     url, drop = make_database(args.db, "lms_bench")
     os.environ.update({"LMS_JOBS_EAGER": "1", "LMS_DATABASE_URL": url, "LMS_SECRET_KEY": secrets.token_hex(32),
@@ -78,6 +80,11 @@ def main() -> None:
         def drain_apart() -> int:
             """The jobs eager mode runs after the request (the pass's compliance and certificate: a worker's
             work with Redis) are profiled apart."""
+            if args.no_jobs:
+                from flask import g
+
+                g.pop("lms_jobs_ready", None)
+                return 0
             profiler.disable()
             after.enable()
             try:
@@ -94,7 +101,7 @@ def main() -> None:
         profiler.disable()
         jobs.drain = drain
         print(f"{len(statuses)} submissions, statuses {sorted(set(statuses))}")
-        job_time = sum(v[2] for v in pstats.Stats(after).stats.values())
+        job_time = 0.0 if args.no_jobs else sum(v[2] for v in pstats.Stats(after).stats.values())
         print(f"  the cadres' jobs after the requests (not profiled with them) {job_time / len(statuses) * 1000:6.2f}"
               " ms/submission")
         stats = pstats.Stats(profiler, stream=sys.stdout)
@@ -106,8 +113,11 @@ def main() -> None:
                 spent = total
             print(f"  {label:<42} {spent / len(statuses) * 1000:6.2f} ms/submission ({spent / total:5.1%})")
         stats.sort_stats("cumulative").print_stats(args.top)
-        print("The cadres' jobs (run after the requests):")
-        pstats.Stats(after, stream=sys.stdout).sort_stats("cumulative").print_stats("/lms/", 25)
+        if not args.no_jobs:
+            print("The cadres' jobs (run after the requests):")
+            pstats.Stats(after, stream=sys.stdout).sort_stats("cumulative").print_stats("/lms/", 25)
+        if os.environ.get("LMS_PROFILE_DUMP"):
+            stats.dump_stats(os.environ["LMS_PROFILE_DUMP"])
         if os.environ.get("LMS_PROFILE_TOTTIME"):
             stats.sort_stats("tottime").print_stats(args.top)
         with app.app_context():

@@ -84,7 +84,7 @@ def quiz_outcome(learner: ConsumerLearner | None, target: Target) -> Outcome:
     """The learner's standing on the target's quiz: completed once an attempt is submitted; score 0–1 by
     the module's grading rule (highest, average, first, last) over the submitted attempts; success
     "passed" when any submitted attempt passed, else the last submitted attempt's verdict. An attempt in
-    progress counts toward ``attempts`` only."""
+    progress, or received and not graded yet, counts toward ``attempts`` only."""
     if learner is None:
         return Outcome(status="unknown", kind="quiz")
     if learner.status != LinkStatus.linked.value or learner.cadre_id is None:

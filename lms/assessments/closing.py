@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, Update, bindparam, case, func, select, type_coerce, update
+from sqlalchemy import (
+    JSON,
+    Float,
+    Select,
+    Update,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
 
 from lms.assessments import qtypes
 from lms.assessments.clock import (
@@ -68,6 +81,10 @@ class Closing:
     hours: Decimal
     completion_rule: Any
     items: list[ClosingItem]
+    #: when the submission was received (a ``received`` attempt: the time it is graded as of)
+    submitted_at: datetime | None = None
+    #: False when read without the grading fields (``read_for_closing(complete=False)``)
+    complete: bool = True
 
 
 _A, _Q, _M = QuizAttempt.__table__.c, Quiz.__table__.c, Module.__table__.c
@@ -75,32 +92,50 @@ _I, _V = AttemptItem.__table__.c, QuestionVersion.__table__.c
 #: Core (not ORM) statements: on the hot path the ORM's per-statement work cost more than the database's
 _CLOSING = (select(_A.id, _A.status, _A.submit_token, _A.deadline_at, _A.cadre_id, _A.quiz_id, _Q.pass_mark, _M.id,
                    _M.topic, _M.hours, _M.completion_rule, _I.id, _I.position, _I.choice_map, _I.response,
-                   _I.saved_at, _V.qtype, _V.choices, _V.key, _V.tolerance)
+                   _I.saved_at, _V.qtype, _V.choices, _V.key, _V.tolerance, _A.submitted_at)
             .select_from(QuizAttempt.__table__.join(Quiz.__table__, _Q.id == _A.quiz_id)
                          .join(Module.__table__, _M.id == _Q.module_id)
                          .join(AttemptItem.__table__, _I.attempt_id == _A.id)
                          .join(QuestionVersion.__table__, _V.id == _I.question_version_id))
             .order_by(_I.position))
+#: the same rows without what only grading reads (the module's rule, the versions' choices, key, tolerance:
+#: 80 JSON values fewer to decode for 20 questions): what accepting a submission and saving a page need
+_ACCEPTING = _CLOSING.with_only_columns(*[
+    literal_column("NULL").label(f"skipped_{c.name}") if c in (_M.completion_rule, _V.choices, _V.key, _V.tolerance)
+    else c for c in _CLOSING.selected_columns])
 
 
-def read_for_closing(attempt_id: int, owner: Any = None) -> Closing | None:
+@functools.lru_cache(maxsize=8)
+def _reading(complete: bool, owner: Any) -> Select[Any]:
+    """The read of :func:`read_for_closing` (the attempt is the ``attempt_id`` parameter), built once per
+    ``owner`` expression (a constant one, e.g. ``CLAIMED_CADRE``: its parameters are passed with the id)."""
+    query = ((_CLOSING if complete else _ACCEPTING).where(_A.id == bindparam("attempt_id"))
+             .with_for_update(of=QuizAttempt.__table__))
+    return query if owner is None else query.where(_A.cadre_id == owner)
+
+
+def read_for_closing(attempt_id: int, owner: Any = None, *, complete: bool = True,
+                     owner_params: Mapping[str, Any] | None = None) -> Closing | None:
     """The attempt with its items and their versions' grading fields: one SELECT (rows per item) that
     takes the attempt's row lock (PostgreSQL), so an answer being saved is either in what is read or
     refused after the attempt is closed.
 
     ``owner`` (a SQL expression for the cadre, e.g. the session's claim) restricts it to that cadre's
-    attempt; None when there is no such attempt (or it is not the owner's)."""
-    query = _CLOSING.where(_A.id == attempt_id).with_for_update(of=QuizAttempt.__table__)
-    if owner is not None:
-        query = query.where(_A.cadre_id == owner)
-    rows = db.session.execute(query).all()
+    attempt; None when there is no such attempt (or it is not the owner's). Not ``complete``: without the
+    grading fields (:attr:`Closing.complete` False), enough to check and store answers. A constant
+    ``owner`` with ``owner_params`` (its parameters) lets the statement be built once."""
+    if owner is not None and owner_params is None:
+        query = _reading(complete, None).where(_A.cadre_id == owner)  # an owner built for this call
+    else:
+        query = _reading(complete, owner)
+    rows = db.session.execute(query, {"attempt_id": attempt_id, **(owner_params or {})}).all()
     if not rows:
         return None
     first = rows[0]
     items = [ClosingItem(r[11], r[12], r[13] or [], r[14], aware(r[15]), r[16], list(r[17] or []), r[18], float(r[19] or 0))
              for r in rows]
     return Closing(first[0], first[1], first[2], aware(first[3]), first[4], first[5], Decimal(str(first[6])),
-                    first[7], first[8], Decimal(str(first[9] or 0)), first[10], items)
+                    first[7], first[8], Decimal(str(first[9] or 0)), first[10], items, aware(first[20]), complete)
 
 
 def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> list[tuple[ClosingItem, Any]]:
@@ -114,15 +149,16 @@ def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> list[tu
             for p, raw in answers.items()]
 
 
-def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[Closing | None, dict[int, Any]]:
-    """The attempt (see :func:`read_for_closing`) and the raw answers its page's form posted for the
+def form_answers(attempt_id: int, form: Any, owner: Any = None,
+                 owner_params: Mapping[str, Any] | None = None) -> tuple[Closing | None, dict[int, Any]]:
+    """The attempt (see :func:`read_for_closing`, without its grading fields) and the raw answers its page's form posted for the
     positions it showed (``positions`` fields; 400 for a position not in the attempt, 409 when the
     attempt is already submitted)."""
-    closing = read_for_closing(attempt_id, owner)
+    closing = read_for_closing(attempt_id, owner, complete=False, owner_params=owner_params)
     if closing is None:
         return None, {}
     if closing.status != AttemptStatus.in_progress.value:
-        raise _already_submitted()
+        raise already_submitted()
     by_position = {item.position: item for item in closing.items}
     answers: dict[int, Any] = {}
     for raw_position in form.getlist("positions"):
@@ -138,36 +174,69 @@ def form_answers(attempt_id: int, form: Any, owner: Any = None) -> tuple[Closing
     return closing, answers
 
 
-def _already_submitted() -> UserError:
+def already_submitted() -> UserError:
     return UserError("Bài đã được nộp trước đó.", "The attempt was already submitted.", status=409,
                      code="already_submitted")
 
 
 def close(closing: Closing, at: datetime, *, token: str | None = None, answers: dict[int, Any] | None = None,
           overdue: bool = False) -> None:
-    """Grade and close an attempt read by :func:`read_for_closing`: the one grading path of the LMS.
+    """Grade and close an attempt read by :func:`read_for_closing` in the request (a submission after the
+    deadline plus grace, an abandoned attempt); a submission in time is accepted by
+    :func:`lms.assessments.receiving.accept` and graded by :func:`grade_received` in a job.
 
     A submission (``overdue`` False) must carry the attempt's one-time ``token`` (400 otherwise; 409 when
     already submitted). Its ``answers`` (position → raw answer) are saved first while time remains;
     after the deadline plus grace they are ignored and the attempt is graded on what was saved in time,
-    as is an abandoned attempt closed ``overdue``. Two statements — the items' credits (and changed
-    answers) in one UPDATE, the attempt in another, guarded by its status and token so that a
-    concurrent second submission closes nothing — and, for a pass, the ledger record.
+    as is an abandoned attempt closed ``overdue``.
     """
+    check_token(closing, token, overdue=overdue)
+    if not closing.complete:
+        closing = read_for_closing(closing.id) or closing
+    late = deadline_passed(closing.deadline_at, at)
+    changed = changed_answers(closing, answers, at) if answers and not late else {}
+    guard = [_A.status == AttemptStatus.in_progress.value] + ([] if overdue else [_A.submit_token == token])
+    _grade(closing, at, late, changed, guard)
+
+
+def grade_received(closing: Closing) -> None:
+    """Grade an attempt accepted by the submit request (status ``received``; its answers are stored) as of
+    its ``submitted_at``: a submission received in time is not late however late the job runs, and the
+    record is dated the day it was received. 409 when it is not waiting (graded meanwhile)."""
+    if closing.status != AttemptStatus.received.value or closing.submitted_at is None:
+        raise already_submitted()
+    at = closing.submitted_at
+    _grade(closing, at, deadline_passed(closing.deadline_at, at), {}, [_A.status == AttemptStatus.received.value])
+
+
+def check_token(closing: Closing, token: str | None, *, overdue: bool = False) -> None:
+    """409 unless the attempt is in progress; unless closed by the server (``overdue``), 400 unless
+    ``token`` is the attempt's one-time submission token."""
     if closing.status != AttemptStatus.in_progress.value:
-        raise _already_submitted()
+        raise already_submitted()
     if not overdue and (not token or not closing.submit_token
                         or not secrets.compare_digest(token, closing.submit_token)):
         raise UserError("Mã nộp bài không hợp lệ; hãy tải lại trang.", "Invalid submission token; reload the page.",
                         status=400, code="bad_token")
-    late = deadline_passed(closing.deadline_at, at)
-    changed: dict[int, tuple[Any, datetime | None]] = {}  # position → (response, saved_at) to write
-    if answers and not late:
-        for item, response in _parse_answers(closing.items, answers):
-            if item.saved_at is not None and response == item.response:
-                continue  # the same answer again (a submission re-sends what autosave stored): keep its time
-            item.response, item.saved_at = response, at
-            changed[item.position] = (response, at)
+
+
+def changed_answers(closing: Closing, answers: dict[int, Any], at: datetime) -> dict[int, tuple[Any, datetime | None]]:
+    """The posted answers that differ from the stored ones, as position → (response, saved_at) to write (400
+    for a position not in the attempt or an answer that does not fit, before anything is written)."""
+    changed: dict[int, tuple[Any, datetime | None]] = {}
+    for item, response in _parse_answers(closing.items, answers):
+        if item.saved_at is not None and response == item.response:
+            continue  # the same answer again (a submission re-sends what autosave stored): keep its time
+        item.response, item.saved_at = response, at
+        changed[item.position] = (response, at)
+    return changed
+
+
+def _grade(closing: Closing, at: datetime, late: bool, changed: dict[int, tuple[Any, datetime | None]],
+           guard: list[Any]) -> None:
+    """The one grading path: two statements — the items' credits (and changed answers) in one UPDATE, the
+    attempt in another, guarded (``guard``: its status, the token) so that a concurrent second close
+    closes nothing — and, for a pass, the ledger record."""
     cutoff = closing.deadline_at + grace() if closing.deadline_at else None
     credits: dict[int, float] = {}
     for item in closing.items:
@@ -178,24 +247,25 @@ def close(closing: Closing, at: datetime, *, token: str | None = None, answers: 
     points = sum(credits.values())
     score = percent(points, len(closing.items))
     passed = score >= closing.pass_mark
-    guard = [_A.id == closing.id, _A.status == AttemptStatus.in_progress.value]
-    if not overdue:
-        guard.append(_A.submit_token == token)
-    closed = db.session.execute(update(QuizAttempt.__table__).where(*guard).values(
+    closed = db.session.execute(update(QuizAttempt.__table__).where(_A.id == closing.id, *guard).values(
         status=AttemptStatus.submitted.value, submitted_at=at, submit_token=None, late=late, points=points,
         max_points=len(closing.items), score=score, passed=passed))
     if closed.rowcount != 1:
-        raise _already_submitted()  # closed by another request since it was read (SQLite: no row lock)
+        raise already_submitted()  # closed by another request since it was read (SQLite: no row lock)
     params = {"attempt": closing.id, **{f"c{p}": c for p, c in credits.items()}}
     if changed:  # answers sent with the submission (or dropped as too late): written with the credits
-        db.session.execute(_credits_update(len(credits)).values(
-            response=case({p: type_coerce(r, JSON) for p, (r, _) in changed.items()}, value=_I.position,
-                          else_=_I.response),
-            saved_at=case({p: t for p, (_, t) in changed.items()}, value=_I.position, else_=_I.saved_at)), params)
+        db.session.execute(_credits_update(len(credits)).values(**answer_values(changed)), params)
     else:
         db.session.execute(_credits_update(len(credits)), params)
     if passed:
         record_pass(closing, at, score)
+
+
+def answer_values(changed: dict[int, tuple[Any, datetime | None]]) -> dict[str, Any]:
+    """SET clauses writing the changed answers and their times (CASE on the item's position)."""
+    return {"response": case({p: type_coerce(r, JSON) for p, (r, _) in changed.items()}, value=_I.position,
+                             else_=_I.response),
+            "saved_at": case({p: t for p, (_, t) in changed.items()}, value=_I.position, else_=_I.saved_at)}
 
 
 @functools.lru_cache(maxsize=32)
@@ -206,7 +276,7 @@ def _credits_update(count: int) -> Update:
     return update(AttemptItem.__table__).where(_I.attempt_id == bindparam("attempt")).values(credit=credit)
 
 
-def _refresh(attempt: QuizAttempt) -> None:
+def refresh_attempt(attempt: QuizAttempt) -> None:
     """Expire an ORM attempt (and its loaded items) after :func:`close` wrote it with Core statements."""
     for item in attempt.__dict__.get("items", []):
         db.session.expire(item)
@@ -221,7 +291,7 @@ def submit_attempt(attempt: QuizAttempt, token: str | None, at: datetime | None 
     if closing is None:
         raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
     close(closing, aware(at) or now(), token=token, answers=answers)
-    _refresh(attempt)
+    refresh_attempt(attempt)
     return attempt
 
 
@@ -232,7 +302,7 @@ def finalize_if_overdue(attempt: QuizAttempt, at: datetime) -> bool:
         closing = read_for_closing(attempt.id)
         if closing is not None and closing.status == AttemptStatus.in_progress.value:
             close(closing, at, overdue=True)
-        _refresh(attempt)
+        refresh_attempt(attempt)
         return True
     return False
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,9 +66,12 @@ REVIEW_LABELS = {
 
 
 class AttemptStatus(enum.StrEnum):
-    """An attempt is being taken, or it is submitted and graded."""
+    """An attempt is being taken, received (submitted, its grading job not yet run), or submitted and
+    graded."""
 
     in_progress = "in_progress"
+    #: accepted by the submit request (answers stored, ``submitted_at`` set); graded by a job right after
+    received = "received"
     submitted = "submitted"
 
 
@@ -222,9 +226,12 @@ class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("quiz_id", "cadre_id", "number", name="uq_quiz_attempts_quiz_cadre_number"),
-        CheckConstraint("status IN ('in_progress', 'submitted')", name="status_valid"),
+        CheckConstraint("status IN ('in_progress', 'received', 'submitted')", name="status_valid"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
         Index("ix_quiz_attempts_cadre_quiz", "cadre_id", "quiz_id"),
+        #: the attempts waiting for their grading job (few at any time; read by the job and the sweep)
+        Index("ix_quiz_attempts_received", "quiz_id", "submitted_at", postgresql_where=text("status = 'received'"),
+              sqlite_where=text("status = 'received'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

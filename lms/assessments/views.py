@@ -12,8 +12,8 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from lms.accounts.services import claim_cadre_or_401, claimed_cadre
-from lms.assessments import services
+from lms.accounts.services import CLAIMED_CADRE, claim_cadre_or_401, claim_params
+from lms.assessments import receiving, services
 from lms.assessments.models import REVIEW_LABELS, AttemptStatus, Quiz, QuizAttempt
 from lms.core.db import db
 from lms.core.errors import UserError
@@ -55,6 +55,7 @@ def quiz_summaries(cadre_id: int) -> list[dict[str, Any]]:
         out.append({
             "quiz": quiz, "attempts": len(attempts), "passed": any(a.passed for a in done),
             "best": max((a.score for a in done), default=None),
+            "grading": any(a.status == AttemptStatus.received.value for a in attempts),
             "open": any(a.status == AttemptStatus.in_progress.value for a in attempts),
         })
     return out
@@ -159,11 +160,12 @@ def submit(attempt_id: int):
 def _submit(attempt_id: int):
     """Everyone presses "Nộp bài" when the time runs out, so this is the assessments' hottest request: the
     user is not loaded — the session's claim is checked in the query that reads the attempt (as the
-    player's commits do) — and the attempt is graded and closed in a few statements (services.close)."""
+    player's commits do) — and the answers are stored and the attempt received in a few statements; the
+    quiz's grading job grades it right after the commit (receiving.accept)."""
     who = session_identity()
     if who is None:
         return current_app.login_manager.unauthorized()
-    closing, answers = services.form_answers(attempt_id, request.form, claimed_cadre(who))
+    closing, answers = services.form_answers(attempt_id, request.form, CLAIMED_CADRE, claim_params(who))
     if closing is None:
         try:
             claim_cadre_or_401(who)
@@ -171,15 +173,20 @@ def _submit(attempt_id: int):
             logout_user()
             return current_app.login_manager.unauthorized()
         raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
-    services.close(closing, services.now(), token=request.form.get("submit_token"), answers=answers)
+    receiving.accept(closing, services.now(), token=request.form.get("submit_token"), answers=answers)
     return redirect(url_for("assessments.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempt/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    """Score and pass/fail; answers, keys, explanations and citations only as the review policy allows."""
+    """Score and pass/fail; answers, keys, explanations and citations only as the review policy allows. A
+    received attempt not graded yet: "being graded", refreshed every 2 s (graded here when its job is late)."""
     attempt = _attempt(attempt_id)
+    receiving.grade_if_stranded(attempt)
+    if attempt.status == AttemptStatus.received.value:
+        return render_template("assessments/grading.html", attempt=attempt, quiz=attempt.quiz,
+                               left=services.attempts_left(attempt.quiz, attempt.cadre_id))
     if attempt.status != AttemptStatus.submitted.value:
         return redirect(url_for("assessments.take", attempt_id=attempt.id))
     review = services.can_review(attempt)

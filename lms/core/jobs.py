@@ -50,10 +50,12 @@ PERIODIC: dict[str, tuple[str, str]] = {
     "xapi-send": ("lms.xapi.jobs:send_statements", "* * * * *"),
     #: 01:45 in Viet Nam: the last month end's compliance snapshot when missing (a no-op otherwise)
     "standards-snapshot": ("lms.standards.jobs:take_snapshots", "45 18 * * *"),
+    #: quiz submissions left received for over a minute (their grading job lost with Redis)
+    "quiz-grading": ("lms.assessments.receiving:sweep_received", "* * * * *"),
 }
 #: periodic jobs that keep one row, queued again at each run (a row a day would be 1,440 rows for a
 #: duty running every minute); the others keep one row per day, their key naming the day
-RECURRING = frozenset({"xapi-send"})
+RECURRING = frozenset({"xapi-send", "quiz-grading"})
 
 
 def periodic_key(name: str, day: str) -> str:

@@ -11,6 +11,7 @@ from lms.assessments import services
 from lms.assessments.importers import ParseResult
 from lms.assessments.models import Quiz
 from lms.catalog.models import Module
+from lms.core import jobs_rq
 from lms.core.db import db
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội
@@ -121,3 +122,13 @@ def wrong_answer(item) -> object:
     if v.qtype == "numeric":
         return str(v.key + 10)
     return [to_id[i] for i in reversed(range(len(v.choices)))]
+
+
+@pytest.fixture
+def queued(app, monkeypatch) -> list[int]:
+    """Jobs go to a queue (as with Redis and ``lms worker``) instead of running after the request: the ids
+    handed over after each commit are collected; the test runs them."""
+    handed: list[int] = []
+    monkeypatch.setitem(app.config, "LMS_JOBS_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(jobs_rq, "push", lambda pending: handed.extend(job_id for job_id, _ in pending))
+    return handed

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from lms.core import jobs, jobs_rq
+from lms.core import jobs
 from lms.core.db import db
 from lms.core.jobs_models import Job
 from lms.records import deferred
@@ -25,16 +25,6 @@ from tests.lms.standards.helpers import standard
 
 
 @pytest.fixture
-def queued(app, monkeypatch) -> list[int]:
-    """Jobs go to a queue (as with Redis and ``lms worker``) instead of running after the request: the ids
-    handed over after each commit are collected; the test runs them."""
-    handed: list[int] = []
-    monkeypatch.setitem(app.config, "LMS_JOBS_REDIS_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.setattr(jobs_rq, "push", lambda pending: handed.extend(job_id for job_id, _ in pending))
-    return handed
-
-
-@pytest.fixture
 def requirement(app, module):
     reqs = standard([{"code": "R1", "satisfied_by": [{"any_modules": [module.code]}]}])
     engine.recompute()
@@ -42,13 +32,22 @@ def requirement(app, module):
     return reqs["R1"]
 
 
-def pass_quiz(client, auth, quiz) -> int:
+def pass_quiz(client, auth, quiz, queued) -> int:
     """The learner starts and passes the quiz through the pages; returns the attempt's id."""
     auth.login("hv.nhung")
     attempt, data = start_and_fill(client, quiz)
     resp = client.post(f"/quiz/attempt/{attempt.id}/submit", data=MultiDict(data))
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/result")
+    (grading,) = queued_jobs(queued)  # the quiz's grading job (lms.assessments.receiving) runs first
+    assert db.session.get(Job, grading).key == f"quiz:grade:{quiz.id}" and jobs.run(grading)
     return attempt.id
+
+
+def queued_jobs(queued: list[int]) -> list[int]:
+    """The jobs handed over so far (the list is emptied)."""
+    handed = list(queued)
+    queued.clear()
+    return handed
 
 
 def overall(unit) -> tuple[int, int]:
@@ -77,13 +76,13 @@ def test_the_figures_and_the_certificate_are_right_once_the_cadres_job_ran(clien
                                                                             queued, clock):
     cadre, hn = tree["hn_cadre"], tree["hn"]
     assert overall(hn) == (0, 1)
-    pass_quiz(client, auth, quiz)
+    pass_quiz(client, auth, quiz, queued)
     record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.cadre_id == cadre.id))
     assert record is not None and record.source == "assessment"
-    # answered before the follow-ups: the record is stored, the cadre's job queued, nothing else yet
+    # graded before the follow-ups: the record is stored, the grading run's job for its cadres queued, nothing else
     (job_id,) = queued
     job = db.session.get(Job, job_id)
-    assert (job.key, job.state, job.task) == (f"ledger:cadre:{cadre.id}", "queued", deferred.settle_cadre.lms_task)
+    assert (job.key, job.state, job.task) == (None, "queued", deferred.settle_cadres.lms_task)
     assert state(cadre, requirement) != "compliant" and certificates(cadre) == []
     auth.logout()
     auth.login("ql.hanoi")
@@ -105,7 +104,7 @@ def test_a_failing_job_writes_nothing_and_its_retry_does_it_all(client, auth, tr
 
     cadre = tree["hn_cadre"]
     before = state(cadre, requirement), overall(None)
-    pass_quiz(client, auth, quiz)
+    pass_quiz(client, auth, quiz, queued)
     (job_id,) = queued
     real = certificates_due.issue_modules
     calls: list[list[int]] = []

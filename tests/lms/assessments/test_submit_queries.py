@@ -1,6 +1,7 @@
 """The submission path issues a fixed number of SQL statements, whatever the number of questions
-(no query per question: the attempt's items and their versions are read together, answers and
-credits are written in one UPDATE), and loads no user."""
+(no query per question: the attempt's items and their versions are read together, the answers are
+written in one UPDATE; the grading, after the request, writes the credits in one UPDATE), and loads no
+user."""
 
 from __future__ import annotations
 
@@ -120,14 +121,14 @@ def test_submitting_costs_the_same_statements_for_5_or_20_questions(client, auth
             == [record.id if label == "warm-up" else first_record]
         first_record = record.id if label == "warm-up" else first_record
     assert len(seen[5]) == len(seen[20]), "\n".join(seen[20])
-    # no user; the attempt with its quiz, module, items and versions (one SELECT); the attempt's UPDATE; the
-    # items' credits and answers (one UPDATE); the player's attempts on the module and, for a quiz-only rule
-    # with none, today's completion (a second pass the same day is the same completion, issue 15; the rule
-    # comes with the attempt); the ledger's INSERT … ON CONFLICT; the cadre's job for its compliance and
-    # certificate after the commit (INSERT … ON CONFLICT of its row, the row locked while queued); the
-    # cadre's trained-years row for the managers' home page (DELETE … RETURNING, INSERT … SELECT; issue 19)
-    assert len(seen["first"]) <= 10, "\n".join(seen["first"])
-    # a later pass queues the cadre's finished job again: the INSERT finds it, reads it, sets it back to
-    # queued and reads it again (lms.core.jobs.enqueue), then the lock
-    assert len(seen[20]) <= 13, "\n".join(seen[20])
+    # the request accepts the submission and leaves the grading to the quiz's job (lms.assessments.receiving;
+    # before issue #20 it graded, appended the ledger record and queued the cadre's job: 10 statements, 13 for
+    # a later pass): no user; the attempt with its quiz, module, items and versions (one SELECT); the attempt
+    # received (one UPDATE); the posted answers (one UPDATE); the quiz's grading job: no keyed run queued yet
+    # (one SELECT … FOR SHARE), so its row (INSERT … ON CONFLICT) and its lock (SELECT … FOR SHARE on
+    # PostgreSQL). A burst's later submissions find the queued run at once: 4 (test_received.py). On
+    # PostgreSQL the attempt's UPDATE, the answers' and the first look for a queued run are one statement
+    # (a data-modifying CTE): 5 here, 2 in a burst
+    expected = 5 if db.engine.dialect.name == "postgresql" else 6
+    assert [len(seen[label]) for label in ("first", 5, 20)] == [expected] * 3, "\n".join(seen["first"])
     assert not any(s.startswith("SELECT users.") for s in seen[20])  # the claim is checked inside the first SELECT

@@ -145,7 +145,7 @@ def test_reminders_job_retries_only_the_unsent_mails(app, world, monkeypatch):
     assert _run(send_reminders).summary.startswith("Đã gửi 0, bỏ qua 2,")
 
 
-@pytest.mark.parametrize("name", ["reminders", "digest", "standards-recompute", "xapi-send"])
+@pytest.mark.parametrize("name", ["reminders", "digest", "standards-recompute", "xapi-send", "quiz-grading"])
 def test_every_periodic_duty_runs_from_its_schedule_entry(app, world, name):
     from lms.core import jobs_rq
 
