@@ -220,3 +220,16 @@ def auth(client) -> AuthActions:
 def pytest_report_header(config) -> str:
     base = os.environ.get("LMS_TEST_DATABASE_URL", "")
     return f"database: {'PostgreSQL' if base.startswith('postgres') else 'SQLite'}"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The PostgreSQL pass (``LMS_TEST_DATABASE_URL``, scripts/test.sh) runs the tests that use a database;
+    the others (the SCORM library, the content checks, pure helpers) ran in the SQLite pass, unchanged by the
+    database: deselected here, not skipped."""
+    if not os.environ.get("LMS_TEST_DATABASE_URL", "").startswith("postgres"):
+        return
+    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    if len(keep) < len(items):
+        kept = set(keep)
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = keep
