@@ -91,8 +91,7 @@ def schedule(cadre_id: int) -> None:
 def settle_cadre(ctx: Context, cadre_id: int) -> str:
     """Every registered follow-up for ``cadre_id`` (compliance statuses, module certificates), in the
     job's one transaction."""
-    for handler in list(_handlers):
-        handler(cadre_id)
+    _settle(cadre_id)
     return f"Đã cập nhật cán bộ #{cadre_id}."
 
 
@@ -100,9 +99,13 @@ def settle_cadre(ctx: Context, cadre_id: int) -> str:
 def settle_cadres(ctx: Context, cadre_ids: list[int]) -> str:
     """:func:`settle_cadre` for each of ``cadre_ids`` (a grading run's passes), in the job's one transaction."""
     for cadre_id in cadre_ids:
-        for handler in list(_handlers):
-            handler(cadre_id)
+        _settle(cadre_id)
     return f"Đã cập nhật {len(cadre_ids)} cán bộ."
+
+
+def _settle(cadre_id: int) -> None:
+    for handler in list(_handlers):
+        handler(cadre_id)
 
 
 def _forget(session: Session, *args: object) -> None:
