@@ -98,6 +98,12 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (a server's workers and what they started)."""
+    found = children(pid)
+    return [*found, *(d for child in found for d in descendants(child))]
+
+
 async def _request(reader, writer, head: bytes, body: bytes) -> tuple[int, bytes]:
     writer.write(head + body)
     status_line = await reader.readline()
@@ -219,18 +225,50 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int = 4, worker_class: s
     """Run ``app`` (e.g. ``"lms:create_app()"``) under gunicorn on a free loopback port, as the README's
     deployment command does (keep-alive 75 s, a deep backlog for bursts); yield (process, port) once it
     accepts connections, and stop it afterwards."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port()
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                "--worker-class", worker_class, "--backlog", "2048", "--log-level", "warning", "--keep-alive", "75"]
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
     if pythonpath:
         command += ["--pythonpath", pythonpath]
+    yield from _serve([*command, app], env, port)
+
+
+@contextlib.contextmanager
+def granian(app: str, env: dict[str, str], *, workers: int = 4, threads: int = 2) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Run the WSGI factory ``app`` (e.g. ``"lms:create_app"``) under Granian (its HTTP server in Rust; WSGI
+    calls on ``threads`` blocking threads per worker) on a free loopback port, as :func:`gunicorn` does."""
+    port = _free_port()
+    command = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+               "--blocking-threads", str(threads), "--backlog", "2048", "--log-level", "warning", app]
+    yield from _serve(command, env, port)
+
+
+def app_server(kind: str, factory: str, env: dict[str, str], *, workers: int = 4, threads: int = 2,
+               worker_class: str = "gthread", pythonpath: str | None = None):
+    """The app factory ``factory`` (``"module:function"``) under ``kind`` (``gunicorn`` or ``granian``): the
+    context manager of :func:`gunicorn` or :func:`granian`."""
+    if kind == "granian":
+        if pythonpath:
+            env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH", "")]))}
+        return granian(factory, env, workers=workers, threads=threads)
+    return gunicorn(f"{factory}()", env, workers=workers, worker_class=worker_class, threads=threads,
+                    pythonpath=pythonpath)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(command: list[str], env: dict[str, str], port: int) -> Iterator[tuple[subprocess.Popen, int]]:
+    """Start the server ``command`` listening on ``port``; yield (process, port) once it accepts connections."""
     # every bench login comes from loopback: lift the per-client login rate (lms.accounts.throttle)
     env = {"LMS_LOGIN_RATE": "1000000 per minute", **env}
-    server = subprocess.Popen([*command, app], env=env, cwd=Path(__file__).resolve().parents[1])
+    server = subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parents[1])
     try:
         end = time.monotonic() + 60
         while True:
@@ -238,7 +276,7 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int = 4, worker_class: s
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if time.monotonic() > end or server.poll() is not None:
-                raise SystemExit("gunicorn did not start")
+                raise SystemExit(f"{command[0]} did not start")
             time.sleep(0.2)
         yield server, port
     finally:

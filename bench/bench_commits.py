@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _load import User, children, cpu_seconds, run  # noqa: E402
+from _load import User, cpu_seconds, descendants, run  # noqa: E402
+from _load import granian as granian_server  # noqa: E402
 from _load import gunicorn as gunicorn_server  # noqa: E402
 
 from tests.pgdb import backend_pids, make_database  # noqa: E402
@@ -150,7 +151,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
-    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+                        help="the HTTP server (docs/decisions/http-server.md)")
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
                         help="LMS_PLAYER_COMMIT_LOG of the server")
@@ -171,8 +174,12 @@ def main() -> None:
         if args.in_process:
             in_process(args.in_process, args.profile)
             return
-        gunicorn, port = servers.enter_context(gunicorn_server(
-            "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
+        if args.server == "granian":
+            server, port = servers.enter_context(granian_server(
+                "lms:create_app", env, workers=args.workers, threads=args.threads))
+        else:
+            server, port = servers.enter_context(gunicorn_server(
+                "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
         base = f"http://127.0.0.1:{port}"
         with ThreadPool(16) as pool:
             sessions = pool.map(lambda i: log_in_and_launch(base, i), range(args.learners))
@@ -181,9 +188,10 @@ def main() -> None:
         time.sleep(2)
         load_before = os.getloadavg()[0]
         result = run(port, users, seconds=args.seconds, rate=args.rate, cpu_pids={
-            "gunicorn": [gunicorn.pid, *children(gunicorn.pid)], "postgresql": backend_pids(url)})
+            args.server: [server.pid, *descendants(server.pid)], "postgresql": backend_pids(url)})
         model = f"open model, {args.rate:.0f}/s offered" if args.rate else "closed model (saturation)"
-        print(f"learners={args.learners} {model}; gunicorn {args.workers} × {args.worker_class}"
+        kind = "granian" if args.server == "granian" else f"gunicorn × {args.worker_class}"
+        print(f"learners={args.learners} {model}; {kind} {args.workers} workers"
               f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''}; "
               f"commit_log={args.commit_log}")
         print(result.summary("commits"))

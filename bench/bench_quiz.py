@@ -166,7 +166,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=50, help="extra learners submitting one at a time")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
-    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn", help="the HTTP server")
     parser.add_argument("--login", choices=("mint", "form"), default="mint",
                         help="mint session cookies like the login view (default) or post the login form")
     parser.add_argument("--login-threads", type=int, default=4)
@@ -205,9 +206,9 @@ def main() -> None:
         seeded, expected = seed(app, args.learners + args.sample, standards=not args.no_standards)
         print(f"seeded {len(seeded)} learners with saved answers in {time.perf_counter() - t0:.1f} s")
         # the app with bench_floor.py's floor views (the LMS's own routes unchanged)
-        server, port = servers.enter_context(_load.gunicorn(
-            "bench_floor:make_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads,
-            pythonpath=str(ROOT / "bench")))
+        server, port = servers.enter_context(_load.app_server(
+            args.server, "bench_floor:make_app", env, workers=args.workers, worker_class=args.worker_class,
+            threads=args.threads, pythonpath=str(ROOT / "bench")))
         base = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.login_threads) as pool:
@@ -235,13 +236,14 @@ def main() -> None:
                             (lambda n, body=body: body.encode()), lambda status, body: status == 302)
                  for attempt_id, cookie, body in burst]
         quiz_run.wait_for_jobs(app, workers)  # the sample's jobs: the burst starts with an empty queue
-        pids = {"gunicorn": [server.pid, *_load.children(server.pid)], "postgresql": backend_pids(url)}
+        pids = {args.server: [server.pid, *_load.descendants(server.pid)], "postgresql": backend_pids(url)}
         floor = None if args.no_floor else quiz_run.floor(port, burst, pids)
         worker_cpu = sum(_load.cpu_seconds(w.pid) for w in workers)
         released = time.perf_counter()
         result = _load.run(port, users, burst=True, cpu_pids=pids)
         answered = time.perf_counter() - released
-        print(f"all {len(burst)} at once ({args.workers} gunicorn workers × {args.worker_class}"
+        kind = "granian" if args.server == "granian" else f"gunicorn × {args.worker_class}"
+        print(f"all {len(burst)} at once ({kind}, {args.workers} workers"
               f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''})")
         print(result.summary("submissions"))
         if floor is not None:
