@@ -1,12 +1,13 @@
 """Commit throughput and latency of the player's run-time endpoint (issue #4).
 
-Starts gunicorn (4 workers) on 127.0.0.1 against a fresh PostgreSQL database, seeds N learners each
+Starts the app hosts' server on 127.0.0.1 — Granian, 2 workers × 2 threads (docs/decisions/http-server.md);
+``--server gunicorn``: gunicorn, 4 workers × gthread 2 threads — against a fresh PostgreSQL database, seeds N learners each
 with an attempt on a 1.2 module, logs them in and launches (a few at a time), then runs N simulated
 learners for ``--seconds`` with ``bench/_load.py``: each learner on its own keep-alive connection,
 one commit at a time (as the player page does), sending ``--rate`` commits/s in total on a fixed
 schedule (open model; latency counted from the scheduled time). ``--rate 0`` is the closed model:
 every learner commits again as soon as it is answered (the saturation throughput). Prints commits/s,
-p50/p90/p99 latency, CPU per commit of gunicorn, PostgreSQL and the load generator, and the load.
+p50/p90/p99 latency, CPU per commit of the server, PostgreSQL and the load generator, and the load.
 
     .venv/bin/python bench/bench_commits.py --learners 200 --rate 800 --seconds 30
     .venv/bin/python bench/bench_commits.py --learners 200 --rate 0 --seconds 30     # saturation
@@ -149,10 +150,11 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--rate", type=float, default=800, help="commits/s offered in total; 0 = closed model")
     parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="server worker processes (default: 2 for Granian, one per core; 4 for gunicorn)")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
-    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian",
                         help="the HTTP server (docs/decisions/http-server.md)")
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
@@ -162,6 +164,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", default="",
                         help="with --in-process: cProfile the commits (process CPU), stats to FILE, top 40 printed")
     args = parser.parse_args()
+    args.workers = args.workers or (2 if args.server == "granian" else 4)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-commits-"))
     url, drop = make_database(args.database, "lms_bench")

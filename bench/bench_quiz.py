@@ -1,8 +1,9 @@
-"""500 learners submitting a quiz at once, on PostgreSQL behind gunicorn (4 workers).
+"""500 learners submitting a quiz at once, on PostgreSQL behind the app hosts' server: Granian, 2 workers × 2
+threads (docs/decisions/http-server.md); ``--server gunicorn``: gunicorn, 4 workers × gthread 2 threads.
 
 Seeds a private database (the shipped example standards unless ``--no-standards``; 500 cadres + learner
 accounts, half full-time, a third key cadres; one quiz of 20 questions drawn from 40, one attempt in
-progress per learner with every answer saved), starts gunicorn on loopback and logs each
+progress per learner with every answer saved), starts the server on loopback and logs each
 learner in. ``--login mint`` (default) builds each learner's session cookie the way the login view does
 (``login_user`` in a fresh request context of the same app and secret key — a fresh application context
 per learner, so no CSRF token is cached in ``g``, the bug that had 499/500 submissions refused); ``--login
@@ -16,7 +17,7 @@ Two measurements:
 * **service time** — ``--sample`` extra learners (default 50) submit one after another (no queue);
 * **all at once** — the 500 learners' submissions are released together by ``bench/_load.py`` (asyncio,
   every connection opened first) and the p50/p99 latency, the throughput and the CPU per submission of
-  gunicorn, PostgreSQL and the load generator are reported.
+  the server, PostgreSQL and the load generator are reported.
 
 Afterwards it checks that every submission was graded: the status histogram must be all 302 (to the
 result page), every attempt ``submitted`` with all 20 items credited and exactly the points of the answers
@@ -30,7 +31,7 @@ and module certificate come from the cadre's job after that (``lms.records.defer
 name), started before the burst: after the burst the bench prints when the burst's last attempt was graded
 (until then its learner's result page says "being graded"), waits until every job has finished, prints how
 long after the burst's release that was and the workers' CPU per submission, and checks grades, records,
-statuses and certificates (``bench/quiz_checks.py``). ``--jobs eager`` runs them in gunicorn's worker right
+statuses and certificates (``bench/quiz_checks.py``). ``--jobs eager`` runs them in the server's worker right
 after each request (no Redis). The data: ``bench/quiz_seed.py``; the floor burst and the workers:
 ``bench/quiz_run.py``.
 
@@ -164,10 +165,11 @@ def main() -> None:
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--learners", type=int, default=500, help="learners submitting all at once")
     parser.add_argument("--sample", type=int, default=50, help="extra learners submitting one at a time")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="server worker processes (default: 2 for Granian, one per core; 4 for gunicorn)")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
-    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn", help="the HTTP server")
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="the HTTP server")
     parser.add_argument("--login", choices=("mint", "form"), default="mint",
                         help="mint session cookies like the login view (default) or post the login form")
     parser.add_argument("--login-threads", type=int, default=4)
@@ -185,6 +187,7 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true",
                         help="skip the floor (bench_floor.py's read+write view, the same burst, in the same run)")
     args = parser.parse_args()
+    args.workers = args.workers or (2 if args.server == "granian" else 4)
 
     url, drop = make_database(args.db, "lms_bench")
     instance = tempfile.mkdtemp(prefix="bench-quiz-")
