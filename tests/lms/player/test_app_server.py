@@ -1,7 +1,7 @@
 """The app under Granian, the app hosts' HTTP server (docs/decisions/http-server.md): a real server
 process on the test database, driven over HTTP as a browser drives it — a learner logs in, launches a
-module and commits (on PostgreSQL the lean path answers, lms.core.lean), a lecturer uploads a package
-(a multipart body streamed through Granian's ``wsgi.input``)."""
+module and commits (a stored commit, its retry a duplicate, a forged CSRF token refused), a lecturer
+uploads a package (a multipart body streamed through Granian's ``wsgi.input``)."""
 
 from __future__ import annotations
 
