@@ -41,9 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _load import User, cpu_seconds, descendants, run  # noqa: E402
-from _load import granian as granian_server  # noqa: E402
-from _load import gunicorn as gunicorn_server  # noqa: E402
+from _load import User, app_server, cpu_seconds, descendants, run  # noqa: E402
 
 from tests.pgdb import backend_pids, make_database  # noqa: E402
 
@@ -177,12 +175,9 @@ def main() -> None:
         if args.in_process:
             in_process(args.in_process, args.profile)
             return
-        if args.server == "granian":
-            server, port = servers.enter_context(granian_server(
-                "lms:create_app", env, workers=args.workers, threads=args.threads))
-        else:
-            server, port = servers.enter_context(gunicorn_server(
-                "lms:create_app()", env, workers=args.workers, worker_class=args.worker_class, threads=args.threads))
+        server, port = servers.enter_context(app_server(
+            args.server, "lms:create_app", env, workers=args.workers, worker_class=args.worker_class,
+            threads=args.threads))
         base = f"http://127.0.0.1:{port}"
         with ThreadPool(16) as pool:
             sessions = pool.map(lambda i: log_in_and_launch(base, i), range(args.learners))
