@@ -17,7 +17,6 @@ Tests skip only when /usr/bin/chromium is missing and CI is not "true" (the reas
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.needs import missing
+from tests.net import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -36,11 +36,6 @@ def _require_chromium() -> None:
     if not os.path.exists(CHROMIUM):
         missing(f"{CHROMIUM} is missing (browser tests run in CI)")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -53,7 +48,7 @@ class LiveServer:
 
 
 def _serve(app, host: str) -> Iterator[LiveServer]:
-    port = _free_port()
+    port = free_port()
     server = make_server(host, port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.records.models import TrainingRecord
-from tests.e2e.conftest import _SHARED, CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from tests.e2e.conftest import _SHARED, CHROMIUM, CHROMIUM_ARGS, _require_chromium
 from tests.e2e.player_pages import attempt_of, publish, sco_frame, state
+from tests.net import free_port
 
 LMS_HOST = "lms.example.com"
 CONTENT_HOST = "content.lms.example.com"
@@ -41,7 +42,7 @@ class Server:
         from werkzeug.serving import make_server
 
         self.app, self.make = app, make_server
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://{LMS_HOST}:{self.port}"
         self.server = None
 

@@ -25,20 +25,16 @@ from lms.player.models import ScoState
 from tests.conftest import csrf_token_from
 from tests.e2e.sco_fixtures import build_zip
 from tests.factories import gen_user
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def granian(app) -> Iterator[str]:
     """``granian --interface wsgi --factory lms:create_app`` on the test database; its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "LMS_STORAGE_DIR": app.config["LMS_STORAGE_DIR"], "LMS_MAIL_OUTBOX": app.config["LMS_MAIL_OUTBOX"],
            "LMS_SECRET_KEY": "granian-test", "LMS_SECURE_COOKIES": "0",

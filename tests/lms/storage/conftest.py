@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -10,12 +9,7 @@ import pytest
 
 from lms.core.storage import LocalStorage
 from lms.core.storage_s3 import S3Storage
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.net import free_port
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +17,7 @@ def s3_endpoint() -> Iterator[str]:
     """``http://127.0.0.1:<port>``: moto's S3-compatible HTTP server, spoken to by boto3 over the network."""
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 USERNAME, PASSWORD = "lms-test", "mat-khau-lrs"
@@ -26,11 +27,6 @@ def ralph_bin() -> Path | None:
     path = Path(named) if named else ROOT / ".venv-ralph" / "bin" / "ralph"
     return path if path.is_file() else None
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
