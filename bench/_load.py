@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -244,6 +245,24 @@ def granian(app: str, env: dict[str, str], *, workers: int = 4, threads: int = 2
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                "--blocking-threads", str(threads), "--backlog", "2048", "--log-level", "warning", app]
     yield from _serve(command, env, port)
+
+
+def add_server_arguments(parser: Any) -> None:
+    """``--server``, ``--workers``, ``--worker-class``, ``--threads``: the app server of a bench (argparse)."""
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian",
+                        help="the HTTP server (docs/decisions/http-server.md)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="server worker processes (default: 2 for Granian, one per core; 4 for gunicorn)")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"), help="gunicorn's")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
+
+
+def server_settings(args: Any) -> str:
+    """Fill in the default worker count of ``args.server``; the server as the benches print it."""
+    args.workers = args.workers or (2 if args.server == "granian" else 4)
+    kind = "granian" if args.server == "granian" else f"gunicorn × {args.worker_class}"
+    threads = f" ({args.threads} threads)" if args.server == "granian" or args.worker_class == "gthread" else ""
+    return f"{kind}, {args.workers} workers{threads}"
 
 
 def app_server(kind: str, factory: str, env: dict[str, str], *, workers: int = 4, threads: int = 2,

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _load import User, app_server, cpu_seconds, descendants, run  # noqa: E402
+from _load import User, add_server_arguments, app_server, cpu_seconds, descendants, run, server_settings  # noqa: E402
 
 from tests.pgdb import backend_pids, make_database  # noqa: E402
 
@@ -148,12 +148,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--rate", type=float, default=800, help="commits/s offered in total; 0 = closed model")
     parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=0,
-                        help="server worker processes (default: 2 for Granian, one per core; 4 for gunicorn)")
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
-    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
-    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian",
-                        help="the HTTP server (docs/decisions/http-server.md)")
+    add_server_arguments(parser)
     parser.add_argument("--database", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--commit-log", choices=("all", "problems"), default="all",
                         help="LMS_PLAYER_COMMIT_LOG of the server")
@@ -162,7 +157,7 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", default="",
                         help="with --in-process: cProfile the commits (process CPU), stats to FILE, top 40 printed")
     args = parser.parse_args()
-    args.workers = args.workers or (2 if args.server == "granian" else 4)
+    served_by = server_settings(args)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-commits-"))
     url, drop = make_database(args.database, "lms_bench")
@@ -188,10 +183,7 @@ def main() -> None:
         result = run(port, users, seconds=args.seconds, rate=args.rate, cpu_pids={
             args.server: [server.pid, *descendants(server.pid)], "postgresql": backend_pids(url)})
         model = f"open model, {args.rate:.0f}/s offered" if args.rate else "closed model (saturation)"
-        kind = "granian" if args.server == "granian" else f"gunicorn × {args.worker_class}"
-        print(f"learners={args.learners} {model}; {kind} {args.workers} workers"
-              f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''}; "
-              f"commit_log={args.commit_log}")
+        print(f"learners={args.learners} {model}; {served_by}; commit_log={args.commit_log}")
         print(result.summary("commits"))
         print(f"load average before={load_before:.2f} after={os.getloadavg()[0]:.2f} cpus={os.cpu_count()}")
     finally:

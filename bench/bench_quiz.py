@@ -165,11 +165,7 @@ def main() -> None:
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--learners", type=int, default=500, help="learners submitting all at once")
     parser.add_argument("--sample", type=int, default=50, help="extra learners submitting one at a time")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="server worker processes (default: 2 for Granian, one per core; 4 for gunicorn)")
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
-    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker (Granian: blocking threads)")
-    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="the HTTP server")
+    _load.add_server_arguments(parser)
     parser.add_argument("--login", choices=("mint", "form"), default="mint",
                         help="mint session cookies like the login view (default) or post the login form")
     parser.add_argument("--login-threads", type=int, default=4)
@@ -187,7 +183,7 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true",
                         help="skip the floor (bench_floor.py's read+write view, the same burst, in the same run)")
     args = parser.parse_args()
-    args.workers = args.workers or (2 if args.server == "granian" else 4)
+    served_by = _load.server_settings(args)
 
     url, drop = make_database(args.db, "lms_bench")
     instance = tempfile.mkdtemp(prefix="bench-quiz-")
@@ -245,9 +241,7 @@ def main() -> None:
         released = time.perf_counter()
         result = _load.run(port, users, burst=True, cpu_pids=pids)
         answered = time.perf_counter() - released
-        kind = "granian" if args.server == "granian" else f"gunicorn × {args.worker_class}"
-        print(f"all {len(burst)} at once ({kind}, {args.workers} workers"
-              f"{f' ({args.threads} threads)' if args.worker_class == 'gthread' else ''})")
+        print(f"all {len(burst)} at once ({served_by})")
         print(result.summary("submissions"))
         if floor is not None:
             print(f"p99 {result.percentile(99) * 1000:.0f} ms = {result.percentile(99) / floor:.2f} × the floor "
