@@ -5,8 +5,6 @@ Plain values in; services flush, never commit.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import secrets
 import time
@@ -15,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
@@ -26,6 +23,7 @@ from lms.accounts.provision import free_login, username_for
 from lms.accounts.scope import visible_cadres
 from lms.api.models import Consumer, ConsumerLearner, LinkStatus, UsedNonce
 from lms.catalog.models import Module
+from lms.core import sealing
 from lms.core.db import db, insert_once, utcnow
 from lms.core.errors import UserError
 from lms.core.i18n import nfc
@@ -40,17 +38,16 @@ NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # --- secrets ---------------------------------------------------------------------------------------
 
 
-def _fernet() -> Fernet:
+def _fernet() -> sealing.Fernet:
     """The cipher of stored secrets: a key derived from ``LMS_API_SECRET_KEY`` (else ``SECRET_KEY``)."""
-    material = current_app.config.get("LMS_API_SECRET_KEY") or current_app.config["SECRET_KEY"]
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"lms-api-secrets:{material}".encode()).digest()))
+    return sealing.cipher("lms-api-secrets")
 
 
 def consumer_secret(consumer: Consumer) -> str:
     """The consumer's shared secret in clear (UserError 500-class if the key changed)."""
     try:
         return _fernet().decrypt(consumer.secret_encrypted.encode()).decode()
-    except InvalidToken as exc:
+    except sealing.InvalidToken as exc:
         raise UserError("Không giải mã được khoá bí mật của consumer (khoá máy chủ đã đổi?). Hãy tạo lại khoá.",
                         "The consumer secret cannot be decrypted (server key changed?). Rotate it.",
                         status=409, code="secret_unreadable") from exc

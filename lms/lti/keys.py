@@ -4,19 +4,16 @@ with a key derived from ``LMS_API_SECRET_KEY`` (else ``SECRET_KEY``) and never l
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import current_app
 from jwcrypto.jwk import JWK
 from sqlalchemy import select
 
+from lms.core import sealing
 from lms.core.db import db, utcnow
 from lms.lti.models import LtiKey
 
@@ -31,9 +28,8 @@ class ToolKey:
     public_pem: str
 
 
-def _fernet() -> Fernet:
-    material = current_app.config.get("LMS_API_SECRET_KEY") or current_app.config["SECRET_KEY"]
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"lms-lti-keys:{material}".encode()).digest()))
+def _fernet() -> sealing.Fernet:
+    return sealing.cipher("lms-lti-keys")
 
 
 def create_key() -> LtiKey:
