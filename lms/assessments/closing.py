@@ -25,16 +25,13 @@ from sqlalchemy import (
     update,
 )
 
-from lms.assessments import qtypes
+from lms.assessments import layout, qtypes
 from lms.assessments.clock import (
     LOCAL_TZ,
     aware,
-    bad_answer,
-    bad_position,
     deadline_passed,
     grace,
     now,
-    parse_answer,
     time_up,
 )
 from lms.assessments.grading import percent
@@ -138,17 +135,6 @@ def read_for_closing(attempt_id: int, owner: Any = None, *, complete: bool = Tru
                     first[7], first[8], Decimal(str(first[9] or 0)), first[10], items, aware(first[20]), complete)
 
 
-def _parse_answers(items: list[ClosingItem], answers: dict[int, Any]) -> list[tuple[ClosingItem, Any]]:
-    """Raw answers (position → opaque ids / value, as the page sends them) with their items, as stored
-    responses. 400 for a position not in the attempt or an answer that does not fit its question (before
-    anything is written)."""
-    by_position = {item.position: item for item in items}
-    if not set(answers) <= set(by_position):
-        raise bad_position()
-    return [(by_position[p], parse_answer(by_position[p].qtype, by_position[p].choice_map, raw))
-            for p, raw in answers.items()]
-
-
 def form_answers(attempt_id: int, form: Any, owner: Any = None,
                  owner_params: Mapping[str, Any] | None = None) -> tuple[Closing | None, dict[int, Any]]:
     """The attempt (see :func:`read_for_closing`, without its grading fields) and the raw answers its page's form posted for the
@@ -159,19 +145,7 @@ def form_answers(attempt_id: int, form: Any, owner: Any = None,
         return None, {}
     if closing.status != AttemptStatus.in_progress.value:
         raise already_submitted()
-    by_position = {item.position: item for item in closing.items}
-    answers: dict[int, Any] = {}
-    for raw_position in form.getlist("positions"):
-        try:
-            item = by_position[int(raw_position)]
-        except (ValueError, KeyError):
-            raise bad_position() from None
-        try:
-            answers[item.position] = qtypes.get(item.qtype).raw_from_form(
-                form, f"q{item.position}", [cid for cid, _ in item.choice_map])
-        except qtypes.ResponseError as exc:
-            raise bad_answer(exc) from None
-    return closing, answers
+    return closing, layout.raw_answers(closing.items, form)
 
 
 def already_submitted() -> UserError:
@@ -224,7 +198,7 @@ def changed_answers(closing: Closing, answers: dict[int, Any], at: datetime) -> 
     """The posted answers that differ from the stored ones, as position → (response, saved_at) to write (400
     for a position not in the attempt or an answer that does not fit, before anything is written)."""
     changed: dict[int, tuple[Any, datetime | None]] = {}
-    for item, response in _parse_answers(closing.items, answers):
+    for item, response in layout.parse_answers(closing.items, answers):
         if item.saved_at is not None and response == item.response:
             continue  # the same answer again (a submission re-sends what autosave stored): keep its time
         item.response, item.saved_at = response, at

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lms.assessments import qtypes
+from lms.assessments import layout, qtypes
 from lms.assessments.banks import (  # noqa: F401 - re-exported: callers use services.<name>
     ImportPlan,
     add_version,
@@ -281,6 +281,13 @@ def page_items(attempt: QuizAttempt, lang: str = "vi") -> list[dict[str, Any]]:
                     "choices": choices, "saved": shown, "answered": item.response is not None,
                     "saved_ms": epoch_ms(item.saved_at)})
     return out
+
+
+def sealed_layout(attempt: QuizAttempt) -> str:
+    """The attempt's layout sealed for its taking page: the submission checks the answers against it
+    without reading the items (:mod:`lms.assessments.layout`)."""
+    return layout.seal(attempt.id, attempt.quiz_id,
+                       [layout.LayoutItem(i.position, i.version.qtype, i.choice_map) for i in attempt.items])
 
 
 def review_items(attempt: QuizAttempt, lang: str = "vi") -> list[dict[str, Any]]:

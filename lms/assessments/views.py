@@ -112,7 +112,8 @@ def take(attempt_id: int):
     items = services.page_items(attempt, _lang())
     page = min(max(request.args.get("page", 1, type=page_number), 1), max(len(items), 1))
     return render_template("assessments/take.html", attempt=attempt, quiz=attempt.quiz, items=items,
-                           page=page, seconds_left=services.seconds_left(attempt, at))
+                           page=page, seconds_left=services.seconds_left(attempt, at),
+                           layout=services.sealed_layout(attempt))
 
 
 @bp.route("/attempt/<int:attempt_id>/answer", methods=["POST"])
@@ -165,6 +166,9 @@ def _submit(attempt_id: int):
     who = session_identity()
     if who is None:
         return current_app.login_manager.unauthorized()
+    at = services.now()
+    if receiving.accept_sealed(attempt_id, request.form, at, CLAIMED_CADRE, claim_params(who)):
+        return redirect(url_for("assessments.result", attempt_id=attempt_id))
     closing, answers = services.form_answers(attempt_id, request.form, CLAIMED_CADRE, claim_params(who))
     if closing is None:
         try:
@@ -173,7 +177,7 @@ def _submit(attempt_id: int):
             logout_user()
             return current_app.login_manager.unauthorized()
         raise UserError("Không tìm thấy lượt làm bài.", "Attempt not found.", status=404, code="not_found")
-    receiving.accept(closing, services.now(), token=request.form.get("submit_token"), answers=answers)
+    receiving.accept(closing, at, token=request.form.get("submit_token"), answers=answers)
     return redirect(url_for("assessments.result", attempt_id=attempt_id))
 
 

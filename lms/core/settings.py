@@ -82,6 +82,9 @@ def _jobs_and_storage() -> dict[str, Any]:
         "LMS_JOBS_QUEUE": env("LMS_JOBS_QUEUE") or "lms",
         "LMS_EXPORT_JOB_ROWS": int(env("LMS_EXPORT_JOB_ROWS", "5000")),
         "LMS_UPLOAD_JOB_MB": float(env("LMS_UPLOAD_JOB_MB", "100")),
+        # a quiz's grading job waits while its burst still arrives (lms.assessments.receiving.settle)
+        "LMS_QUIZ_GRADING_SETTLE_SECONDS": float(env("LMS_QUIZ_GRADING_SETTLE_SECONDS", "1")),
+        "LMS_QUIZ_GRADING_MAX_WAIT_SECONDS": float(env("LMS_QUIZ_GRADING_MAX_WAIT_SECONDS", "10")),
         "LMS_STORAGE_BACKEND": env("LMS_STORAGE_BACKEND") or "local",
         **{name: env(name) or None for name in (
             "LMS_S3_BUCKET", "LMS_S3_PREFIX", "LMS_S3_ENDPOINT_URL", "LMS_S3_REGION",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from lms.assessments import services
+from lms.assessments import receiving, services
 from lms.assessments.importers import ParseResult
 from lms.assessments.models import Quiz
 from lms.catalog.models import Module
@@ -95,6 +95,12 @@ def clock(app):
     app.config.pop("LMS_ASSESSMENT_CLOCK", None)
 
 
+def _advance(app, seconds: float) -> None:
+    clock = app.config.get("LMS_ASSESSMENT_CLOCK")
+    if isinstance(clock, Clock):
+        clock.advance(seconds=seconds)
+
+
 def right_answer(item) -> object:
     """The raw (opaque-id) answer that is right for an attempt item — computed from the server's data."""
     v = item.version
@@ -130,5 +136,7 @@ def queued(app, monkeypatch) -> list[int]:
     handed over after each commit are collected; the test runs them."""
     handed: list[int] = []
     monkeypatch.setitem(app.config, "LMS_JOBS_REDIS_URL", "redis://127.0.0.1:1/0")
+    # a grading job's wait for its burst to settle passes on the tests' clock, when one is injected
+    monkeypatch.setattr(receiving, "_sleep", lambda seconds: _advance(app, seconds))
     monkeypatch.setattr(jobs_rq, "push", lambda pending: handed.extend(job_id for job_id, _ in pending))
     return handed

@@ -157,3 +157,46 @@ def test_a_submission_joins_the_quizs_queued_job_without_another_row(app, tree, 
     # data-modifying CTE), so 2
     assert len(seen) == (2 if db.engine.dialect.name == "postgresql" else 4), "\n".join(seen)
     assert len(queued) == 1 and db.session.scalars(select(Job.key)).all() == [f"quiz:grade:{quiz.id}"]
+
+
+def test_the_grading_job_waits_until_the_burst_has_settled(app, tree, quiz, queued, clock, monkeypatch):
+    """A burst is graded once no submission has arrived for a second: grading while it still arrives would
+    take the cores the submissions need (docs/assessments.md)."""
+    first = accept(quiz, tree["hn_cadre"].id, right_answer, clock.now)
+    clock.advance(seconds=0.4)
+    second = accept(quiz, tree["cb_cadre"].id, right_answer, clock.now)
+    (job_id,) = queued  # the second joined the first's job
+    slept: list[float] = []
+    monkeypatch.setattr(receiving, "_sleep", lambda seconds: (slept.append(seconds), clock.advance(seconds=seconds)))
+    assert jobs.run(job_id)
+    assert slept == [1.0]  # until the last submission was a second old
+    assert fresh(first).status == fresh(second).status == "submitted"
+
+
+def test_a_stream_of_submissions_is_graded_at_most_ten_seconds_after_its_first(app, tree, quiz, queued, clock,
+                                                                                monkeypatch):
+    quiz.attempts_allowed = 20
+    db.session.commit()
+    received = [accept(quiz, tree["hn_cadre"].id, right_answer, clock.now)]
+    slept: list[float] = []
+
+    def another_arrives(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds=seconds)
+        received.append(accept(quiz, tree["hn_cadre"].id, right_answer, clock.now))
+
+    monkeypatch.setattr(receiving, "_sleep", another_arrives)
+    assert jobs.run(queued[0])
+    assert sum(slept) == 10.0 and len(received) == 11
+    assert {fresh(attempt_id).status for attempt_id in received} == {"submitted"}
+
+
+def test_without_a_queue_or_when_turned_off_the_grading_job_does_not_wait(app, tree, quiz, clock, monkeypatch):
+    monkeypatch.setattr(receiving, "_sleep", lambda seconds: (_ for _ in ()).throw(AssertionError("slept")))
+    attempt = services.start_attempt(quiz, tree["hn_cadre"].id, clock.now)
+    closing = services.read_for_closing(attempt.id)
+    assert receiving.accept(closing, clock.now, token=attempt.submit_token, answers={})
+    assert receiving.settle(quiz.id) == 0.0  # eager: the job runs in the request that submitted
+    monkeypatch.setitem(app.config, "LMS_JOBS_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.config, "LMS_QUIZ_GRADING_SETTLE_SECONDS", 0)
+    assert receiving.settle(quiz.id) == 0.0

@@ -1,8 +1,12 @@
 """The submission request's own checks: it loads no user (the session's claim is checked in the query
-that reads the attempt), so an ended session, a foreign attempt, an account without a cadre and a
-second submission racing the first are each refused here, with nothing written."""
+that reads the attempt, or in the statement that receives it), so an ended session, a foreign attempt, an
+account without a cadre and a second submission racing the first are each refused here, with nothing
+written — both with the page's sealed layout (PostgreSQL: the attempt received in one statement without
+reading it, lms.assessments.layout) and without it (an old page; SQLite)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlalchemy import func, select, text
@@ -18,20 +22,32 @@ from tests.conftest import csrf_token_from
 from tests.factories import gen_user
 from tests.lms.assessments.conftest import right_answer
 
+LAYOUT = re.compile(r'name="layout" value="([^"]+)"')
 
-def started(client, auth, quiz, login: str = "hv.nhung") -> tuple[QuizAttempt, str]:
+
+@pytest.fixture(params=["sealed layout", "no layout"])
+def sealed(request) -> bool:
+    """Whether the submissions carry the taking page's sealed layout."""
+    return request.param == "sealed layout"
+
+
+def started(client, auth, quiz, sealed: bool, login: str = "hv.nhung") -> tuple[QuizAttempt, dict[str, str]]:
+    """The learner starts the quiz and opens its taking page: the attempt and the page's form tokens (its
+    CSRF token, with its sealed layout when ``sealed``)."""
     auth.login(login)
     page = client.get(f"/quiz/{quiz.id}").get_data(as_text=True)
     client.post(f"/quiz/{quiz.id}/start", data={"csrf_token": csrf_token_from(page)})
     attempt = db.session.scalar(select(QuizAttempt).order_by(QuizAttempt.id.desc()))
     html = client.get(f"/quiz/attempt/{attempt.id}").get_data(as_text=True)
-    return attempt, csrf_token_from(html)
+    return attempt, {"csrf_token": csrf_token_from(html), **({"layout": LAYOUT.search(html)[1]} if sealed else {})}
 
 
-def submit(client, attempt: QuizAttempt, csrf: str, **fields):
-    """POST the submission with the attempt's one-time token (and any answer ``fields``)."""
+def submit(client, attempt: QuizAttempt, page: dict[str, str], csrf: str | None = None, **fields):
+    """POST the submission with the page's tokens, the attempt's one-time token and any answer ``fields``
+    (``csrf``: another session's token)."""
+    tokens = {**page, **({"csrf_token": csrf} if csrf else {})}
     return client.post(f"/quiz/attempt/{attempt.id}/submit",
-                       data={"csrf_token": csrf, "submit_token": attempt.submit_token, **fields})
+                       data={**tokens, "submit_token": attempt.submit_token, **fields})
 
 
 def still_open(attempt: QuizAttempt) -> bool:
@@ -41,67 +57,67 @@ def still_open(attempt: QuizAttempt) -> bool:
             and all(item.credit is None for item in fresh.items))
 
 
-def test_a_session_ended_elsewhere_is_sent_to_log_in_and_nothing_is_graded(client, tree, quiz, auth, clock):
-    attempt, token = started(client, auth, quiz)
+def test_a_session_ended_elsewhere_is_sent_to_log_in_and_nothing_is_graded(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     user = db.session.scalar(select(User).where(User.login == "hv.nhung"))
     user.session_version += 1  # a password change (or an admin's "log out everywhere")
     db.session.commit()
-    resp = submit(client, attempt, token)
+    resp = submit(client, attempt, page)
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert still_open(attempt)
 
 
-def test_a_deactivated_account_cannot_submit(client, tree, quiz, auth, clock):
-    attempt, token = started(client, auth, quiz)
+def test_a_deactivated_account_cannot_submit(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     db.session.scalar(select(User).where(User.login == "hv.nhung")).active = False
     db.session.commit()
-    resp = client.post(f"/quiz/attempt/{attempt.id}/save", data={"csrf_token": token, "go": "submit",
+    resp = client.post(f"/quiz/attempt/{attempt.id}/save", data={**page, "go": "submit",
                                                                  "submit_token": attempt.submit_token})
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert still_open(attempt)
 
 
-def test_without_a_login_the_submission_goes_to_the_login_page(client, tree, quiz, auth, clock):
-    attempt, token = started(client, auth, quiz)
+def test_without_a_login_the_submission_goes_to_the_login_page(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     auth.logout()
-    resp = submit(client, attempt, auth.csrf("/login"))
+    resp = submit(client, attempt, page, auth.csrf("/login"))
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert still_open(attempt)
 
 
-def test_another_learner_with_the_token_gets_404(client, tree, quiz, auth, clock):
-    attempt, _token = started(client, auth, quiz)
+def test_another_learner_with_the_token_gets_404(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     gen_user("hv.dung", cadre=tree["cb_cadre"])
     db.session.commit()
     auth.logout()
     auth.login("hv.dung")
-    resp = submit(client, attempt, auth.csrf("/"))
+    resp = submit(client, attempt, page, auth.csrf("/"))
     assert resp.status_code == 404
     assert still_open(attempt)
 
 
-def test_an_account_without_a_cadre_gets_404(client, tree, quiz, auth, clock):
-    attempt, _token = started(client, auth, quiz)
+def test_an_account_without_a_cadre_gets_404(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     auth.logout()
     auth.login("gv.hanoi")  # a lecturer: no cadre, owns no attempt
-    resp = submit(client, attempt, auth.csrf("/"))
+    resp = submit(client, attempt, page, auth.csrf("/"))
     assert resp.status_code == 404
     assert still_open(attempt)
 
 
-def test_a_bad_answer_in_the_submission_writes_nothing(client, tree, quiz, auth, clock):
-    attempt, token = started(client, auth, quiz)
+def test_a_bad_answer_in_the_submission_writes_nothing(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     numeric = next(i for i in attempt.items if i.version.qtype == "numeric")
-    resp = submit(client, attempt, token, positions=[str(numeric.position)], **{f"q{numeric.position}": "mười hai"})
+    resp = submit(client, attempt, page, positions=[str(numeric.position)], **{f"q{numeric.position}": "mười hai"})
     assert resp.status_code == 400 and "số" in resp.get_data(as_text=True)
     assert still_open(attempt) and db.session.get(QuizAttempt, attempt.id).items[0].response is None
 
 
-def test_answers_sent_with_the_submission_are_saved_and_graded_with_it(client, tree, quiz, auth, clock):
-    attempt, token = started(client, auth, quiz)
+def test_answers_sent_with_the_submission_are_saved_and_graded_with_it(client, tree, quiz, auth, clock, sealed):
+    attempt, page = started(client, auth, quiz, sealed)
     items = {i.version.qtype: i for i in attempt.items}
     single, numeric = items["single"], items["numeric"]
-    resp = submit(client, attempt, token, positions=[str(single.position), str(numeric.position)],
+    resp = submit(client, attempt, page, positions=[str(single.position), str(numeric.position)],
                   **{f"q{single.position}": right_answer(single), f"q{numeric.position}": "98765,0"})
     assert resp.status_code == 302
     db.session.expire_all()

@@ -5,6 +5,7 @@ user."""
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import delete, event, select
@@ -70,15 +71,19 @@ def form_fields(item) -> list[tuple[str, str]]:
     return fields
 
 
-def start_and_fill(client, quiz) -> tuple[QuizAttempt, list[tuple[str, str]]]:
+def start_and_fill(client, quiz, *, sealed: bool = False) -> tuple[QuizAttempt, list[tuple[str, str]]]:
     """The logged-in learner opens the quiz and starts it through the pages; returns the attempt and the
-    submission form's fields (tokens and the right answers), not yet posted."""
+    submission form's fields (tokens — with the page's sealed layout when ``sealed`` — and the right
+    answers), not yet posted."""
     start = client.get(f"/quiz/{quiz.id}")
     assert start.status_code == 200, start.status_code
     client.post(f"/quiz/{quiz.id}/start", data={"csrf_token": csrf_token_from(start.get_data(as_text=True))})
-    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id))
+    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id)
+                                .order_by(QuizAttempt.id.desc()).limit(1))  # the one just started
     html = client.get(f"/quiz/attempt/{attempt.id}").get_data(as_text=True)
     data = [("csrf_token", csrf_token_from(html)), ("submit_token", attempt.submit_token)]
+    if sealed:
+        data.append(("layout", re.search(r'name="layout" value="([^"]+)"', html)[1]))
     for item in attempt.items:
         data += form_fields(item)
     return attempt, data
