@@ -1,4 +1,5 @@
-"""``lms quiz import FILE --bank CODE`` (xlsx, GIFT, Aiken, TOML; ``--dry-run``) and ``lms quiz export``."""
+"""``lms quiz import FILE --bank CODE`` (xlsx, GIFT, Aiken, TOML; ``--dry-run``), ``lms quiz export`` and
+``lms quiz grade-received``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from lms.assessments import services
+from lms.assessments import receiving, services
 from lms.assessments.importers import FORMATS, gift, parse_file, toml_format, xlsx
 from lms.assessments.models import QuestionBank
 from lms.core.db import command_transaction, db
 from lms.core.errors import UserError
 
-quiz = AppGroup("quiz", help="Question banks and quizzes: import and export questions.")
+quiz = AppGroup("quiz", help="Question banks and quizzes: import and export questions; grade waiting submissions.")
 
 
 @quiz.command("import")
@@ -62,6 +63,18 @@ def export_command(bank_code: str, fmt: str, out: Path) -> None:
     else:
         out.write_text((gift.dump if fmt == "gift" else toml_format.dump)(questions), encoding="utf-8")
     click.echo(f"{out}: {len(questions)} questions")
+
+
+@quiz.command("grade-received")
+def grade_received_command() -> None:
+    """Grade now every submission still waiting for its grading job (while no worker runs, or before a
+    downgrade past migration 0840); exit 1 when some could not be graded."""
+    with command_transaction():
+        graded, failed = receiving.grade_waiting()
+    click.echo(f"Đã chấm {graded} bài nộp đang chờ. / Graded {graded} waiting submissions."
+               + (f" {failed} lỗi (xem nhật ký). / {failed} failed (see the log)." if failed else ""))
+    if failed:
+        sys.exit(1)
 
 
 commands = [quiz]

@@ -221,6 +221,12 @@ def sweep_received(ctx: Context) -> str:
     return _outcome(*grade_each(ids))
 
 
+def grade_waiting() -> tuple[int, int]:
+    """Grade every received attempt of every quiz now, oldest first: (graded, failed)."""
+    return grade_each(db.session.scalars(select(_A.id).where(_A.status == AttemptStatus.received.value)
+                                         .order_by(_A.submitted_at, _A.id)).all())
+
+
 def _outcome(graded: int, failed: int) -> str:
     if failed and not graded:
         raise JobFailed(f"Không chấm được {failed} bài; sẽ thử lại.")  # retried after the queue's back-off

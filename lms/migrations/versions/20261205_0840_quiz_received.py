@@ -27,6 +27,12 @@ def upgrade():
 
 
 def downgrade():
+    # the schema before has no "received": those submissions must be graded first (nothing is dropped)
+    waiting = op.get_bind().execute(sa.text("SELECT count(*) FROM quiz_attempts WHERE status = 'received'")).scalar()
+    if waiting:
+        raise RuntimeError(
+            f"{waiting} bài nộp đang chờ chấm: chạy `lms quiz grade-received` rồi hạ phiên bản lại. / "
+            f"{waiting} quiz submissions are waiting to be graded: run `lms quiz grade-received`, then downgrade again.")
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_quiz_attempts_received')
         batch_op.drop_constraint(op.f('ck_quiz_attempts_status_valid'), type_='check')

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import event, select
 from werkzeug.datastructures import MultiDict
 
@@ -200,3 +202,22 @@ def test_without_a_queue_or_when_turned_off_the_grading_job_does_not_wait(app, t
     monkeypatch.setitem(app.config, "LMS_JOBS_REDIS_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(app.config, "LMS_QUIZ_GRADING_SETTLE_SECONDS", 0)
     assert receiving.settle(quiz.id) == 0.0
+
+
+def test_a_downgrade_past_received_waits_until_the_waiting_submissions_are_graded(app, tree, quiz, queued, clock,
+                                                                                capfd):
+    """Migration 0840's downgrade: the schema before it has no "received"; it refuses, with the command to
+    run, instead of failing on the check constraint half-way (the data is never dropped)."""
+    attempt_id = accept(quiz, tree["hn_cadre"].id, right_answer, clock.now)
+    db.session.remove()
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's error and exits 1
+        downgrade(revision="0830")
+    assert "1 bài nộp đang chờ chấm: chạy `lms quiz grade-received`" in capfd.readouterr().err
+    assert fresh(attempt_id).status == "received"
+    out = app.test_cli_runner().invoke(args=["quiz", "grade-received"])
+    assert out.exit_code == 0 and "Graded 1 waiting submissions." in out.output, out.output
+    assert fresh(attempt_id).status == "submitted" and len(records_of(attempt_id)) == 1
+    db.session.remove()
+    downgrade(revision="0830")
+    upgrade(revision="heads")
+    assert fresh(attempt_id).status == "submitted"
