@@ -17,7 +17,10 @@ Two measurements:
 * **service time** — ``--sample`` extra learners (default 50) submit one after another (no queue);
 * **all at once** — the 500 learners' submissions are released together by ``bench/_load.py`` (asyncio,
   every connection opened first) and the p50/p99 latency, the throughput and the CPU per submission of
-  the server, PostgreSQL and the load generator are reported.
+  the server, PostgreSQL and the load generator are reported, with the ratio of the p99 to the floor's
+  (bench_floor.py's read+write view, the same learners and bodies, released together just before).
+  ``--rounds`` (3) such pairs run, each on 500 learners of its own (a burst's p99 moves ±0.2× from one to
+  the next on a shared machine); the median of the rounds' ratios is printed last.
 
 Afterwards it checks that every submission was graded: the status histogram must be all 302 (to the
 result page), every attempt ``submitted`` with all 20 items credited and exactly the points of the answers
@@ -123,8 +126,8 @@ def log_in(base: str, attempt_id: int, login: str, cookie: str | None) -> tuple[
         parser = FormFields()
         parser.feed(take.text)
         names = {name for name, _ in parser.fields}
-        if not {"csrf_token", "submit_token", "positions"} <= names:
-            raise SystemExit(f"taking page of {login}: no quiz form")
+        if not {"csrf_token", "submit_token", "positions", "layout"} <= names:
+            raise SystemExit(f"taking page of {login}: no quiz form (with its sealed layout)")
         body = urllib.parse.urlencode([*parser.fields, ("go", "submit")])
         return attempt_id, s.cookies["session"], body
 
@@ -160,11 +163,57 @@ def summary(label: str, results: list[tuple[float, int]], wall: float) -> None:
           f"max {latencies[-1]:.0f} ms; statuses {dict(sorted(collections.Counter(r[1] for r in results).items()))}")
 
 
+def burst_round(args, app, url: str, server, port: int, base: str, burst: list, workers: list, start_workers,
+                served_by: str) -> tuple[float | None, _load.Result, int]:
+    """One round: the floor burst, then the submissions' burst (bench/_load.py: asyncio, one connection per
+    learner, all opened first, every request released at the same instant: 500 client threads would take
+    the CPU the server needs), then the wait until they are graded and every job has run. (p99 / floor,
+    the burst's result, failed jobs)."""
+    users = [_load.User(f"/quiz/attempt/{attempt_id}/save",
+                        "Content-Type: application/x-www-form-urlencoded\r\n"
+                        f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
+                        (lambda n, body=body: body.encode()), lambda status, body: status == 302)
+             for attempt_id, cookie, body in burst]
+    quiz_run.wait_for_jobs(app, workers)  # the earlier jobs: the burst starts with an empty queue
+    pids = {args.server: [server.pid, *_load.descendants(server.pid)], "postgresql": backend_pids(url)}
+    floor = None if args.no_floor else quiz_run.floor(port, burst, pids)
+    worker_cpu = sum(_load.cpu_seconds(w.pid) for w in workers)
+    released = time.perf_counter()
+    result = _load.run(port, users, burst=True, cpu_pids=pids)
+    answered = time.perf_counter() - released
+    print(f"all {len(burst)} at once ({served_by})")
+    print(result.summary("submissions"))
+    ratio = None if floor is None else result.percentile(99) / floor
+    if ratio is not None:
+        print(f"p99 {result.percentile(99) * 1000:.0f} ms = {ratio:.2f} × the floor ({floor * 1000:.0f} ms) "
+              "measured just before")
+    if args.workers_after:
+        workers = start_workers()
+        worker_cpu, released = 0.0, time.perf_counter()
+    quiz_checks.wait_graded(app)
+    graded = time.perf_counter() - released
+    since = "the workers' start" if args.workers_after else "the burst's release"
+    print(f"grading: the burst's last attempt was graded {graded:.1f} s after {since} (the last answer "
+          f"to a submission: {answered:.2f} s after its release); until then its result page says "
+          f"\"being graded\"", flush=True)
+    failed_jobs = quiz_run.wait_for_jobs(app, workers)
+    if workers:
+        drained = time.perf_counter() - released
+        cpu = sum(_load.cpu_seconds(w.pid) for w in workers) - worker_cpu
+        print(f"jobs: the last of the burst's jobs finished {drained:.1f} s after {since} (the burst's last "
+              f"answer: {answered:.1f} s after its release); {len(workers)} `lms worker`, CPU "
+              f"{cpu / max(1, len(burst)) * 1000:.1f} ms per submission; failed jobs {failed_jobs}")
+    return ratio, result, failed_jobs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("LMS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--learners", type=int, default=500, help="learners submitting all at once")
     parser.add_argument("--sample", type=int, default=50, help="extra learners submitting one at a time")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="paired bursts, each on learners of its own: the floor, then the submissions; the "
+                             "median of the rounds' ratios is reported (one burst's p99 moves ±0.2× run to run)")
     _load.add_server_arguments(parser)
     parser.add_argument("--login", choices=("mint", "form"), default="mint",
                         help="mint session cookies like the login view (default) or post the login form")
@@ -202,7 +251,7 @@ def main() -> None:
 
         app = create_app()
         t0 = time.perf_counter()
-        seeded, expected = seed(app, args.learners + args.sample, standards=not args.no_standards)
+        seeded, expected = seed(app, args.learners * args.rounds + args.sample, standards=not args.no_standards)
         print(f"seeded {len(seeded)} learners with saved answers in {time.perf_counter() - t0:.1f} s")
         # the app with bench_floor.py's floor views (the LMS's own routes unchanged)
         server, port = servers.enter_context(_load.app_server(
@@ -215,54 +264,32 @@ def main() -> None:
         how = "with minted session cookies" if args.login == "mint" else "through the login form"
         print(f"logged in {len(rows)} learners {how} and opened their taking pages "
               f"in {time.perf_counter() - t0:.1f} s")
-        sample, burst = rows[args.learners:], rows[:args.learners]
+        cut = args.learners * args.rounds
+        sample, bursts = rows[cut:], [rows[i:i + args.learners] for i in range(0, cut, args.learners)]
         count = args.job_workers if args.jobs == "rq" else 0
 
-        def start_workers() -> list:
-            return [servers.enter_context(quiz_run.job_worker(env, args.worker_nice)) for _ in range(count)]
+        def start_workers(stack: contextlib.ExitStack) -> list:
+            return [stack.enter_context(quiz_run.job_worker(env, args.worker_nice)) for _ in range(count)]
 
-        workers = [] if args.workers_after else start_workers()
+        workers = [] if args.workers_after else start_workers(servers)
 
         t0 = time.perf_counter()
         one_by_one = [submit(port, row) for row in sample]
         summary("service time (one at a time)", one_by_one, time.perf_counter() - t0)
 
-        # the burst from bench/_load.py (asyncio, one connection per learner, all opened first, every
-        # request released at the same instant): 500 client threads would take the CPU the server needs
-        users = [_load.User(f"/quiz/attempt/{attempt_id}/save",
-                            "Content-Type: application/x-www-form-urlencoded\r\n"
-                            f"Cookie: session={cookie}\r\nReferer: {base}/quiz/attempt/{attempt_id}\r\n",
-                            (lambda n, body=body: body.encode()), lambda status, body: status == 302)
-                 for attempt_id, cookie, body in burst]
-        quiz_run.wait_for_jobs(app, workers)  # the sample's jobs: the burst starts with an empty queue
-        pids = {args.server: [server.pid, *_load.descendants(server.pid)], "postgresql": backend_pids(url)}
-        floor = None if args.no_floor else quiz_run.floor(port, burst, pids)
-        worker_cpu = sum(_load.cpu_seconds(w.pid) for w in workers)
-        released = time.perf_counter()
-        result = _load.run(port, users, burst=True, cpu_pids=pids)
-        answered = time.perf_counter() - released
-        print(f"all {len(burst)} at once ({served_by})")
-        print(result.summary("submissions"))
-        if floor is not None:
-            print(f"p99 {result.percentile(99) * 1000:.0f} ms = {result.percentile(99) / floor:.2f} × the floor "
-                  f"({floor * 1000:.0f} ms) measured just before")
-        if args.workers_after:
-            workers = start_workers()
-            worker_cpu, released = 0.0, time.perf_counter()
-        quiz_checks.wait_graded(app)
-        graded = time.perf_counter() - released
-        since = "the workers' start" if args.workers_after else "the burst's release"
-        print(f"grading: the burst's last attempt was graded {graded:.1f} s after {since} (the last answer "
-              f"to a submission: {answered:.2f} s after its release); until then its result page says "
-              f"\"being graded\"", flush=True)
-        failed_jobs = quiz_run.wait_for_jobs(app, workers)
-        if workers:
-            drained = time.perf_counter() - released
-            cpu = sum(_load.cpu_seconds(w.pid) for w in workers) - worker_cpu
-            print(f"jobs: the last of the burst's jobs finished {drained:.1f} s after {since} (the burst's last "
-                  f"answer: {answered:.1f} s after its release); {len(workers)} `lms worker`, CPU {cpu / max(1, len(burst)) * 1000:.1f} ms"
-                  f" per submission; failed jobs {failed_jobs}")
-
+        ratios, errors, failed_jobs = [], collections.Counter(), 0
+        for number, burst in enumerate(bursts, 1):
+            print(f"-- round {number} of {args.rounds}: the floor, then {len(burst)} submissions at once", flush=True)
+            with contextlib.ExitStack() as after:  # --workers-after: this round's workers, stopped at its end
+                ratio, result, failed = burst_round(args, app, url, server, port, base, burst, workers,
+                                                    lambda stack=after: start_workers(stack), served_by)
+            ratios.append(ratio)
+            errors.update(result.errors)
+            failed_jobs += failed
+        if ratios and None not in ratios:
+            print(f"p99 / floor per round: {', '.join(f'{r:.2f}' for r in ratios)}; "
+                  f"median {statistics.median(ratios):.2f} × the floor")
+        result = _load.Result(errors=errors)
         ok = quiz_checks.check(app, expected, total=len(rows), one_by_one=one_by_one, result=result,
                                standards=not args.no_standards, failed_jobs=failed_jobs)
     finally:
