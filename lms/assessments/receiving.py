@@ -5,13 +5,20 @@ synchronous: the one-time token and the owner (checked by the caller), the deadl
 (400 before anything is written), then one UPDATE storing the answers and one marking the attempt
 ``received`` with ``submitted_at`` — and it joins the quiz's grading job (``lms.core.coalesce``: one job
 per quiz, however many submissions arrive while it is queued). On PostgreSQL those three are one
-statement (a data-modifying CTE; the answers are stored only when the attempt was received). A submission after the deadline plus
-grace is graded in the request as before (:func:`lms.assessments.closing.close`).
+statement (a data-modifying CTE; the answers are stored only when the attempt was received). A
+submission after the deadline plus grace is graded in the request as before
+(:func:`lms.assessments.closing.close`).
 
-:func:`grade_quiz` grades the quiz's received attempts, oldest first, a batch per run, each through the
-one grading path (:func:`lms.assessments.closing.grade_received`, as of its ``submitted_at``) in a
-savepoint of its own: an attempt that fails stays ``received`` without holding back the others. An
-attempt graded meanwhile is skipped (a rerun changes nothing). Nothing is lost when Redis loses the job:
+When the page carries its sealed layout (:mod:`lms.assessments.layout`), :func:`accept_sealed` does it
+without reading the attempt: the answers are checked against the layout and one statement receives the
+attempt (checking the owner, the token and the deadline itself), stores the changed answers and joins the
+job; whatever it does not receive goes the reading way above, which says why.
+
+:func:`grade_quiz` waits for the burst to settle (:func:`settle`), then grades the quiz's received
+attempts, oldest first, a batch per run, each through the one grading path
+(:func:`lms.assessments.closing.grade_received`, as of its ``submitted_at``) in a savepoint of its own:
+an attempt that fails stays ``received`` without holding back the others. An attempt graded meanwhile is
+skipped (a rerun changes nothing). Nothing is lost when Redis loses the job:
 the periodic :func:`sweep_received` grades attempts left received for over :data:`STRANDED`, and the
 result page grades such an attempt in its own request.
 """
@@ -26,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, Integer, Select, bindparam, cast, func, or_, select, update
+from sqlalchemy import JSON, Select, Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from lms.assessments import layout
@@ -61,11 +68,11 @@ _RECEIVE = (update(QuizAttempt.__table__)
             .where(_A.id == bindparam("attempt"), _A.status == AttemptStatus.in_progress.value,
                    _A.submit_token == bindparam("token"))
             .values(status=AttemptStatus.received.value, submitted_at=bindparam("at"), submit_token=None))
-#: PostgreSQL: the attempt received and the quiz's queued grading run locked for share in one statement
-#: (a data-modifying CTE): (1 when received, the queued run's id or NULL)
 #: the first and last submissions of a quiz waiting for its grading job (``quiz`` parameter)
 _RECEIVED_SPAN = select(func.min(_A.submitted_at), func.max(_A.submitted_at)).where(
     _A.quiz_id == bindparam("quiz"), _A.status == AttemptStatus.received.value)
+#: PostgreSQL: the attempt received and the quiz's queued grading run locked for share in one statement
+#: (a data-modifying CTE): (1 when received, the queued run's id or NULL)
 _RECEIVED = _RECEIVE.returning(_A.id).cte("received")
 _JOINED = coalesce.JOIN.cte("joined")
 _RECEIVE_AND_JOIN = select(select(func.count()).select_from(_RECEIVED).scalar_subquery(),
@@ -132,7 +139,7 @@ def accept_sealed(attempt_id: int, form: Any, at: datetime, owner: Any, owner_pa
     key = _key(sealed.quiz_id)
     received, job = db.session.execute(_sealed_receiving(owner), {
         "attempt": attempt_id, "token": form.get("submit_token"), "at": at, "cutoff": at - grace(),
-        "answers": [[item.position, response] for item, response in answers],
+        "answers": {str(item.position): response for item, response in answers},
         "key": key, "next": f"{key}:next", **owner_params}).one()
     if received != 1:
         return False
@@ -144,13 +151,15 @@ def accept_sealed(attempt_id: int, form: Any, at: datetime, owner: Any, owner_pa
 @functools.lru_cache(maxsize=4)
 def _sealed_receiving(owner: Any) -> Select[Any]:
     """The statement of :func:`accept_sealed` for an ``owner`` expression (built once): (1 when received,
-    the quiz's queued grading run or NULL). ``answers`` is a JSON array of [position, response]."""
+    the quiz's queued grading run or NULL). ``answers`` is a JSON object {position: response}: no join to
+    plan (the statement is planned at each execution: PostgreSQL keeps custom plans for it)."""
     received = (_RECEIVE.where(_A.cadre_id == owner, or_(_A.deadline_at.is_(None), _A.deadline_at >= bindparam("cutoff")))
                 .returning(_A.id).cte("received"))
-    element = func.jsonb_array_elements(bindparam("answers", type_=JSONB)).table_valued("value").alias("posted")
-    response = element.c.value.op("->")(1)
+    posted = bindparam("answers", type_=JSONB)
+    position = cast(_I.position, Text)
+    response = posted.op("->")(position)
     stored = (update(AttemptItem.__table__)
-              .where(_I.attempt_id.in_(select(received.c.id)), _I.position == cast(element.c.value.op("->>")(0), Integer),
+              .where(_I.attempt_id.in_(select(received.c.id)), posted.op("?")(position),
                      or_(_I.saved_at.is_(None), cast(_I.response, JSONB).is_distinct_from(response)))
               .values(response=cast(response, JSON), saved_at=bindparam("at")).cte("stored"))
     return select(select(func.count()).select_from(received).scalar_subquery(),
