@@ -50,6 +50,11 @@ def test_platform_iframe_launch_and_completion_reaches_the_platform(app, tmp_pat
         db.session.expire_all()
         record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.cadre_id == cadre.id))
         assert record is not None and float(record.score) == 90.0
-        assert db.session.scalar(select(LtiLaunch)).score_status == "sent"
+        # the platform has the score once our job's POST returned; the job commits "sent" just after
+        until = time.time() + 10
+        while db.session.scalar(select(LtiLaunch.score_status)) != "sent" and time.time() < until:
+            db.session.rollback()
+            page.wait_for_timeout(100)
+        assert db.session.scalar(select(LtiLaunch.score_status)) == "sent"
     finally:
         platform.close()
